@@ -1,0 +1,24 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "grafana-jit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "grafana-jit", targets: ["grafana-jit"])
+    ],
+    targets: [
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
+        .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
+        .target(name: "Controller", dependencies: ["AccessModel"], swiftSettings: strict),
+        .executableTarget(name: "grafana-jit", dependencies: ["Controller", "AccessModel"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Controller"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
+        .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["grafana-jit"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,30 @@
+import Foundation
+
+/// A request for time-bound access, as written in a grant file.
+package struct AccessGrant: Sendable, Equatable {
+    /// How the grant says when it ends.
+    package enum End: Sendable, Equatable {
+        case after(Duration)
+        case at(Date)
+    }
+
+    package var metadata: ResourceMetadata
+    package var subject: Subject
+    package var access: [AccessItem]
+    package var bundle: String?
+    package var end: End
+    package var startsAt: Date?
+    package var reason: String
+    package var ticket: String?
+    package var approvedBy: [String]
+    package var policy: String?
+    /// Where each decoded field was written, by path (`spec.duration`), so verdicts can point at it.
+    package var fieldLocations: [String: SourceLocation]
+
+    package var name: String { metadata.name }
+
+    /// The location of a field, or of the resource when the field was not written.
+    package func location(of field: String) -> SourceLocation {
+        fieldLocations[field] ?? metadata.location
+    }
+}

@@ -1,0 +1,43 @@
+/// One piece of access: a level on a data source, or a role in a team.
+package struct AccessItem: Sendable, Equatable {
+    package enum Target: Sendable, Hashable {
+        /// A data source by uid or name, and the level asked for.
+        case dataSource(String, Permission)
+        /// A team by name, and the role asked for.
+        case team(String, TeamRole)
+    }
+
+    package var target: Target
+    /// Where the item was written (a grant's or a bundle's `access[i]`), for messages.
+    package var field: FieldPath
+    package var location: SourceLocation
+
+    package init(_ target: Target, field: FieldPath, location: SourceLocation) {
+        self.target = target
+        self.field = field
+        self.location = location
+    }
+
+    /// `Query on data source prod-logs`, `Member of team sre`.
+    package var summary: String {
+        switch target {
+        case .dataSource(let reference, let permission): "\(permission.rawValue) on data source \(reference)"
+        case .team(let name, let role): "\(role.rawValue) of team \(name)"
+        }
+    }
+}
+
+/// Who receives a grant's access.
+package enum Subject: Sendable, Hashable, CustomStringConvertible {
+    /// A Grafana user by login or email.
+    case user(String)
+    /// A Grafana team by name.
+    case team(String)
+
+    package var description: String {
+        switch self {
+        case .user(let reference): "user \(reference)"
+        case .team(let name): "team \(name)"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// Who may hold which access for how long, with whose approval. Deny by default.
+package struct AccessPolicy: Sendable, Equatable {
+    package var metadata: ResourceMetadata
+    package var subjects: SubjectSelector
+    package var dataSources: [DataSourceSelector]
+    package var teams: [Glob]
+    /// The highest level in the list is the cap.
+    package var permissions: [Permission]
+    package var teamRoles: [TeamRole]
+    package var maxDuration: Duration
+    package var approval: Approval?
+    package var autoApprove: AutoApprove?
+
+    package var name: String { metadata.name }
+
+    package var maxPermission: Permission? { permissions.max() }
+    package var maxTeamRole: TeamRole? { teamRoles.max() }
+}
+
+/// Users by login/email glob, and members of named teams.
+package struct SubjectSelector: Sendable, Equatable {
+    package var users: [Glob]
+    package var teams: [Glob]
+
+    package init(users: [Glob] = [], teams: [Glob] = []) {
+        self.users = users
+        self.teams = teams
+    }
+
+    package var isEmpty: Bool { users.isEmpty && teams.isEmpty }
+}
+
+/// Selects data sources; every key given must match.
+package struct DataSourceSelector: Sendable, Equatable {
+    package var name: Glob?
+    package var uid: String?
+    package var type: String?
+
+    package init(name: Glob? = nil, uid: String? = nil, type: String? = nil) {
+        self.name = name
+        self.uid = uid
+        self.type = type
+    }
+}
+
+/// `approval`: how many distinct approvers, from whom.
+package struct Approval: Sendable, Equatable {
+    package var isRequired: Bool
+    package var approvers: SubjectSelector
+    package var minApprovals: Int
+}
+
+/// `autoApprove.onCall`: approval is waived while the subject is on call in one of these schedules.
+package struct AutoApprove: Sendable, Equatable {
+    package var onCallSchedules: [String]
+}

@@ -1,0 +1,65 @@
+import Foundation
+import YAML
+
+extension DecodingContext {
+    private static let grantFields: Set<String> = [
+        "subject", "access", "bundle", "duration", "expiresAt", "startsAt", "reason", "ticket", "approvedBy", "policy",
+    ]
+
+    mutating func grant(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessGrant? {
+        rejectUnknownFields(of: spec, known: Self.grantFields)
+        let subject = field("subject", of: spec, isRequired: true) { $0.subject($1, at: $2) }
+        let access = field("access", of: spec) { $0.list($1, at: $2) { $0.accessItem($1, at: $2) } }
+        let bundle = field("bundle", of: spec) { $0.name($1, at: $2) }
+        if !spec.has("access") && !spec.has("bundle") {
+            report(.missingOneOf([spec.path.child("access"), spec.path.child("bundle")], at: location(spec.mark)))
+        }
+        let end = grantEnd(spec)
+        let startsAt = field("startsAt", of: spec) { $0.timestamp($1, at: $2) }
+        if case .at(let expiresAt) = end, let startsAt, expiresAt <= startsAt, let mark = spec.value("expiresAt")?.mark {
+            report(.expiryNotAfterStart(spec.path.child("expiresAt"), at: location(mark)))
+        }
+        let reason = field("reason", of: spec, isRequired: true) { $0.nonEmptyString($1, at: $2) }
+        let ticket = field("ticket", of: spec) { $0.string($1, at: $2) }
+        let approvedBy = field("approvedBy", of: spec) { $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) } }
+        let policy = field("policy", of: spec) { $0.name($1, at: $2) }
+        if case .team = subject {
+            for item in access ?? [] {
+                if case .team(let team, _) = item.target {
+                    report(.teamSubjectJoiningTeam(item.field.child("team"), team: team, at: item.location))
+                }
+            }
+        }
+        guard let subject, let end, let reason, access != nil || bundle != nil else { return nil }
+        return AccessGrant(
+            metadata: metadata, subject: subject, access: access ?? [], bundle: bundle, end: end, startsAt: startsAt,
+            reason: reason, ticket: ticket, approvedBy: approvedBy ?? [], policy: policy,
+            fieldLocations: takeFieldLocations(relativeTo: resourcePath(of: spec)))
+    }
+
+    /// `duration` or `expiresAt`: exactly one. Both are checked either way, so all their problems show at once.
+    private mutating func grantEnd(_ spec: ObjectNode) -> AccessGrant.End? {
+        let key = exactlyOne(of: ["duration", "expiresAt"], in: spec)
+        let duration = field("duration", of: spec) { $0.duration($1, at: $2) }
+        let expiresAt = field("expiresAt", of: spec) { $0.timestamp($1, at: $2) }
+        switch key {
+        case "duration": return duration.map { .after($0) }
+        case "expiresAt": return expiresAt.map { .at($0) }
+        default: return nil
+        }
+    }
+
+    private mutating func subject(_ node: YAMLNode, at path: FieldPath) -> Subject? {
+        guard let object = object(node, at: path) else { return nil }
+        rejectUnknownFields(of: object, known: ["user", "team"])
+        guard let key = exactlyOne(of: ["user", "team"], in: object) else { return nil }
+        let name = field(key, of: object) { $0.nonEmptyString($1, at: $2) }
+        return name.map { key == "user" ? .user($0) : .team($0) }
+    }
+
+    /// The path of the resource that holds `spec` (empty, or `items[i]`).
+    func resourcePath(of spec: ObjectNode) -> FieldPath {
+        let text = spec.path.description
+        return FieldPath(text.hasSuffix(".spec") ? String(text.dropLast(5)) : "")
+    }
+}

@@ -1,0 +1,46 @@
+import YAML
+
+extension DecodingContext {
+    /// `{dataSource, permission}` or `{team, role}`; used by grants and bundles alike.
+    mutating func accessItem(_ node: YAMLNode, at path: FieldPath) -> AccessItem? {
+        guard let object = object(node, at: path) else { return nil }
+        rejectUnknownFields(of: object, known: ["dataSource", "permission", "team", "role"])
+        let errorCount = errors.count
+        let itemLocation = location(node.mark)
+        guard let key = exactlyOne(of: ["dataSource", "team"], in: object) else { return nil }
+        let target: AccessItem.Target?
+        if key == "dataSource" {
+            rejectMisplaced("role", in: object, because: "applies to team items; a data source takes permission")
+            let reference = field("dataSource", of: object) { $0.nonEmptyString($1, at: $2) }
+            let permission: Permission? = field("permission", of: object, isRequired: true) { $0.oneOf($1, at: $2) }
+            target = reference.flatMap { reference in permission.map { .dataSource(reference, $0) } }
+        } else {
+            rejectMisplaced("permission", in: object, because: "applies to data-source items; a team takes role")
+            let name = field("team", of: object) { $0.nonEmptyString($1, at: $2) }
+            let role: TeamRole? = field("role", of: object) { $0.oneOf($1, at: $2) }
+            let roleIsValid = role != nil || !object.has("role")
+            target = roleIsValid ? name.map { .team($0, role ?? .member) } : nil
+        }
+        guard let target, errors.count == errorCount else { return nil }
+        return AccessItem(target, field: path, location: itemLocation)
+    }
+
+    /// The one key of `keys` present in `object`; reports none or several.
+    mutating func exactlyOne(of keys: [String], in object: ObjectNode) -> String? {
+        let present = object.entries.filter { keys.contains($0.key) }
+        guard let first = present.first else {
+            report(.missingOneOf(keys.map { object.path.child($0) }, at: location(object.mark)))
+            return nil
+        }
+        for extra in present.dropFirst() {
+            let path = object.path.child(extra.key)
+            report(.conflictingFields(path, with: object.path.child(first.key), at: location(extra.keyMark)))
+        }
+        return present.count == 1 ? first.key : nil
+    }
+
+    mutating func rejectMisplaced(_ key: String, in object: ObjectNode, because problem: String) {
+        guard let mark = object.keyMark(key) else { return }
+        report(.invalidValue(object.path.child(key), problem: problem, at: location(mark)))
+    }
+}

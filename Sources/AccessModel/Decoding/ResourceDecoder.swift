@@ -1,0 +1,132 @@
+import YAML
+
+/// A resource of any kind, decoded from one document (or one item of a `List`).
+package enum Resource: Sendable, Equatable {
+    case grant(AccessGrant)
+    case policy(AccessPolicy)
+    case bundle(AccessBundle)
+
+    package var kind: ResourceKind {
+        switch self {
+        case .grant: .grant
+        case .policy: .policy
+        case .bundle: .bundle
+        }
+    }
+
+    package var metadata: ResourceMetadata {
+        switch self {
+        case .grant(let grant): grant.metadata
+        case .policy(let policy): policy.metadata
+        case .bundle(let bundle): bundle.metadata
+        }
+    }
+}
+
+/// What one file holds: the resources that decoded cleanly, and every problem found in the rest.
+package struct DecodedFile: Sendable, Equatable {
+    package var path: String
+    package var resources: [Resource]
+    package var errors: [ResourceError]
+
+    package init(path: String, resources: [Resource] = [], errors: [ResourceError] = []) {
+        self.path = path
+        self.resources = resources
+        self.errors = errors
+    }
+}
+
+/// Turns file contents into typed resources: pure, no file system access.
+package struct ResourceDecoder: Sendable {
+    package var parser: YAMLParser
+
+    package init(parser: YAMLParser = YAMLParser()) {
+        self.parser = parser
+    }
+
+    package func decode(_ bytes: [UInt8], path: String) -> DecodedFile {
+        let documents: [YAMLDocument]
+        do {
+            documents = try parser.documents(in: bytes)
+        } catch {
+            return DecodedFile(path: path, errors: [.yaml(error, at: SourceLocation(file: path, mark: error.mark))])
+        }
+        var file = DecodedFile(path: path)
+        var context = DecodingContext(file: path)
+        for document in documents where !document.root.isNull {
+            file.resources += context.resources(in: document.root)
+        }
+        file.errors = context.errors
+        return file
+    }
+}
+
+extension DecodingContext {
+    /// The resources of one document: a single resource, or each item of a `v1 List`.
+    mutating func resources(in node: YAMLNode) -> [Resource] {
+        guard let object = object(node, at: FieldPath()) else { return [] }
+        let apiVersion = object.value("apiVersion")?.scalar?.text
+        let kind = object.value("kind")?.scalar?.text
+        guard apiVersion == "v1", kind == "List" else { return resource(object).map { [$0] } ?? [] }
+        rejectUnknownFields(of: object, known: ["apiVersion", "kind", "items", "metadata"])
+        let items = field("items", of: object, isRequired: true) { context, node, path -> [YAMLNode]? in
+            guard case .sequence(let items) = node.content else {
+                context.report(.wrongType(path, expected: "a list", found: node.typeName, at: context.location(node.mark)))
+                return nil
+            }
+            return items
+        }
+        var resources: [Resource] = []
+        for (index, item) in (items ?? []).enumerated() {
+            guard let itemObject = self.object(item, at: FieldPath("items").index(index)) else { continue }
+            if let resource = resource(itemObject) { resources.append(resource) }
+        }
+        return resources
+    }
+
+    /// One resource, or nil when it has any error (all of them reported).
+    private mutating func resource(_ object: ObjectNode) -> Resource? {
+        let errorCount = errors.count
+        _ = takeFieldLocations(relativeTo: object.path)
+        rejectUnknownFields(of: object, known: ["apiVersion", "kind", "metadata", "spec"])
+        let apiVersion = field("apiVersion", of: object, isRequired: true) { $0.string($1, at: $2) }
+        let kindText = field("kind", of: object, isRequired: true) { $0.string($1, at: $2) }
+        guard let apiVersion, let kindText else { return nil }
+        guard apiVersion == ResourceKind.apiVersion, let kind = ResourceKind(rawValue: kindText) else {
+            report(.unknownKind(apiVersion: apiVersion, kind: kindText, at: location(object.mark)))
+            return nil
+        }
+        let metadata = field("metadata", of: object, isRequired: true) { $0.metadata($1, at: $2) }
+        let spec = field("spec", of: object, isRequired: true) { $0.object($1, at: $2) }
+        guard let spec else { return nil }
+        // The spec is checked even when metadata is not, so every problem of the resource is reported at once.
+        let checkedMetadata = metadata ?? ResourceMetadata(name: "", location: location(object.mark))
+        let resource: Resource? =
+            switch kind {
+            case .grant: grant(spec, metadata: checkedMetadata).map(Resource.grant)
+            case .policy: policy(spec, metadata: checkedMetadata).map(Resource.policy)
+            case .bundle: bundle(spec, metadata: checkedMetadata).map(Resource.bundle)
+            }
+        return metadata != nil && errors.count == errorCount ? resource : nil
+    }
+
+    private mutating func metadata(_ node: YAMLNode, at path: FieldPath) -> ResourceMetadata? {
+        guard let object = object(node, at: path) else { return nil }
+        rejectUnknownFields(of: object, known: ["name", "namespace", "labels", "annotations"])
+        let name = field("name", of: object, isRequired: true) { $0.name($1, at: $2) }
+        let namespace = field("namespace", of: object) { context, node, path -> String? in
+            guard let text = context.string(node, at: path) else { return nil }
+            guard ResourceName.isLabel(text) else {
+                context.report(.invalidName(path, value: text, at: context.location(node.mark)))
+                return nil
+            }
+            return text
+        }
+        let labels = field("labels", of: object) { $0.stringMap($1, at: $2) }
+        let annotations = field("annotations", of: object) { $0.stringMap($1, at: $2) }
+        guard let name else { return nil }
+        return ResourceMetadata(
+            name: name, namespace: namespace, labels: labels ?? [:], annotations: annotations ?? [:],
+            location: fieldLocations[path.child("name").description] ?? location(object.mark))
+    }
+}

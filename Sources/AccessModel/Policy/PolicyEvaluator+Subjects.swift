@@ -1,0 +1,82 @@
+/// Who may hold access and who may approve it: user globs, team membership, self-approval, the on-call waiver.
+extension PolicyEvaluator {
+    func subject(_ policy: AccessPolicy, _ grant: AccessGrant) -> PolicyCheck {
+        let location = grant.location(of: "spec.subject")
+        switch grant.subject {
+        case .team(let team):
+            let isNamed = policy.subjects.teams.contains { $0.matches(team) }
+            return isNamed ? .met : .failed(Denial("team \(team) is not a subject of policy \(policy.name)", at: location))
+        case .user(let reference):
+            return .known(
+                isSelected(reference, by: policy.subjects),
+                failed: Denial("user \(reference) is not a subject of policy \(policy.name)", at: location),
+                unknown: Denial(
+                    "whether user \(reference) is in team \(policy.subjects.teams.map(\.pattern).joined(separator: ", ")) "
+                        + "(policy \(policy.name))", at: location))
+        }
+    }
+
+    /// Whether a user matches a selector's globs or teams; nil when that needs Grafana.
+    func isSelected(_ reference: String, by selector: SubjectSelector) -> Bool? {
+        let user = facts.user(reference)
+        let identities = [reference] + (user?.identities ?? [])
+        if selector.users.contains(where: { glob in identities.contains { glob.matches($0) } }) { return true }
+        guard !selector.teams.isEmpty else { return false }
+        guard let user else { return facts.knowsGrafana ? false : nil }
+        return selector.teams.contains { glob in user.teams.contains { glob.matches($0) } }
+    }
+
+    func approval(_ policy: AccessPolicy, _ grant: AccessGrant) -> PolicyCheck {
+        guard let rule = policy.approval, rule.isRequired else { return .met }
+        let location = grant.location(of: "spec.approvedBy")
+        var approved: [String] = []
+        var undecided: [String] = []
+        var selfApprovals: [String] = []
+        var seen = Set<String>()
+        for approver in grant.approvedBy where seen.insert(approver.lowercased()).inserted {
+            switch (isRequester(approver, of: grant), isSelected(approver, by: rule.approvers)) {
+            case (true?, _): selfApprovals.append(approver)
+            case (false?, true?): approved.append(approver)
+            case (false?, false?): continue
+            default: undecided.append(approver)
+            }
+        }
+        if approved.count >= rule.minApprovals { return .met }
+        let waiver = onCallWaiver(policy, grant)
+        if waiver == true { return .met }
+        if approved.count + undecided.count >= rule.minApprovals || (waiver == nil && policy.autoApprove != nil) {
+            let who = undecided.isEmpty ? "whether the subject is on call" : "whether \(undecided.joined(separator: ", ")) may approve"
+            return .unknown(Denial("\(who) (policy \(policy.name))", at: location))
+        }
+        var message = "\(approved.count) of \(rule.minApprovals) approvals required by policy \(policy.name)"
+        if !selfApprovals.isEmpty {
+            message += "; \(selfApprovals.joined(separator: ", ")) cannot approve their own grant"
+        }
+        return .failed(Denial(message, at: location))
+    }
+
+    /// Whether `approver` is the grant's subject (or a member of the subject team); nil when that needs Grafana.
+    private func isRequester(_ approver: String, of grant: AccessGrant) -> Bool? {
+        switch grant.subject {
+        case .user(let reference):
+            if approver.lowercased() == reference.lowercased() { return true }
+            if let a = facts.user(approver), let b = facts.user(reference) { return a.id == b.id }
+            if facts.knowsGrafana { return false }
+            // Offline, `alice` and `alice@example.com` may be one person; the same form twice cannot be.
+            return approver.contains("@") == reference.contains("@") ? false : nil
+        case .team(let team):
+            if let user = facts.user(approver) { return user.teams.contains(team) }
+            return facts.knowsGrafana ? false : nil
+        }
+    }
+
+    /// True while the user subject is on call in one of the policy's auto-approve schedules.
+    private func onCallWaiver(_ policy: AccessPolicy, _ grant: AccessGrant) -> Bool? {
+        guard let schedules = policy.autoApprove?.onCallSchedules, case .user(let reference) = grant.subject else {
+            return false
+        }
+        guard facts.knowsOnCall else { return nil }
+        let identities = Set(([reference] + (facts.user(reference)?.identities ?? [])).map { $0.lowercased() })
+        return schedules.contains { !(facts.onCall[$0] ?? []).isDisjoint(with: identities) }
+    }
+}

@@ -1,0 +1,53 @@
+/// The file-system calls the controller makes, so tests can run on an in-memory tree.
+package protocol FileSystem: Sendable {
+    /// The entries of a directory, unsorted, without following symbolic links.
+    func entries(of directory: String) throws(FileSystemError) -> [DirectoryEntry]
+    /// The kind of what `path` names, following symbolic links.
+    func kind(of path: String) throws(FileSystemError) -> DirectoryEntry.Kind
+    /// The absolute path with every symbolic link resolved.
+    func resolvedPath(of path: String) throws(FileSystemError) -> String
+    /// A file's bytes; refuses files over `limit` bytes without reading them.
+    func contents(of path: String, limit: Int) throws(FileSystemError) -> [UInt8]
+}
+
+/// One name in a directory.
+package struct DirectoryEntry: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
+        case file
+        case directory
+        case symbolicLink
+        case other
+    }
+
+    package var name: String
+    package var kind: Kind
+
+    package init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// A failed file-system call: which call, on what, and errno (as NIO's `IOError`).
+package enum FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    case system(call: String, path: String, errno: Int32)
+    case tooLarge(path: String, size: Int, limit: Int)
+
+    package var description: String {
+        switch self {
+        case .system(let call, let path, let errno): "\(call)(\(path)) failed: \(Self.text(errno))"
+        case .tooLarge(_, let size, let limit): "file is \(size) bytes, over the limit of \(limit) bytes"
+        }
+    }
+
+    private static func text(_ errno: Int32) -> String {
+        switch errno {
+        case 2: "no such file or directory"
+        case 13: "permission denied"
+        case 20: "not a directory"
+        case 21: "is a directory"
+        case 40: "too many levels of symbolic links"
+        default: "errno \(errno)"
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import AccessModel
+
+/// Finds the resource files under the given paths: `*.yaml`/`*.yml`, recursively, skipping dot-names and what
+/// `.grafana-jit-ignore` lists, never following a symbolic link out of its root, in a stable order.
+package struct ResourceFiles: Sendable {
+    package var fileSystem: any FileSystem
+
+    package init(fileSystem: any FileSystem) {
+        self.fileSystem = fileSystem
+    }
+
+    /// The files found, sorted by path, and the problems met on the way (unreadable folders, escaping links).
+    /// A path named explicitly is taken whatever its extension.
+    package func find(in paths: [String]) -> (files: [String], errors: [ResourceError]) {
+        var walk = Walk(fileSystem: fileSystem)
+        for path in paths {
+            walk.visitRoot(path)
+        }
+        return (walk.files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, walk.errors)
+    }
+
+    package static func isResourceFile(_ name: String) -> Bool {
+        !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml"))
+    }
+}
+
+/// One traversal; remembers directories already visited so linked folders cannot loop.
+private struct Walk {
+    let fileSystem: any FileSystem
+    var files: [String] = []
+    var errors: [ResourceError] = []
+    private var visited: Set<String> = []
+    private var found: Set<String> = []
+
+    init(fileSystem: any FileSystem) {
+        self.fileSystem = fileSystem
+    }
+
+    mutating func visitRoot(_ path: String) {
+        do {
+            guard try fileSystem.kind(of: path) == .directory else {
+                add(path)
+                return
+            }
+            // A root may itself be a link (git-sync): its target is the boundary links must stay within.
+            let root = try fileSystem.resolvedPath(of: path)
+            let rulesPath = path + "/" + IgnoreRules.fileName
+            let rules = (try? fileSystem.kind(of: rulesPath)) == .file
+                ? IgnoreRules(text: String(decoding: try fileSystem.contents(of: rulesPath, limit: 1 << 20), as: UTF8.self))
+                : IgnoreRules()
+            visitDirectory(path, relative: "", root: root, rules: rules)
+        } catch {
+            errors.append(.unreadable(error.description, at: .start(of: path)))
+        }
+    }
+
+    private mutating func visitDirectory(_ path: String, relative: String, root: String, rules: IgnoreRules) {
+        do {
+            guard visited.insert(try fileSystem.resolvedPath(of: path)).inserted else { return }
+            for entry in try fileSystem.entries(of: path) where !entry.name.hasPrefix(".") {
+                let entryPath = path + "/" + entry.name
+                let entryRelative = relative.isEmpty ? entry.name : relative + "/" + entry.name
+                var kind = entry.kind
+                if kind == .symbolicLink {
+                    guard let target = linkTarget(entryPath, root: root) else { continue }
+                    kind = target
+                }
+                switch kind {
+                case .directory where !rules.ignores(entryRelative, isDirectory: true):
+                    visitDirectory(entryPath, relative: entryRelative, root: root, rules: rules)
+                case .file where ResourceFiles.isResourceFile(entry.name) && !rules.ignores(entryRelative, isDirectory: false):
+                    add(entryPath)
+                default:
+                    continue
+                }
+            }
+        } catch {
+            errors.append(.unreadable(error.description, at: .start(of: path)))
+        }
+    }
+
+    /// What a link inside the tree points to, or nil (with an error) when it leads outside `root` or nowhere.
+    private mutating func linkTarget(_ path: String, root: String) -> DirectoryEntry.Kind? {
+        do {
+            let target = try fileSystem.resolvedPath(of: path)
+            guard target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+                guard ResourceFiles.isResourceFile(String(path.split(separator: "/").last ?? "")) ||
+                    (try? fileSystem.kind(of: path)) == .directory
+                else { return nil }
+                errors.append(.unreadable("symbolic link points outside \(root) (to \(target)); not followed", at: .start(of: path)))
+                return nil
+            }
+            return try fileSystem.kind(of: target)
+        } catch {
+            errors.append(.unreadable(error.description, at: .start(of: path)))
+            return nil
+        }
+    }
+
+    private mutating func add(_ path: String) {
+        if found.insert(path).inserted { files.append(path) }
+    }
+}

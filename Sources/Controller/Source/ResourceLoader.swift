@@ -1,0 +1,38 @@
+import AccessModel
+
+/// Reads and decodes every resource file under some paths into a checked catalog.
+package struct ResourceLoader: Sendable {
+    package var files: ResourceFiles
+    package var decoder: ResourceDecoder
+
+    package init(fileSystem: any FileSystem, decoder: ResourceDecoder = ResourceDecoder()) {
+        files = ResourceFiles(fileSystem: fileSystem)
+        self.decoder = decoder
+    }
+
+    /// Every file decoded, in path order, plus the problems of finding them, as one pseudo-file of errors.
+    package func decode(_ paths: [String]) -> [DecodedFile] {
+        let (found, errors) = files.find(in: paths)
+        var decoded = errors.isEmpty ? [] : [DecodedFile(path: "", errors: errors)]
+        let limit = decoder.parser.limits.maxBytes
+        for path in found {
+            do {
+                decoded.append(decoder.decode(try files.fileSystem.contents(of: path, limit: limit), path: path))
+            } catch {
+                decoded.append(DecodedFile(path: path, errors: [Self.error(error, path: path)]))
+            }
+        }
+        return decoded
+    }
+
+    package func load(_ paths: [String]) -> ResourceCatalog {
+        ResourceCatalog(files: decode(paths))
+    }
+
+    private static func error(_ error: FileSystemError, path: String) -> ResourceError {
+        if case .tooLarge(_, let size, let limit) = error {
+            return .yaml(.tooLarge(bytes: size, limit: limit), at: .start(of: path))
+        }
+        return .unreadable(error.description, at: .start(of: path))
+    }
+}

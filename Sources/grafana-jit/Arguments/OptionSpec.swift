@@ -1,0 +1,53 @@
+/// One option a command accepts: `--name VALUE` (or a flag without value), with an environment fallback.
+struct OptionSpec: Sendable {
+    var name: String
+    /// Nil for a flag (`--dry-run`); otherwise shown in help (`--format FORMAT`).
+    var valueName: String?
+    var environment: String?
+    var help: String
+
+    static func value(_ name: String, _ valueName: String, environment: String? = nil, help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, environment: environment, help: help)
+    }
+
+    static func flag(_ name: String, environment: String? = nil, help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: nil, environment: environment, help: help)
+    }
+
+    var isFlag: Bool { valueName == nil }
+
+    /// `--format FORMAT`, as help lists it.
+    var synopsis: String { valueName.map { "--\(name) \($0)" } ?? "--\(name)" }
+}
+
+/// What the user typed, after options were matched to their specs.
+struct ParsedArguments: Sendable, Equatable {
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+    var positionals: [String] = []
+    var wantsHelp = false
+
+    func value(_ name: String) -> String? { values[name] }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+}
+
+/// A mistake on the command line; always exit code 2.
+enum UsageError: Error, Equatable, CustomStringConvertible {
+    case unknownCommand(String)
+    case unknownOption(String, command: String)
+    case missingValue(option: String)
+    case unexpectedValue(option: String)
+    case invalidValue(option: String, value: String, expected: String)
+    case missingArgument(String, command: String)
+
+    var description: String {
+        switch self {
+        case .unknownCommand(let name): "unknown command '\(name)'"
+        case .unknownOption(let option, let command): "unknown option '\(option)' for '\(command)'"
+        case .missingValue(let option): "option '--\(option)' needs a value"
+        case .unexpectedValue(let option): "option '--\(option)' takes no value"
+        case .invalidValue(let option, let value, let expected): "'\(value)' is not valid for --\(option): expected \(expected)"
+        case .missingArgument(let what, let command): "'\(command)' needs \(what)"
+        }
+    }
+}

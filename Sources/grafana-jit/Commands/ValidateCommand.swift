@@ -1,0 +1,60 @@
+import AccessModel
+import Controller
+import Foundation
+import YAML
+
+/// `grafana-jit validate PATH...`: the offline check CI runs on every pull request.
+struct ValidateCommand: Command {
+    static let name = "validate"
+    static let usage = "[--format text|github|json] [--now TIME] [--max-file-size BYTES] PATH..."
+    static let summary = """
+        Loads grant, policy and bundle files (or folders, recursively) and checks their format, their references \
+        and, when any AccessPolicy is among them, each grant's policy verdict. What only Grafana or OnCall can decide \
+        is printed as a note. Exit 0 when all valid, 1 when not, 2 on usage errors.
+        """
+    static let options: [OptionSpec] = [
+        .value("format", "FORMAT", environment: "GRAFANA_JIT_FORMAT", help: "text (default), github or json."),
+        .value("now", "TIME", environment: "GRAFANA_JIT_NOW", help: "Evaluate windows at this RFC 3339 time."),
+        .value(
+            "max-file-size", "BYTES", environment: "GRAFANA_JIT_MAX_FILE_SIZE",
+            help: "Largest file accepted, e.g. 1048576 or 1MiB (default 1MiB)."),
+    ]
+
+    func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
+        guard !arguments.positionals.isEmpty else { throw UsageError.missingArgument("at least one PATH", command: Self.name) }
+        let format = try arguments.value("format").map { text throws(UsageError) in
+            guard let format = ReportFormat(rawValue: text) else {
+                throw .invalidValue(option: "format", value: text, expected: "text, github or json")
+            }
+            return format
+        } ?? .text
+        let now = try arguments.value("now").map { text throws(UsageError) in
+            guard let date = Date(rfc3339: text) else {
+                throw .invalidValue(option: "now", value: text, expected: "an RFC 3339 time like 2026-11-21T14:00:00Z")
+            }
+            return date
+        } ?? Date()
+        var limits = YAMLLimits()
+        if let text = arguments.value("max-file-size") {
+            guard let bytes = byteCount(text) else {
+                throw UsageError.invalidValue(option: "max-file-size", value: text, expected: "bytes, KiB or MiB")
+            }
+            limits.maxBytes = bytes
+        }
+        let loader = ResourceLoader(
+            fileSystem: LocalFileSystem(), decoder: ResourceDecoder(parser: YAMLParser(limits: limits)))
+        let report = ValidationReport(files: loader.decode(arguments.positionals), now: now)
+        console.write(try format.render(report))
+        return report.isValid ? .success : .findings
+    }
+}
+
+/// `1048576`, `512KiB`, `1MiB`: a positive byte count.
+private func byteCount(_ text: String) -> Int? {
+    let units: [(String, Int)] = [("MiB", 1 << 20), ("KiB", 1 << 10), ("", 1)]
+    for (suffix, scale) in units where text.hasSuffix(suffix) {
+        guard let value = Int(text.dropLast(suffix.count)), value > 0, value <= Int.max / scale else { return nil }
+        return value * scale
+    }
+    return nil
+}
