@@ -299,6 +299,30 @@ def only_required(schema):
     return None
 
 
+# The grant schema's "a team can't join a team" rule, reported in plain words.
+TEAM_JOINS_TEAM = {
+    "required": ["subject", "access"],
+    "properties": {
+        "subject": {"required": ["team"]},
+        "access": {"not": {"items": {"not": {"required": ["team"]}}}},
+    },
+}
+
+
+def describe(err):
+    """A short message for an error found under a junctor."""
+    kw, val = err.validator, err.validator_value
+    if kw == "not" and only_required(val):
+        return "must not have %s" % " and ".join(only_required(val))
+    if kw in ("anyOf", "oneOf"):
+        return "does not match any allowed form"
+    if kw == "enum":
+        return "%s is not one of %s" % (short(err.instance), short(val))
+    if kw == "minItems":
+        return "needs at least %d item(s)" % val
+    return err.message if len(err.message) <= 120 else err.message[:117] + "..."
+
+
 class Reporter:
     def __init__(self, values, keys):
         self.values, self.keys, self.errors = values, keys, []
@@ -350,8 +374,16 @@ class Reporter:
                              % ("exactly one" if kw == "oneOf" else "at least one", ", ".join(names)),
                              mark_path=path)
                 return
-            reasons = sorted({"%s: %s" % (format_path(e.relative_path) if e.relative_path else "value",
-                                          e.message) for e in (err.context or [])})
+            if kw == "anyOf" and len(val) == 2 and branches[0] and len(branches[0]) == 1 \
+                    and isinstance(val[1], dict) and set(val[1]) == {"not"} \
+                    and only_required(val[1]["not"]) and isinstance(inst, dict):
+                # anyOf: [{required: [X]}, {not: {required: [Y...]}}] means "X is required with Y"
+                needed, given = branches[0][0], only_required(val[1]["not"])
+                self.add(path + (needed,), "required field is missing (required with %s)"
+                         % " and ".join(given), mark_path=path)
+                return
+            reasons = sorted({"%s%s" % (format_path(e.relative_path) + ": " if e.relative_path else "",
+                                        describe(e)) for e in (err.context or [])})
             self.add(path, "matches none of the allowed forms (%s)" % "; ".join(reasons))
             return
         if kw == "not":
@@ -364,11 +396,20 @@ class Reporter:
             if isinstance(val, dict) and set(val) == {"pattern"}:
                 self.add(path, "%s must not match %r" % (short(inst), val["pattern"]))
                 return
+            if isinstance(val, dict) and val == TEAM_JOINS_TEAM:
+                present = self.in_file_order(path, ["access"])
+                items = inst.get("access") if isinstance(inst, dict) else None
+                for i, item in enumerate(items if isinstance(items, list) else []):
+                    if isinstance(item, dict) and "team" in item:
+                        self.add(path + ("access", i, "team"),
+                                 "a team grantee (subject.team) cannot join a team", key=True)
+                if items:
+                    return
             present = self.in_file_order(path, val.get("required") or []) if isinstance(val, dict) else []
             if present:
-                self.add(path + (present[-1],), "must not match the schema %s" % short(val, 200), key=True)
+                self.add(path + (present[-1],), "must not match %s" % short(val, 200), key=True)
             else:
-                self.add(path, "must not match the schema %s" % short(val, 200))
+                self.add(path, "must not match %s" % short(val, 200))
             return
         if kw in ("type", "enum", "pattern", "format", "minLength", "maxLength", "minItems",
                   "maxItems", "minimum", "maximum", "minProperties"):
