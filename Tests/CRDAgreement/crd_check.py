@@ -73,8 +73,8 @@ def _require_modules():
 _require_modules()
 
 import yaml  # noqa: E402
-from jsonschema import Draft7Validator, FormatChecker  # noqa: E402
-from jsonschema.exceptions import SchemaError  # noqa: E402
+from jsonschema import Draft7Validator, FormatChecker, validators  # noqa: E402
+from jsonschema.exceptions import SchemaError, ValidationError  # noqa: E402
 
 
 # --------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def node_marks(node, path=(), values=None, keys=None):
     """Map each path to the start mark of its value node (and of its key node)."""
     if values is None:
         values, keys = {}, {}
-    if path in values:  # an alias seen before
+    if len(path) > 100:  # a recursive alias (&a [*a]); validation reports it
         return values, keys
     values[path] = node.start_mark
     if isinstance(node, yaml.MappingNode):
@@ -232,6 +232,18 @@ def validation_schema(openapi_schema):
     return schema
 
 
+def _go_pattern(validator, pattern, instance, schema):
+    """`pattern` as the API server (Go regexp) reads it: `$` is the end of the text,
+    not also the place before a final newline as in Python."""
+    if not validator.is_type(instance, "string"):
+        return
+    if re.search(re.sub(r"(?<!\\)\$$", r"\\Z", pattern), instance) is None:
+        yield ValidationError("%r does not match %r" % (instance, pattern))
+
+
+GoPatternValidator = validators.extend(Draft7Validator, {"pattern": _go_pattern})
+
+
 def load_crds(crd_dir):
     """Return {kind: {"group": g, "versions": {v: validator}}}; exits 2 on errors."""
     if not os.path.isdir(crd_dir):
@@ -263,7 +275,7 @@ def load_crds(crd_dir):
                     Draft7Validator.check_schema(openapi)
                 except SchemaError as e:
                     fail_usage("%s: openAPIV3Schema is not a valid JSON schema: %s" % (path, one_line(e.message)))
-                versions[v.get("name")] = Draft7Validator(
+                versions[v.get("name")] = GoPatternValidator(
                     validation_schema(openapi), format_checker=FormatChecker())
             if kind and group and versions:
                 crds[kind] = {"group": group, "versions": versions, "file": path}
@@ -394,7 +406,8 @@ class Reporter:
                 self.add(path + (last,), "%s may not be given together" % " and ".join(names), key=True)
                 return
             if isinstance(val, dict) and set(val) == {"pattern"}:
-                self.add(path, "%s must not match %r" % (short(inst), val["pattern"]))
+                zero = " (a zero duration)" if val["pattern"] == "^[0dhms]+$" else ""
+                self.add(path, "%s must not match %r%s" % (short(inst), val["pattern"], zero))
                 return
             if isinstance(val, dict) and val == TEAM_JOINS_TEAM:
                 present = self.in_file_order(path, ["access"])
@@ -467,7 +480,10 @@ def check_file(path, crds):
     for node, data in docs:
         values, keys = node_marks(node)
         rep = Reporter(values, keys)
-        check_document(data, (), crds, rep)
+        try:
+            check_document(data, (), crds, rep)
+        except RecursionError:
+            rep.add((), "yaml: the document refers to itself through an alias")
         errors.extend(msg for _, _, msg in sorted(rep.errors, key=lambda e: (e[0], e[1])))
     return errors
 
