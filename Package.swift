@@ -19,6 +19,6 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["grafana-jit"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["grafana-jit", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -60,7 +60,7 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
         case .teamSubjectJoiningTeam(let path, let team, _):
             "\(path): the subject is a team, and a team cannot join team \"\(team)\""
         case .duplicateName(let kind, let name, _, let first):
-            "\(kind.rawValue) \"\(name)\" is defined twice; first definition at \(first)"
+            "metadata.name: \(kind.rawValue) \"\(name)\" is defined twice; first definition at \(first)"
         case .missingReference(let path, let kind, let name, _):
             "\(path): \(kind.rawValue) \"\(name)\" does not exist"
         }

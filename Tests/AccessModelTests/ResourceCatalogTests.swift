@@ -7,7 +7,7 @@ struct ResourceCatalogTests {
         let catalog = Fixtures.catalog([("a.yaml", Fixtures.grant("same")), ("b.yaml", Fixtures.grant("same"))])
         #expect(catalog.grants.isEmpty)
         #expect(catalog.errors.map(\.description)
-            == ["b.yaml:3:18: error: AccessGrant \"same\" is defined twice; first definition at a.yaml:3:18"])
+            == ["b.yaml:3:18: error: metadata.name: AccessGrant \"same\" is defined twice; first definition at a.yaml:3:18"])
     }
 
     @Test func sameNameInDifferentKindsIsFine() {

@@ -30,7 +30,7 @@ package struct PolicyEvaluator: Sendable {
         let policies: [AccessPolicy]
         if let name = grant.policy {
             guard let policy = catalog.policies[name] else {
-                return .denied([Denial("policy \(name) does not exist", at: grant.location(of: "spec.policy"))])
+                return .denied([Denial("spec.policy: policy \(name) does not exist", at: grant.location(of: "spec.policy"))])
             }
             policies = [policy]
         } else {
@@ -90,7 +90,7 @@ package struct PolicyEvaluator: Sendable {
         if window.length > policy.maxDuration {
             let field = grant.startsAt == nil && grant.end.isDuration ? "spec.duration" : "spec.expiresAt"
             checks.append(.failed(Denial(
-                "the window of \(window.length.text) exceeds maxDuration \(policy.maxDuration.text) of policy "
+                "\(field): the window of \(window.length.text) exceeds maxDuration \(policy.maxDuration.text) of policy "
                     + "\(policy.name)", at: grant.location(of: field))))
         }
         checks.append(approval(policy, grant))

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import TestSupport
+
+struct ValidateEndToEndTests {
+    @Test func theExamplesAreValid() async throws {
+        let run = try await BinaryRun.grafanaJIT(["validate", "examples/"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let summary = try #require(run.lines.last)
+        #expect(summary.hasSuffix(": 0 errors, 0 warnings, 0 notes"))
+        #expect(summary.contains("denied") && summary.contains(" 0 denied"))
+    }
+
+    /// Each file in `examples/invalid/` says where its mistake is in a `# expect: LINE:COLUMN FIELD` comment.
+    @Test(arguments: try invalidExamples())
+    func eachInvalidExampleFailsAtTheLineItNames(file: String) async throws {
+        let text = try String(contentsOfFile: BinaryRun.projectRoot + "/" + file, encoding: .utf8)
+        let expectations = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }
+            .map { $0.dropFirst("# expect: ".count).split(separator: " ", maxSplits: 1).map(String.init) }
+        try #require(!expectations.isEmpty, "\(file) has no '# expect:' line")
+        let run = try await BinaryRun.grafanaJIT(["validate", file])
+        #expect(run.status == 1)
+        for expectation in expectations {
+            let (position, field) = (expectation[0], expectation.count > 1 ? expectation[1] : "")
+            let key = String(field.split(separator: ".").last ?? "")
+            #expect(
+                run.lines.contains {
+                    $0.hasPrefix("\(file):\(position): error: ") && ($0.contains(field) || $0.contains("key \"\(key)\""))
+                }, "\(run.stdout)")
+        }
+    }
+
+    static func invalidExamples() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: BinaryRun.projectRoot + "/examples/invalid")
+            .filter { $0.hasSuffix(".yaml") }.sorted().map { "examples/invalid/" + $0 }
+    }
+
+    @Test func githubFormatAnnotatesTheFile() async throws {
+        let run = try await BinaryRun.grafanaJIT(["validate", "--format", "github", "examples/invalid/bad-permission.yaml"])
+        #expect(run.status == 1)
+        #expect(run.lines.first == "::error file=examples/invalid/bad-permission.yaml,line=15,col=19::"
+            + "spec.access[1].permission: \"Read\" is not one of Query, Edit, Admin")
+    }
+
+    @Test func theFormatFallsBackToItsEnvironmentVariable() async throws {
+        let run = try await BinaryRun.grafanaJIT(
+            ["validate", "examples/invalid/bad-permission.yaml"], environment: ["GRAFANA_JIT_FORMAT": "github"])
+        #expect(run.lines.first?.hasPrefix("::error file=") == true)
+    }
+
+    @Test func jsonFormatListsFindingsAndVerdicts() async throws {
+        let run = try await BinaryRun.grafanaJIT(["validate", "--format=json", "examples/"])
+        #expect(run.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let grants = try #require(object["grants"] as? [[String: Any]])
+        #expect(grants.contains { $0["name"] as? String == "alice-prod-logs-inc-4711" && $0["verdict"] as? String == "Allowed" })
+        #expect((object["findings"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aGrantPastItsEndIsAWarningNotAnError() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("g.yaml", """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: old}
+            spec:
+              subject: {user: alice@example.com}
+              access: [{team: incident-responders}]
+              startsAt: 2026-11-01T00:00:00Z
+              expiresAt: 2026-11-01T04:00:00Z
+              reason: test
+            """)
+        let policies = BinaryRun.projectRoot + "/examples/policies"
+        let run = try await BinaryRun.grafanaJIT(["validate", "--now", "2026-11-21T00:00:00Z", directory.path, policies])
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(run.lines.contains { $0.contains(": warning: grant old expired at 2026-11-01T04:00:00Z") })
+    }
+
+    @Test func oversizedFilesAreRejectedWithTheLimit() async throws {
+        let run = try await BinaryRun.grafanaJIT(["validate", "--max-file-size", "100", "examples/grants/alice-prod-logs-inc-4711.yaml"])
+        #expect(run.status == 1)
+        #expect(run.lines.first?.contains(":1:1: error: file is ") == true)
+        #expect(run.lines.first?.hasSuffix("over the limit of 100 bytes") == true)
+    }
+
+    @Test(arguments: [
+        (["validate"], "'validate' needs at least one PATH"),
+        (["validate", "--bogus", "x"], "unknown option '--bogus' for 'validate'"),
+        (["validate", "--format", "xml", "x"], "'xml' is not valid for --format: expected text, github or json"),
+        (["validate", "--now", "yesterday", "x"], "'yesterday' is not valid for --now"),
+        (["validate", "--format"], "option '--format' needs a value"),
+        (["frobnicate"], "unknown command 'frobnicate'"),
+        ([], "USAGE: grafana-jit <command> [options]"),
+    ])
+    func usageErrorsExitWithTwo(arguments: [String], message: String) async throws {
+        let run = try await BinaryRun.grafanaJIT(arguments)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
+    @Test(arguments: [["--help"], ["help"], ["help", "validate"], ["validate", "--help"], ["--version"]])
+    func helpAndVersionExitWithZero(arguments: [String]) async throws {
+        let run = try await BinaryRun.grafanaJIT(arguments)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("grafana-jit"))
+    }
+}
