@@ -21,6 +21,9 @@ package struct AccessGrant: Sendable, Equatable {
     /// Where each decoded field was written, by path (`spec.duration`), so verdicts can point at it.
     package var fieldLocations: [String: SourceLocation]
 
+    /// Long enough for a paragraph; short enough for audit lines and the CRD's `maxLength`.
+    package static let maxReasonLength = 1024
+
     package var name: String { metadata.name }
 
     /// The location of a field, or of the resource when the field was not written.

@@ -19,7 +19,9 @@ extension DecodingContext {
         if case .at(let expiresAt) = end, let startsAt, expiresAt <= startsAt, let mark = spec.value("expiresAt")?.mark {
             report(.expiryNotAfterStart(spec.path.child("expiresAt"), at: location(mark)))
         }
-        let reason = field("reason", of: spec, isRequired: true) { $0.nonEmptyString($1, at: $2) }
+        let reason = field("reason", of: spec, isRequired: true) {
+            $0.nonEmptyString($1, at: $2, maxLength: AccessGrant.maxReasonLength)
+        }
         let ticket = field("ticket", of: spec) { $0.string($1, at: $2) }
         let approvedBy = field("approvedBy", of: spec) { $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) } }
         let policy = field("policy", of: spec) { $0.name($1, at: $2) }

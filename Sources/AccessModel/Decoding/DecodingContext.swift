@@ -69,15 +69,22 @@ struct DecodingContext {
         return text
     }
 
-    /// A string with at least one non-whitespace character.
-    mutating func nonEmptyString(_ node: YAMLNode, at path: FieldPath) -> String? {
+    /// A string with at least one character other than ASCII blanks: the CRDs' `\S`, which Go reads as ASCII.
+    mutating func nonEmptyString(_ node: YAMLNode, at path: FieldPath, maxLength: Int? = nil) -> String? {
         guard let text = string(node, at: path) else { return nil }
-        guard text.contains(where: { !$0.isWhitespace }) else {
+        if let maxLength, text.unicodeScalars.count > maxLength {
+            report(.invalidValue(
+                path, problem: "is \(text.unicodeScalars.count) characters long, over the limit of \(maxLength)", at: location(node.mark)))
+            return nil
+        }
+        guard text.utf8.contains(where: { !Self.asciiBlanks.contains($0) }) else {
             report(.invalidValue(path, problem: "must not be empty", at: location(node.mark)))
             return nil
         }
         return text
     }
+
+    private static let asciiBlanks: Set<UInt8> = [0x09, 0x0A, 0x0C, 0x0D, 0x20]
 
     mutating func name(_ node: YAMLNode, at path: FieldPath) -> String? {
         guard let text = string(node, at: path) else { return nil }
