@@ -7,7 +7,8 @@ let package = Package(
     name: "grafana-jit",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "grafana-jit", targets: ["grafana-jit"])
+        .executable(name: "grafana-jit", targets: ["grafana-jit"]),
+        .executable(name: "grafana-jit-bench", targets: ["grafana-jit-bench"]),
     ],
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
@@ -15,6 +16,7 @@ let package = Package(
         .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
         .target(name: "Controller", dependencies: ["AccessModel"], swiftSettings: strict),
         .executableTarget(name: "grafana-jit", dependencies: ["Controller", "AccessModel"], swiftSettings: strict),
+        .executableTarget(name: "grafana-jit-bench", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Controller"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),

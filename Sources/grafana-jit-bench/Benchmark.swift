@@ -1,0 +1,65 @@
+import Foundation
+
+/// `grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]`: times `grafana-jit validate` on a generated
+/// repository of N grant files, R runs after one warm-up, and prints medians as a table and as JSON.
+@main
+struct Benchmark {
+    static func main() {
+        do {
+            try run(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            FileHandle.standardError.write(Data("grafana-jit-bench: \(error)\n".utf8))
+            exit(2)
+        }
+    }
+
+    static func run(_ arguments: [String]) throws {
+        guard arguments.first == "validate" else {
+            throw BenchmarkError.usage("usage: grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]")
+        }
+        var options = ["--files": "10000", "--runs": "5"]
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            guard ["--files", "--runs", "--keep"].contains(flag), let value = rest.popFirst() else {
+                throw BenchmarkError.usage("unknown or incomplete option \(flag)")
+            }
+            options[flag] = value
+        }
+        guard let files = Int(options["--files"] ?? ""), files > 0, let runs = Int(options["--runs"] ?? ""), runs > 0 else {
+            throw BenchmarkError.usage("--files and --runs take positive integers")
+        }
+        let root = options["--keep"] ?? NSTemporaryDirectory() + "grafana-jit-bench-" + UUID().uuidString
+        try ValidateScenario(grants: files).write(to: root)
+        defer {
+            // Only the generated folder is removed; --keep leaves it for /usr/bin/time -v.
+            if options["--keep"] == nil { try? FileManager.default.removeItem(atPath: root) }
+        }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("grafana-jit").path
+        var measurements: [ProcessMeasurement] = []
+        for run in 0...runs {
+            let measurement = try ProcessMeasurement.run([binary, "validate", root])
+            guard measurement.status == 0 else { throw BenchmarkError.unexpectedStatus(measurement.status) }
+            if run > 0 { measurements.append(measurement) }
+        }
+        report(files: files, measurements)
+    }
+
+    static func report(files: Int, _ measurements: [ProcessMeasurement]) {
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        let walls = measurements.map(\.wallSeconds)
+        let memory = measurements.map { Double($0.peakResidentBytes) / 1_048_576 }
+        let row = String(
+            format: "| validate | %d | %d | %.3f | %.3f | %.3f | %.1f |", files, measurements.count, walls.min() ?? 0,
+            median(walls), walls.max() ?? 0, median(memory))
+        print("| scenario | grant files | runs | wall min (s) | wall median (s) | wall max (s) | peak RSS median (MiB) |")
+        print("|---|---|---|---|---|---|---|")
+        print(row)
+        print(String(
+            format: "{\"scenario\":\"validate\",\"files\":%d,\"runs\":%d,\"wallMedianSeconds\":%.4f,\"peakRSSMedianMiB\":%.1f}",
+            files, measurements.count, median(walls), median(memory)))
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+@preconcurrency import Glibc
+
+/// One finished child process: exit status, wall time, peak resident memory (from the kernel's rusage).
+struct ProcessMeasurement {
+    var status: Int32
+    var wallSeconds: Double
+    var peakResidentBytes: Int
+
+    /// Runs `arguments` with stdout and stderr sent to /dev/null, waiting with wait4 to read its rusage.
+    static func run(_ arguments: [String]) throws -> ProcessMeasurement {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let start = Date()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else { throw BenchmarkError.spawnFailed(arguments[0], errno: spawned) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw BenchmarkError.waitFailed(errno: errno) }
+        }
+        let wall = Date().timeIntervalSince(start)
+        // ru_maxrss is in kilobytes on Linux.
+        return ProcessMeasurement(status: (status >> 8) & 0xff, wallSeconds: wall, peakResidentBytes: usage.ru_maxrss * 1024)
+    }
+}
+
+enum BenchmarkError: Error, CustomStringConvertible {
+    case spawnFailed(String, errno: Int32)
+    case waitFailed(errno: Int32)
+    case unexpectedStatus(Int32)
+    case usage(String)
+
+    var description: String {
+        switch self {
+        case .spawnFailed(let path, let errno): "could not start \(path): errno \(errno)"
+        case .waitFailed(let errno): "wait4 failed: errno \(errno)"
+        case .unexpectedStatus(let status): "grafana-jit validate exited with \(status), expected 0"
+        case .usage(let message): message
+        }
+    }
+}
