@@ -59,20 +59,23 @@ package struct ResourceCatalog: Sendable, Equatable {
                 if case .team = grant.subject {
                     for item in bundle.access {
                         guard case .team(let team, _) = item.target else { continue }
-                        errors.append(.teamSubjectJoiningTeam(
-                            FieldPath("spec.bundle"), team: team, at: grant.location(of: "spec.bundle")))
+                        errors.append(
+                            .teamSubjectJoiningTeam(
+                                FieldPath("spec.bundle"), team: team, at: grant.location(of: "spec.bundle")))
                     }
                 }
             } else {
-                errors.append(.missingReference(
-                    FieldPath("spec.bundle"), kind: .bundle, name: name, at: grant.location(of: "spec.bundle")))
+                errors.append(
+                    .missingReference(
+                        FieldPath("spec.bundle"), kind: .bundle, name: name, at: grant.location(of: "spec.bundle")))
             }
         }
         // Without any policy among the inputs, `validate` checks format only (DESIGN.md); the controller always
         // loads policies, and an unknown name there denies the grant.
         if let name = grant.policy, !policies.isEmpty, policies[name] == nil {
-            errors.append(.missingReference(
-                FieldPath("spec.policy"), kind: .policy, name: name, at: grant.location(of: "spec.policy")))
+            errors.append(
+                .missingReference(
+                    FieldPath("spec.policy"), kind: .policy, name: name, at: grant.location(of: "spec.policy")))
         }
         return errors.count == errorCount
     }

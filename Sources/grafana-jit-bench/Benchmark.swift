@@ -25,7 +25,8 @@ struct Benchmark {
             }
             options[flag] = value
         }
-        guard let files = Int(options["--files"] ?? ""), files > 0, let runs = Int(options["--runs"] ?? ""), runs > 0 else {
+        guard let files = Int(options["--files"] ?? ""), files > 0, let runs = Int(options["--runs"] ?? ""), runs > 0
+        else {
             throw BenchmarkError.usage("--files and --runs take positive integers")
         }
         let root = options["--keep"] ?? NSTemporaryDirectory() + "grafana-jit-bench-" + UUID().uuidString
@@ -34,7 +35,8 @@ struct Benchmark {
             // Only the generated folder is removed; --keep leaves it for /usr/bin/time -v.
             if options["--keep"] == nil { try? FileManager.default.removeItem(atPath: root) }
         }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
             .appendingPathComponent("grafana-jit").path
         var measurements: [ProcessMeasurement] = []
         for run in 0...runs {
@@ -48,18 +50,22 @@ struct Benchmark {
     static func report(files: Int, _ measurements: [ProcessMeasurement]) {
         func median(_ values: [Double]) -> Double {
             let sorted = values.sorted()
-            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            return sorted.count % 2 == 1
+                ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
         let walls = measurements.map(\.wallSeconds)
         let memory = measurements.map { Double($0.peakResidentBytes) / 1_048_576 }
         let row = String(
             format: "| validate | %d | %d | %.3f | %.3f | %.3f | %.1f |", files, measurements.count, walls.min() ?? 0,
             median(walls), walls.max() ?? 0, median(memory))
-        print("| scenario | grant files | runs | wall min (s) | wall median (s) | wall max (s) | peak RSS median (MiB) |")
+        print(
+            "| scenario | grant files | runs | wall min (s) | wall median (s) | wall max (s) | peak RSS median (MiB) |")
         print("|---|---|---|---|---|---|---|")
         print(row)
-        print(String(
-            format: "{\"scenario\":\"validate\",\"files\":%d,\"runs\":%d,\"wallMedianSeconds\":%.4f,\"peakRSSMedianMiB\":%.1f}",
-            files, measurements.count, median(walls), median(memory)))
+        print(
+            String(
+                format:
+                    "{\"scenario\":\"validate\",\"files\":%d,\"runs\":%d,\"wallMedianSeconds\":%.4f,\"peakRSSMedianMiB\":%.1f}",
+                files, measurements.count, median(walls), median(memory)))
     }
 }

@@ -27,7 +27,8 @@ struct ProcessMeasurement {
         }
         let wall = Date().timeIntervalSince(start)
         // ru_maxrss is in kilobytes on Linux.
-        return ProcessMeasurement(status: (status >> 8) & 0xff, wallSeconds: wall, peakResidentBytes: usage.ru_maxrss * 1024)
+        return ProcessMeasurement(
+            status: (status >> 8) & 0xff, wallSeconds: wall, peakResidentBytes: usage.ru_maxrss * 1024)
     }
 }
 

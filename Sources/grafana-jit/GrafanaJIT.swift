@@ -1,5 +1,5 @@
-@preconcurrency import Glibc
 import Foundation
+@preconcurrency import Glibc
 
 /// The `grafana-jit` command: dispatches to a subcommand and turns errors into messages and exit codes.
 @main
@@ -9,7 +9,8 @@ struct GrafanaJIT {
 
     static func main() async {
         let console = StandardConsole()
-        let code = await run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+        let code = await run(
+            Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
             console: console)
         exit(code.rawValue)
     }
@@ -76,10 +77,14 @@ struct GrafanaJIT {
             "USAGE: grafana-jit <command> [options]", "", "COMMANDS:",
         ]
         for command in commands {
-            lines.append("  \(command.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(command.summary.prefix { $0 != "." }).")
+            lines.append(
+                "  \(command.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(command.summary.prefix { $0 != "." })."
+            )
         }
-        lines += ["  help      Show help for a command.", "  version   Print the version.", "",
-            "Run 'grafana-jit <command> --help' for a command's options."]
+        lines += [
+            "  help      Show help for a command.", "  version   Print the version.", "",
+            "Run 'grafana-jit <command> --help' for a command's options.",
+        ]
         return lines.joined(separator: "\n")
     }
 }

@@ -4,8 +4,9 @@ import Testing
 
 /// Decoding arbitrary damage to a valid file must never crash, and every error must point into the file.
 struct MutationTests {
-    static let original = Array((Fixtures.grant(extra: "duration: 4h\napprovedBy: [bob@example.com]")
-        + Fixtures.policy("p", "subjects: {users: ['*']}\nteams: [sre]\nmaxDuration: 1h")).utf8)
+    static let original = Array(
+        (Fixtures.grant(extra: "duration: 4h\napprovedBy: [bob@example.com]")
+            + Fixtures.policy("p", "subjects: {users: ['*']}\nteams: [sre]\nmaxDuration: 1h")).utf8)
 
     /// A small deterministic generator, so a failure reproduces.
     struct SplitMix {

@@ -18,7 +18,9 @@ struct PolicyEvaluatorTests {
 
     static let now = Date(timeIntervalSince1970: 1_795_284_000)
 
-    static let prod = Fixtures.policy("prod", """
+    static let prod = Fixtures.policy(
+        "prod",
+        """
         subjects: {users: ["*@example.com"]}
         dataSources: [{name: "prod-*"}, {uid: P8E80F9AEF21F6940}]
         permissions: [Query]
@@ -26,14 +28,18 @@ struct PolicyEvaluatorTests {
         approval: {required: true, approvers: {users: [bob@example.com, carol@example.com], teams: [security]}}
         autoApprove: {onCall: {schedules: [primary-sre]}}
         """)
-    static let open = Fixtures.policy("open", """
+    static let open = Fixtures.policy(
+        "open",
+        """
         subjects: {users: ["*@example.com"], teams: [sre]}
         dataSources: [{name: "staging-*"}, {type: loki}]
         permissions: [Query, Edit]
         teams: ["incident-*"]
         maxDuration: 12h
         """)
-    static let teamGrantee = Fixtures.policy("team-grantee", """
+    static let teamGrantee = Fixtures.policy(
+        "team-grantee",
+        """
         subjects: {teams: [sre]}
         dataSources: [{name: "staging-*"}]
         permissions: [Admin]
@@ -42,14 +48,18 @@ struct PolicyEvaluatorTests {
 
     static let alice = UserFacts(id: 1, login: "alice", email: "alice@example.com", teams: ["sre"])
     static let online = AccessFacts(
-        users: ["alice": alice, "alice@example.com": alice,
+        users: [
+            "alice": alice, "alice@example.com": alice,
             "bob@example.com": UserFacts(id: 2, login: "bob", email: "bob@example.com"),
             "dave": UserFacts(id: 4, login: "dave", email: "dave@corp.io", teams: ["security"]),
-            "eve@other.io": UserFacts(id: 5, login: "eve", email: "eve@other.io", teams: ["sre"])],
-        dataSources: ["prod-logs": DataSourceFacts(uid: "P8E80F9AEF21F6940", name: "prod-logs", type: "elasticsearch"),
+            "eve@other.io": UserFacts(id: 5, login: "eve", email: "eve@other.io", teams: ["sre"]),
+        ],
+        dataSources: [
+            "prod-logs": DataSourceFacts(uid: "P8E80F9AEF21F6940", name: "prod-logs", type: "elasticsearch"),
             "P8E80F9AEF21F6940": DataSourceFacts(uid: "P8E80F9AEF21F6940", name: "prod-logs", type: "elasticsearch"),
             "logs-b": DataSourceFacts(uid: "b", name: "logs-b", type: "loki"),
-            "staging-db": DataSourceFacts(uid: "s", name: "staging-db", type: "postgres")],
+            "staging-db": DataSourceFacts(uid: "s", name: "staging-db", type: "postgres"),
+        ],
         onCall: ["primary-sre": ["alice@example.com"]])
     static let offCall = {
         var facts = online
@@ -58,92 +68,138 @@ struct PolicyEvaluatorTests {
     }()
 
     static let cases: [Case] = [
-        Case(name: "approved Query on a prod data source", policies: [prod],
+        Case(
+            name: "approved Query on a prod data source", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 4h\napprovedBy: [bob@example.com]"), expected: "allowed by prod"),
-        Case(name: "deny by default: no policy covers the data source", policies: [prod],
+        Case(
+            name: "deny by default: no policy covers the data source", policies: [prod],
             grant: Fixtures.grant(access: "[{dataSource: secret-db, permission: Query}]"), facts: online,
             expected: "denied: Query on data source secret-db: no policy allows it"),
-        Case(name: "offline, a reference that may be a selected uid is undecided", policies: [prod],
+        Case(
+            name: "offline, a reference that may be a selected uid is undecided", policies: [prod],
             grant: Fixtures.grant(access: "[{dataSource: secret-db, permission: Query}]"),
             expected: "undecided: whether its uid is P8E80F9AEF21F6940"),
-        Case(name: "no policies at all denies", policies: [], grant: Fixtures.grant(), expected: "denied: no policy allows it"),
-        Case(name: "a level above the policy's cap is denied", policies: [prod],
-            grant: Fixtures.grant(access: "[{dataSource: prod-logs, permission: Edit}]", extra: "duration: 1h\napprovedBy: [bob@example.com]"),
+        Case(
+            name: "no policies at all denies", policies: [], grant: Fixtures.grant(),
+            expected: "denied: no policy allows it"),
+        Case(
+            name: "a level above the policy's cap is denied", policies: [prod],
+            grant: Fixtures.grant(
+                access: "[{dataSource: prod-logs, permission: Edit}]",
+                extra: "duration: 1h\napprovedBy: [bob@example.com]"),
             expected: "denied: policy prod allows at most Query"),
-        Case(name: "a lower level than the cap is allowed", policies: [open],
+        Case(
+            name: "a lower level than the cap is allowed", policies: [open],
             grant: Fixtures.grant(access: "[{dataSource: staging-db, permission: Query}]"), expected: "allowed by open"),
-        Case(name: "a subject outside the user globs is denied", policies: [prod],
-            grant: Fixtures.grant(subject: "{user: mallory@evil.io}", extra: "duration: 1h\napprovedBy: [bob@example.com]"),
+        Case(
+            name: "a subject outside the user globs is denied", policies: [prod],
+            grant: Fixtures.grant(
+                subject: "{user: mallory@evil.io}", extra: "duration: 1h\napprovedBy: [bob@example.com]"),
             expected: "denied: user mallory@evil.io is not a subject of policy prod"),
-        Case(name: "a longer window than maxDuration is denied", policies: [prod],
+        Case(
+            name: "a longer window than maxDuration is denied", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 9h\napprovedBy: [bob@example.com]"),
             expected: "denied: the window of 9h exceeds maxDuration 8h of policy prod"),
-        Case(name: "expiresAt beyond maxDuration from startsAt is denied", policies: [prod],
-            grant: Fixtures.grant(extra: "startsAt: 2026-11-21T18:00:00Z\nexpiresAt: 2026-11-22T18:00:00Z\napprovedBy: [bob@example.com]"),
+        Case(
+            name: "expiresAt beyond maxDuration from startsAt is denied", policies: [prod],
+            grant: Fixtures.grant(
+                extra: "startsAt: 2026-11-21T18:00:00Z\nexpiresAt: 2026-11-22T18:00:00Z\napprovedBy: [bob@example.com]"),
             expected: "denied: the window of 1d exceeds maxDuration 8h"),
-        Case(name: "missing approval is denied", policies: [prod], grant: Fixtures.grant(), facts: offCall,
+        Case(
+            name: "missing approval is denied", policies: [prod], grant: Fixtures.grant(), facts: offCall,
             expected: "denied: 0 of 1 approvals required by policy prod"),
-        Case(name: "self-approval never counts", policies: [prod],
+        Case(
+            name: "self-approval never counts", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [Alice@Example.com]"), facts: offCall,
             expected: "denied: Alice@Example.com cannot approve their own grant"),
-        Case(name: "self-approval under another identity is caught with Grafana's facts", policies: [prod],
+        Case(
+            name: "self-approval under another identity is caught with Grafana's facts", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [alice]"), facts: offCall,
             expected: "denied: alice cannot approve their own grant"),
-        Case(name: "self-approval under another identity is undecided offline", policies: [prod],
+        Case(
+            name: "self-approval under another identity is undecided offline", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [alice]"),
             expected: "undecided: whether alice may approve"),
-        Case(name: "an approver not named by the policy does not count", policies: [prod],
+        Case(
+            name: "an approver not named by the policy does not count", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [mallory@example.com]"), facts: offCall,
             expected: "denied: 0 of 1 approvals"),
-        Case(name: "an approver in an approver team counts with Grafana's facts", policies: [prod],
-            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [dave]"), facts: offCall, expected: "allowed by prod"),
-        Case(name: "approval is waived while the subject is on call", policies: [prod],
+        Case(
+            name: "an approver in an approver team counts with Grafana's facts", policies: [prod],
+            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [dave]"), facts: offCall,
+            expected: "allowed by prod"),
+        Case(
+            name: "approval is waived while the subject is on call", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h"), facts: online, expected: "allowed by prod"),
-        Case(name: "the on-call waiver is undecided offline", policies: [prod], grant: Fixtures.grant(extra: "duration: 1h"),
+        Case(
+            name: "the on-call waiver is undecided offline", policies: [prod],
+            grant: Fixtures.grant(extra: "duration: 1h"),
             expected: "undecided: whether the subject is on call"),
-        Case(name: "minApprovals counts distinct approvers", policies: [prod.replacingOccurrences(of: "security]}}", with: "security]}, minApprovals: 2}")],
-            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [bob@example.com, BOB@example.com]"), facts: offCall,
+        Case(
+            name: "minApprovals counts distinct approvers",
+            policies: [prod.replacingOccurrences(of: "security]}}", with: "security]}, minApprovals: 2}")],
+            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [bob@example.com, BOB@example.com]"),
+            facts: offCall,
             expected: "denied: 1 of 2 approvals"),
-        Case(name: "team membership makes a subject eligible", policies: [open],
-            grant: Fixtures.grant(subject: "{user: eve@other.io}", access: "[{dataSource: staging-db, permission: Edit}]"),
+        Case(
+            name: "team membership makes a subject eligible", policies: [open],
+            grant: Fixtures.grant(
+                subject: "{user: eve@other.io}", access: "[{dataSource: staging-db, permission: Edit}]"),
             facts: online, expected: "allowed by open"),
-        Case(name: "team membership is undecided offline", policies: [open],
-            grant: Fixtures.grant(subject: "{user: eve@other.io}", access: "[{dataSource: staging-db, permission: Edit}]"),
+        Case(
+            name: "team membership is undecided offline", policies: [open],
+            grant: Fixtures.grant(
+                subject: "{user: eve@other.io}", access: "[{dataSource: staging-db, permission: Edit}]"),
             expected: "undecided: whether user eve@other.io is in team sre"),
-        Case(name: "a type selector is undecided offline", policies: [open],
+        Case(
+            name: "a type selector is undecided offline", policies: [open],
             grant: Fixtures.grant(access: "[{dataSource: logs-b, permission: Query}]"),
             expected: "undecided: whether its type is loki"),
-        Case(name: "a type selector matches with Grafana's facts", policies: [open],
-            grant: Fixtures.grant(access: "[{dataSource: logs-b, permission: Query}]"), facts: online, expected: "allowed by open"),
-        Case(name: "a uid selector matches a reference by name with Grafana's facts", policies: [prod],
-            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [bob@example.com]"), facts: online, expected: "allowed by prod"),
-        Case(name: "joining an allowed team", policies: [open],
+        Case(
+            name: "a type selector matches with Grafana's facts", policies: [open],
+            grant: Fixtures.grant(access: "[{dataSource: logs-b, permission: Query}]"), facts: online,
+            expected: "allowed by open"),
+        Case(
+            name: "a uid selector matches a reference by name with Grafana's facts", policies: [prod],
+            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [bob@example.com]"), facts: online,
+            expected: "allowed by prod"),
+        Case(
+            name: "joining an allowed team", policies: [open],
             grant: Fixtures.grant(access: "[{team: incident-responders}]"), expected: "allowed by open"),
-        Case(name: "joining as Admin needs teamRoles Admin", policies: [open],
+        Case(
+            name: "joining as Admin needs teamRoles Admin", policies: [open],
             grant: Fixtures.grant(access: "[{team: incident-responders, role: Admin}]"),
             expected: "denied: Admin of team incident-responders: policy open allows at most Member"),
-        Case(name: "a team grantee named in subjects.teams", policies: [teamGrantee],
+        Case(
+            name: "a team grantee named in subjects.teams", policies: [teamGrantee],
             grant: Fixtures.grant(subject: "{team: sre}", access: "[{dataSource: staging-db, permission: Admin}]"),
             expected: "allowed by team-grantee"),
-        Case(name: "a team grantee not named is denied", policies: [teamGrantee],
+        Case(
+            name: "a team grantee not named is denied", policies: [teamGrantee],
             grant: Fixtures.grant(subject: "{team: dba}", access: "[{dataSource: staging-db, permission: Admin}]"),
             expected: "denied: team dba is not a subject of policy team-grantee"),
-        Case(name: "every item needs a policy: one uncovered item denies the grant", policies: [open],
+        Case(
+            name: "every item needs a policy: one uncovered item denies the grant", policies: [open],
             grant: Fixtures.grant(access: "[{dataSource: staging-db, permission: Query}, {team: dba}]"),
             expected: "denied: Member of team dba: no policy allows it"),
-        Case(name: "items may be allowed by different policies", policies: [open, teamGrantee],
+        Case(
+            name: "items may be allowed by different policies", policies: [open, teamGrantee],
             grant: Fixtures.grant(access: "[{dataSource: staging-db, permission: Query}, {team: incident-x}]"),
             expected: "allowed by open"),
-        Case(name: "bundle items are evaluated too", policies: [open],
+        Case(
+            name: "bundle items are evaluated too", policies: [open],
             grant: Fixtures.grant(extra: "duration: 1h\nbundle: kit") + Fixtures.bundle("kit", access: "[{team: dba}]"),
             expected: "denied: Member of team dba: no policy allows it"),
-        Case(name: "spec.policy restricts evaluation to that policy", policies: [open, teamGrantee],
+        Case(
+            name: "spec.policy restricts evaluation to that policy", policies: [open, teamGrantee],
             grant: Fixtures.grant(
                 subject: "{user: bob@example.com}", access: "[{dataSource: staging-db, permission: Query}]",
                 extra: "duration: 1h\npolicy: team-grantee"),
             facts: online, expected: "denied: user bob@example.com is not a subject of policy team-grantee"),
-        Case(name: "spec.policy naming the right policy is allowed", policies: [open, teamGrantee],
-            grant: Fixtures.grant(access: "[{dataSource: staging-db, permission: Query}]", extra: "duration: 1h\npolicy: open"),
+        Case(
+            name: "spec.policy naming the right policy is allowed", policies: [open, teamGrantee],
+            grant: Fixtures.grant(
+                access: "[{dataSource: staging-db, permission: Query}]", extra: "duration: 1h\npolicy: open"),
             expected: "allowed by open"),
     ]
 
@@ -170,7 +226,8 @@ struct PolicyEvaluatorTests {
         let catalog = Fixtures.catalog([("g.yaml", Fixtures.grant(extra: "duration: 4h"))])
         let grant = try #require(catalog.grants.first)
         let firstSeen = Self.now.addingTimeInterval(-3_600)
-        let evaluation = PolicyEvaluator(catalog: catalog, facts: .offline).evaluate(grant, now: Self.now, firstSeen: firstSeen)
+        let evaluation = PolicyEvaluator(catalog: catalog, facts: .offline).evaluate(
+            grant, now: Self.now, firstSeen: firstSeen)
         #expect(evaluation.window == GrantWindow(start: firstSeen, end: firstSeen.addingTimeInterval(14_400)))
         #expect(evaluation.window.phase(at: Self.now) == .active)
         #expect(evaluation.window.phase(at: firstSeen.addingTimeInterval(14_400)) == .expired)
@@ -178,7 +235,7 @@ struct PolicyEvaluatorTests {
 
     @Test func aScheduledGrantIsPendingUntilItStarts() throws {
         let catalog = Fixtures.catalog([
-            ("g.yaml", Fixtures.grant(extra: "startsAt: 2026-11-22T08:00:00Z\nduration: 2h")),
+            ("g.yaml", Fixtures.grant(extra: "startsAt: 2026-11-22T08:00:00Z\nduration: 2h"))
         ])
         let grant = try #require(catalog.grants.first)
         let window = PolicyEvaluator(catalog: catalog, facts: .offline).evaluate(grant, now: Self.now).window
@@ -188,12 +245,18 @@ struct PolicyEvaluatorTests {
 
     @Test func everyReasonIsGiven() throws {
         let catalog = Fixtures.catalog([
-            ("g.yaml", Fixtures.grant(
-                subject: "{user: mallory@evil.io}", access: "[{dataSource: prod-logs, permission: Admin}]",
-                extra: "duration: 1d\napprovedBy: [mallory@evil.io]") + Self.prod),
+            (
+                "g.yaml",
+                Fixtures.grant(
+                    subject: "{user: mallory@evil.io}", access: "[{dataSource: prod-logs, permission: Admin}]",
+                    extra: "duration: 1d\napprovedBy: [mallory@evil.io]") + Self.prod
+            )
         ])
         let grant = try #require(catalog.grants.first)
-        guard case .denied(let denials) = PolicyEvaluator(catalog: catalog, facts: Self.online).evaluate(grant, now: Self.now).verdict
+        guard
+            case .denied(let denials) = PolicyEvaluator(catalog: catalog, facts: Self.online).evaluate(
+                grant, now: Self.now
+            ).verdict
         else {
             Issue.record("expected a denial")
             return

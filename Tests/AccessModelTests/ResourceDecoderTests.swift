@@ -49,7 +49,8 @@ struct ResourceDecoderTests {
         }
         #expect(grant.name == "alice-prod-logs")
         #expect(grant.subject == .user("alice@example.com"))
-        #expect(grant.access.map(\.target) == [.dataSource("prod-logs", .query), .team("incident-responders", .member)])
+        #expect(
+            grant.access.map(\.target) == [.dataSource("prod-logs", .query), .team("incident-responders", .member)])
         #expect(grant.access.map(\.field.description) == ["spec.access[0]", "spec.access[1]"])
         #expect(grant.end == .after(.seconds(14_400)))
         #expect(grant.approvedBy == ["bob@example.com"])
@@ -57,35 +58,64 @@ struct ResourceDecoderTests {
         #expect(grant.location(of: "spec.duration") == SourceLocation(file: "g.yaml", line: 11, column: 13))
     }
 
-    @Test("each kind of error names its line, column and field path", arguments: [
-        ("permission: Query", "permission: Read", "9:19 spec.access[0].permission: \"Read\" is not one of Query, Edit, Admin"),
-        ("  - team: incident-responders", "  - team: incident-responders\n    role: Owner",
-            "11:13 spec.access[1].role: \"Owner\" is not one of Member, Admin"),
-        ("ticket: INC-4711", "tikcet: INC-4711", "13:3 spec.tikcet: unknown field"),
-        ("ticket: INC-4711", "ticket: 4711", "13:11 spec.ticket: expected a string, found an integer"),
-        ("duration: 4h", "duration: 4 hours", "11:13 spec.duration: \"4 hours\" is not a positive duration like 30m, 4h, 1h30m or 2d"),
-        ("duration: 4h", "duration: 0m", "11:13 spec.duration: \"0m\" is not a positive duration like 30m, 4h, 1h30m or 2d"),
-        ("duration: 4h", "duration: 4h\nexpiresAt: 2026-11-21T18:00:00Z",
-            "12:3 spec.expiresAt: cannot be combined with spec.duration; give only one"),
-        ("duration: 4h", "expiresAt: 2026-11-21 18:00",
-            "11:14 spec.expiresAt: \"2026-11-21 18:00\" is not an RFC 3339 timestamp like 2026-11-21T18:00:00Z"),
-        ("duration: 4h", "startsAt: 2026-11-21T18:00:00Z\nexpiresAt: 2026-11-21T17:00:00Z",
-            "12:14 spec.expiresAt: must be after spec.startsAt"),
-        ("duration: 4h", "", "6:3 one of spec.duration or spec.expiresAt is required"),
-        ("reason: \"INC-4711: 5xx spike\"", "reason: \"   \"", "12:11 spec.reason: must not be empty"),
-        ("reason: \"INC-4711: 5xx spike\"", "", "6:3 spec.reason: required field is missing"),
-        ("  - team: incident-responders", "  - team: incident-responders\n    dataSource: x",
-            "11:7 spec.access[1].dataSource: cannot be combined with spec.access[1].team; give only one"),
-        ("  - team: incident-responders", "  - role: Member",
-            "10:7 one of spec.access[1].dataSource or spec.access[1].team is required"),
-        ("subject: {user: alice@example.com}", "subject: {team: sre}",
-            "10:7 spec.access[1].team: the subject is a team, and a team cannot join team \"incident-responders\""),
-        ("subject: {user: alice@example.com}", "subject: alice",
-            "6:12 spec.subject: expected a mapping, found a string"),
-        ("policy: prod-datasources", "policy: Prod_DS",
-            "15:11 spec.policy: \"Prod_DS\" is not a valid name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)"),
-        ("approvedBy: [bob@example.com]", "approvedBy: []", "14:15 spec.approvedBy: must not be an empty list"),
-    ])
+    @Test(
+        "each kind of error names its line, column and field path",
+        arguments: [
+            (
+                "permission: Query", "permission: Read",
+                "9:19 spec.access[0].permission: \"Read\" is not one of Query, Edit, Admin"
+            ),
+            (
+                "  - team: incident-responders", "  - team: incident-responders\n    role: Owner",
+                "11:13 spec.access[1].role: \"Owner\" is not one of Member, Admin"
+            ),
+            ("ticket: INC-4711", "tikcet: INC-4711", "13:3 spec.tikcet: unknown field"),
+            ("ticket: INC-4711", "ticket: 4711", "13:11 spec.ticket: expected a string, found an integer"),
+            (
+                "duration: 4h", "duration: 4 hours",
+                "11:13 spec.duration: \"4 hours\" is not a positive duration like 30m, 4h, 1h30m or 2d"
+            ),
+            (
+                "duration: 4h", "duration: 0m",
+                "11:13 spec.duration: \"0m\" is not a positive duration like 30m, 4h, 1h30m or 2d"
+            ),
+            (
+                "duration: 4h", "duration: 4h\nexpiresAt: 2026-11-21T18:00:00Z",
+                "12:3 spec.expiresAt: cannot be combined with spec.duration; give only one"
+            ),
+            (
+                "duration: 4h", "expiresAt: 2026-11-21 18:00",
+                "11:14 spec.expiresAt: \"2026-11-21 18:00\" is not an RFC 3339 timestamp like 2026-11-21T18:00:00Z"
+            ),
+            (
+                "duration: 4h", "startsAt: 2026-11-21T18:00:00Z\nexpiresAt: 2026-11-21T17:00:00Z",
+                "12:14 spec.expiresAt: must be after spec.startsAt"
+            ),
+            ("duration: 4h", "", "6:3 one of spec.duration or spec.expiresAt is required"),
+            ("reason: \"INC-4711: 5xx spike\"", "reason: \"   \"", "12:11 spec.reason: must not be empty"),
+            ("reason: \"INC-4711: 5xx spike\"", "", "6:3 spec.reason: required field is missing"),
+            (
+                "  - team: incident-responders", "  - team: incident-responders\n    dataSource: x",
+                "11:7 spec.access[1].dataSource: cannot be combined with spec.access[1].team; give only one"
+            ),
+            (
+                "  - team: incident-responders", "  - role: Member",
+                "10:7 one of spec.access[1].dataSource or spec.access[1].team is required"
+            ),
+            (
+                "subject: {user: alice@example.com}", "subject: {team: sre}",
+                "10:7 spec.access[1].team: the subject is a team, and a team cannot join team \"incident-responders\""
+            ),
+            (
+                "subject: {user: alice@example.com}", "subject: alice",
+                "6:12 spec.subject: expected a mapping, found a string"
+            ),
+            (
+                "policy: prod-datasources", "policy: Prod_DS",
+                "15:11 spec.policy: \"Prod_DS\" is not a valid name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)"
+            ),
+            ("approvedBy: [bob@example.com]", "approvedBy: []", "14:15 spec.approvedBy: must not be an empty list"),
+        ])
     func errorsPointAtTheField(original: String, replacement: String, expected: String) {
         let text = Self.grant(Self.validSpec.replacingOccurrences(of: original, with: replacement))
         #expect(errors(text) == [expected])
@@ -117,7 +147,10 @@ struct ResourceDecoderTests {
             """
         let file = decode(list + "\n" + Self.grant(Self.validSpec, name: "c") + "---\n")
         #expect(file.resources.map(\.metadata.name) == ["a", "c"])
-        #expect(file.errors.map(\.message) == ["items[1].spec.access[0].permission: \"Read\" is not one of Query, Edit, Admin"])
+        #expect(
+            file.errors.map(\.message) == [
+                "items[1].spec.access[0].permission: \"Read\" is not one of Query, Edit, Admin"
+            ])
         guard case .grant(let grant) = file.resources[0] else {
             Issue.record("expected a grant")
             return
@@ -126,9 +159,12 @@ struct ResourceDecoderTests {
     }
 
     @Test func unknownKindsAndTopLevelFieldsAreErrors() {
-        #expect(errors("apiVersion: grafana-jit.io/v1alpha1\nkind: AccessGrnat\nmetadata: {name: a}\nspec: {}\n")
-            == ["1:1 unknown resource grafana-jit.io/v1alpha1/AccessGrnat; expected apiVersion grafana-jit.io/v1alpha1 "
-                + "with kind AccessGrant, AccessPolicy or AccessBundle, or a v1 List of them"])
+        #expect(
+            errors("apiVersion: grafana-jit.io/v1alpha1\nkind: AccessGrnat\nmetadata: {name: a}\nspec: {}\n")
+                == [
+                    "1:1 unknown resource grafana-jit.io/v1alpha1/AccessGrnat; expected apiVersion grafana-jit.io/v1alpha1 "
+                        + "with kind AccessGrant, AccessPolicy or AccessBundle, or a v1 List of them"
+                ])
         #expect(errors(Self.grant(Self.validSpec) + "status: {phase: Active}\n") == ["16:1 status: unknown field"])
     }
 
@@ -157,17 +193,27 @@ struct ResourceDecoderTests {
         }
         #expect(policy.teamRoles == [.member])
         #expect(policy.permissions.isEmpty)
-        #expect(policy.approval == Approval(isRequired: true, approvers: SubjectSelector(teams: [Glob("security")]), minApprovals: 1))
+        #expect(
+            policy.approval
+                == Approval(isRequired: true, approvers: SubjectSelector(teams: [Glob("security")]), minApprovals: 1))
         #expect(policy.autoApprove == AutoApprove(onCallSchedules: ["primary-sre"]))
     }
 
     @Test(arguments: [
         ("dataSources: [{name: prod-*}]", "5:3 spec.permissions: required field is missing"),
-        ("dataSources: [{}]\n  permissions: [Query]", "7:17 one of spec.dataSources[0].name or spec.dataSources[0].uid or spec.dataSources[0].type is required"),
+        (
+            "dataSources: [{}]\n  permissions: [Query]",
+            "7:17 one of spec.dataSources[0].name or spec.dataSources[0].uid or spec.dataSources[0].type is required"
+        ),
         ("teams: [x]\n  approval: {required: true}", "8:13 spec.approval.approvers: required field is missing"),
-        ("teams: [x]\n  approval: {required: yes}", "8:24 spec.approval.required: expected true or false, found a string"),
-        ("teams: [x]\n  approval: {required: true, approvers: {users: [a]}, minApprovals: 0}",
-            "8:69 spec.approval.minApprovals: must be at least 1, found 0"),
+        (
+            "teams: [x]\n  approval: {required: yes}",
+            "8:24 spec.approval.required: expected true or false, found a string"
+        ),
+        (
+            "teams: [x]\n  approval: {required: true, approvers: {users: [a]}, minApprovals: 0}",
+            "8:69 spec.approval.minApprovals: must be at least 1, found 0"
+        ),
         ("", "5:3 one of spec.dataSources or spec.teams is required"),
     ])
     func policyErrorsPointAtTheField(fields: String, expected: String) {

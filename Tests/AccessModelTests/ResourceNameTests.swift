@@ -8,8 +8,10 @@ struct ResourceNameTests {
         #expect(ResourceName.isValid(name))
     }
 
-    @Test(arguments: ["", "Alice", "alice_prod", "-alice", "alice-", "alice..prod", ".alice", "alice.", "a b",
-        String(repeating: "a", count: 254), "ällo"])
+    @Test(arguments: [
+        "", "Alice", "alice_prod", "-alice", "alice-", "alice..prod", ".alice", "alice.", "a b",
+        String(repeating: "a", count: 254), "ällo",
+    ])
     func otherNamesAreInvalid(name: String) {
         #expect(!ResourceName.isValid(name))
     }

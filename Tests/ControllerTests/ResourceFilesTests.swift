@@ -1,6 +1,6 @@
 import AccessModel
-import Testing
 import TestSupport
+import Testing
 
 @testable import Controller
 
@@ -85,8 +85,10 @@ struct ResourceFilesTests {
 
 struct IgnoreRulesTests {
     @Test(arguments: [
-        ("invalid/", "invalid", true, true), ("invalid/", "invalid", false, false), ("*.tmp.yaml", "a/b.tmp.yaml", false, true),
-        ("ci/*.yml", "ci/x.yml", false, true), ("ci/*.yml", "other/ci/x.yml", false, false), ("/top.yaml", "top.yaml", false, true),
+        ("invalid/", "invalid", true, true), ("invalid/", "invalid", false, false),
+        ("*.tmp.yaml", "a/b.tmp.yaml", false, true),
+        ("ci/*.yml", "ci/x.yml", false, true), ("ci/*.yml", "other/ci/x.yml", false, false),
+        ("/top.yaml", "top.yaml", false, true),
         ("# comment", "# comment", false, false),
     ])
     func patternsMatchNamesOrPaths(pattern: String, path: String, isDirectory: Bool, ignored: Bool) {

@@ -3,27 +3,33 @@ import Testing
 @testable import grafana_jit
 
 struct ArgumentParserTests {
-    let parser = ArgumentParser(command: "run", options: [
-        .value("grafana-url", "URL", environment: "GRAFANA_URL", help: ""),
-        .value("resync", "DURATION", help: ""),
-        .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: ""),
-    ])
+    let parser = ArgumentParser(
+        command: "run",
+        options: [
+            .value("grafana-url", "URL", environment: "GRAFANA_URL", help: ""),
+            .value("resync", "DURATION", help: ""),
+            .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: ""),
+        ])
 
     @Test func valuesTakeEitherSpacedOrEqualsForm() throws {
-        let parsed = try parser.parse(["--grafana-url", "http://a", "--resync=30s", "x", "--dry-run"], environment: [:])
+        let parsed = try parser.parse(
+            ["--grafana-url", "http://a", "--resync=30s", "x", "--dry-run"], environment: [:])
         #expect(parsed.values == ["grafana-url": "http://a", "resync": "30s"])
         #expect(parsed.flag("dry-run"))
         #expect(parsed.positionals == ["x"])
     }
 
     @Test func anEqualsSignInsideTheValueIsKept() throws {
-        #expect(try parser.parse(["--grafana-url=http://a/?b=c"], environment: [:]).value("grafana-url") == "http://a/?b=c")
+        #expect(
+            try parser.parse(["--grafana-url=http://a/?b=c"], environment: [:]).value("grafana-url") == "http://a/?b=c")
     }
 
     @Test func environmentFillsOnlyWhatTheCommandLineLeftOut() throws {
         let environment = ["GRAFANA_URL": "http://env", "GRAFANA_JIT_DRY_RUN": "true"]
         #expect(try parser.parse([], environment: environment).value("grafana-url") == "http://env")
-        #expect(try parser.parse(["--grafana-url", "http://cli"], environment: environment).value("grafana-url") == "http://cli")
+        #expect(
+            try parser.parse(["--grafana-url", "http://cli"], environment: environment).value("grafana-url")
+                == "http://cli")
         #expect(try parser.parse([], environment: environment).flag("dry-run"))
         #expect(try !parser.parse([], environment: ["GRAFANA_JIT_DRY_RUN": "0"]).flag("dry-run"))
     }

@@ -45,10 +45,11 @@ struct BinaryRun: Sendable {
                     process.standardError = FileHandle(forWritingAtPath: stderrPath)
                     try process.run()
                     process.waitUntilExit()
-                    continuation.resume(returning: BinaryRun(
-                        status: process.terminationStatus,
-                        stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
-                        stderr: try String(contentsOfFile: stderrPath, encoding: .utf8)))
+                    continuation.resume(
+                        returning: BinaryRun(
+                            status: process.terminationStatus,
+                            stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
+                            stderr: try String(contentsOfFile: stderrPath, encoding: .utf8)))
                 } catch {
                     continuation.resume(throwing: error)
                 }

@@ -17,7 +17,9 @@ struct CRDAgreementTests {
 
     private static func files(in folder: String) throws -> [String] {
         let enumerator = FileManager.default.enumerator(atPath: BinaryRun.projectRoot + "/" + folder)
-        return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") }.sorted().map { folder + "/" + $0 }
+        return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") }.sorted().map {
+            folder + "/" + $0
+        }
     }
 
     @Test func bothAcceptEveryValidExample() async throws {
@@ -43,7 +45,8 @@ struct CRDAgreementTests {
             #expect((verdicts[file]?.isEmpty == false) == rejects, "\(file): \(verdicts[file] ?? [])")
             guard rejects, let expect = lines.first(where: { $0.hasPrefix("# expect: ") }) else { continue }
             let position = expect.dropFirst("# expect: ".count).prefix { $0 != " " }
-            #expect(verdicts[file]?.contains { $0.hasPrefix(position + " ") } == true, "\(file): \(verdicts[file] ?? [])")
+            #expect(
+                verdicts[file]?.contains { $0.hasPrefix(position + " ") } == true, "\(file): \(verdicts[file] ?? [])")
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 struct ValidateEndToEndTests {
     @Test func theExamplesAreValid() async throws {
@@ -25,7 +25,8 @@ struct ValidateEndToEndTests {
             let key = String(field.split(separator: ".").last ?? "")
             #expect(
                 run.lines.contains {
-                    $0.hasPrefix("\(file):\(position): error: ") && ($0.contains(field) || $0.contains("key \"\(key)\""))
+                    $0.hasPrefix("\(file):\(position): error: ")
+                        && ($0.contains(field) || $0.contains("key \"\(key)\""))
                 }, "\(run.stdout)")
         }
     }
@@ -36,10 +37,13 @@ struct ValidateEndToEndTests {
     }
 
     @Test func githubFormatAnnotatesTheFile() async throws {
-        let run = try await BinaryRun.grafanaJIT(["validate", "--format", "github", "examples/invalid/bad-permission.yaml"])
+        let run = try await BinaryRun.grafanaJIT([
+            "validate", "--format", "github", "examples/invalid/bad-permission.yaml",
+        ])
         #expect(run.status == 1)
-        #expect(run.lines.first == "::error file=examples/invalid/bad-permission.yaml,line=15,col=19::"
-            + "spec.access[1].permission: \"Read\" is not one of Query, Edit, Admin")
+        #expect(
+            run.lines.first == "::error file=examples/invalid/bad-permission.yaml,line=15,col=19::"
+                + "spec.access[1].permission: \"Read\" is not one of Query, Edit, Admin")
     }
 
     @Test func theFormatFallsBackToItsEnvironmentVariable() async throws {
@@ -53,13 +57,18 @@ struct ValidateEndToEndTests {
         #expect(run.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let grants = try #require(object["grants"] as? [[String: Any]])
-        #expect(grants.contains { $0["name"] as? String == "alice-prod-logs-inc-4711" && $0["verdict"] as? String == "Allowed" })
+        #expect(
+            grants.contains {
+                $0["name"] as? String == "alice-prod-logs-inc-4711" && $0["verdict"] as? String == "Allowed"
+            })
         #expect((object["findings"] as? [Any])?.isEmpty == true)
     }
 
     @Test func aGrantPastItsEndIsAWarningNotAnError() async throws {
         let directory = try TemporaryDirectory()
-        try directory.write("g.yaml", """
+        try directory.write(
+            "g.yaml",
+            """
             apiVersion: grafana-jit.io/v1alpha1
             kind: AccessGrant
             metadata: {name: old}
@@ -71,13 +80,17 @@ struct ValidateEndToEndTests {
               reason: test
             """)
         let policies = BinaryRun.projectRoot + "/examples/policies"
-        let run = try await BinaryRun.grafanaJIT(["validate", "--now", "2026-11-21T00:00:00Z", directory.path, policies])
+        let run = try await BinaryRun.grafanaJIT([
+            "validate", "--now", "2026-11-21T00:00:00Z", directory.path, policies,
+        ])
         #expect(run.status == 0, "\(run.stdout)")
         #expect(run.lines.contains { $0.contains(": warning: grant old expired at 2026-11-01T04:00:00Z") })
     }
 
     @Test func oversizedFilesAreRejectedWithTheLimit() async throws {
-        let run = try await BinaryRun.grafanaJIT(["validate", "--max-file-size", "100", "examples/grants/alice-prod-logs-inc-4711.yaml"])
+        let run = try await BinaryRun.grafanaJIT([
+            "validate", "--max-file-size", "100", "examples/grants/alice-prod-logs-inc-4711.yaml",
+        ])
         #expect(run.status == 1)
         #expect(run.lines.first?.contains(":1:1: error: file is ") == true)
         #expect(run.lines.first?.hasSuffix("over the limit of 100 bytes") == true)

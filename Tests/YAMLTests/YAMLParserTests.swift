@@ -57,8 +57,11 @@ struct YAMLParserTests {
     @Test(arguments: [
         ("null", YAMLScalarValue.null), ("~", .null), ("", .null), ("true", .bool(true)), ("False", .bool(false)),
         ("42", .int(42)), ("-7", .int(-7)), ("0x1F", .int(31)), ("0o17", .int(15)), ("1.5", .float(1.5)),
-        ("1e3", .float(1000)), ("4h", .string("4h")), ("yes", .string("yes")), ("2026-11-21T18:00:00Z",
-        .string("2026-11-21T18:00:00Z")), ("1h30m", .string("1h30m")), ("-", .string("-")), (".", .string(".")),
+        ("1e3", .float(1000)), ("4h", .string("4h")), ("yes", .string("yes")),
+        (
+            "2026-11-21T18:00:00Z",
+            .string("2026-11-21T18:00:00Z")
+        ), ("1h30m", .string("1h30m")), ("-", .string("-")), (".", .string(".")),
     ])
     func plainScalarsResolveByTheCoreSchema(text: String, expected: YAMLScalarValue) {
         #expect(YAMLScalarValue.resolvingPlain(text) == expected)

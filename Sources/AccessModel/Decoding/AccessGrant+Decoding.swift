@@ -16,7 +16,8 @@ extension DecodingContext {
         }
         let end = grantEnd(spec)
         let startsAt = field("startsAt", of: spec) { $0.timestamp($1, at: $2) }
-        if case .at(let expiresAt) = end, let startsAt, expiresAt <= startsAt, let mark = spec.value("expiresAt")?.mark {
+        if case .at(let expiresAt) = end, let startsAt, expiresAt <= startsAt, let mark = spec.value("expiresAt")?.mark
+        {
             report(.expiryNotAfterStart(spec.path.child("expiresAt"), at: location(mark)))
         }
         let reason = field("reason", of: spec, isRequired: true) {

@@ -11,7 +11,8 @@ extension DecodingContext {
             guard let selector = context.subjectSelector(node, at: path) else { return nil }
             guard !selector.isEmpty else {
                 context.report(
-                    .invalidValue(path, problem: "must name at least one user or team", at: context.location(node.mark)))
+                    .invalidValue(path, problem: "must name at least one user or team", at: context.location(node.mark))
+                )
                 return nil
             }
             return selector
@@ -65,11 +66,14 @@ extension DecodingContext {
             $0.subjectSelector($1, at: $2)
         }
         if isRequired == true, let approvers, approvers.isEmpty, let mark = object.value("approvers")?.mark {
-            report(.invalidValue(path.child("approvers"), problem: "must name at least one user or team", at: location(mark)))
+            report(
+                .invalidValue(
+                    path.child("approvers"), problem: "must name at least one user or team", at: location(mark)))
         }
         let minApprovals = field("minApprovals", of: object) { $0.positiveInt($1, at: $2) }
         guard let isRequired else { return nil }
-        return Approval(isRequired: isRequired, approvers: approvers ?? SubjectSelector(), minApprovals: minApprovals ?? 1)
+        return Approval(
+            isRequired: isRequired, approvers: approvers ?? SubjectSelector(), minApprovals: minApprovals ?? 1)
     }
 
     private mutating func autoApprove(_ node: YAMLNode, at path: FieldPath) -> AutoApprove? {

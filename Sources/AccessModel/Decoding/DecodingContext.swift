@@ -73,8 +73,10 @@ struct DecodingContext {
     mutating func nonEmptyString(_ node: YAMLNode, at path: FieldPath, maxLength: Int? = nil) -> String? {
         guard let text = string(node, at: path) else { return nil }
         if let maxLength, text.unicodeScalars.count > maxLength {
-            report(.invalidValue(
-                path, problem: "is \(text.unicodeScalars.count) characters long, over the limit of \(maxLength)", at: location(node.mark)))
+            report(
+                .invalidValue(
+                    path, problem: "is \(text.unicodeScalars.count) characters long, over the limit of \(maxLength)",
+                    at: location(node.mark)))
             return nil
         }
         guard text.utf8.contains(where: { !Self.asciiBlanks.contains($0) }) else {
@@ -160,7 +162,11 @@ struct DecodingContext {
         elements.reserveCapacity(items.count)
         var isComplete = true
         for (index, item) in items.enumerated() {
-            if let element = decode(&self, item, path.index(index)) { elements.append(element) } else { isComplete = false }
+            if let element = decode(&self, item, path.index(index)) {
+                elements.append(element)
+            } else {
+                isComplete = false
+            }
         }
         return isComplete ? elements : nil
     }

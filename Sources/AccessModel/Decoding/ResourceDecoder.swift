@@ -71,7 +71,8 @@ extension DecodingContext {
         rejectUnknownFields(of: object, known: ["apiVersion", "kind", "items", "metadata"])
         let items = field("items", of: object, isRequired: true) { context, node, path -> [YAMLNode]? in
             guard case .sequence(let items) = node.content else {
-                context.report(.wrongType(path, expected: "a list", found: node.typeName, at: context.location(node.mark)))
+                context.report(
+                    .wrongType(path, expected: "a list", found: node.typeName, at: context.location(node.mark)))
                 return nil
             }
             return items

@@ -5,11 +5,14 @@ extension PolicyEvaluator {
         switch grant.subject {
         case .team(let team):
             let isNamed = policy.subjects.teams.contains { $0.matches(team) }
-            return isNamed ? .met : .failed(Denial("spec.subject: team \(team) is not a subject of policy \(policy.name)", at: location))
+            return isNamed
+                ? .met
+                : .failed(Denial("spec.subject: team \(team) is not a subject of policy \(policy.name)", at: location))
         case .user(let reference):
             return .known(
                 isSelected(reference, by: policy.subjects),
-                failed: Denial("spec.subject: user \(reference) is not a subject of policy \(policy.name)", at: location),
+                failed: Denial(
+                    "spec.subject: user \(reference) is not a subject of policy \(policy.name)", at: location),
                 unknown: Denial(
                     "spec.subject: whether user \(reference) is in team \(policy.subjects.teams.map(\.pattern).joined(separator: ", ")) "
                         + "(policy \(policy.name))", at: location))
@@ -45,10 +48,13 @@ extension PolicyEvaluator {
         let waiver = onCallWaiver(policy, grant)
         if waiver == true { return .met }
         if approved.count + undecided.count >= rule.minApprovals || (waiver == nil && policy.autoApprove != nil) {
-            let who = undecided.isEmpty ? "whether the subject is on call" : "whether \(undecided.joined(separator: ", ")) may approve"
+            let who =
+                undecided.isEmpty
+                ? "whether the subject is on call" : "whether \(undecided.joined(separator: ", ")) may approve"
             return .unknown(Denial("spec.approvedBy: \(who) (policy \(policy.name))", at: location))
         }
-        var message = "spec.approvedBy: \(approved.count) of \(rule.minApprovals) approvals required by policy \(policy.name)"
+        var message =
+            "spec.approvedBy: \(approved.count) of \(rule.minApprovals) approvals required by policy \(policy.name)"
         if !selfApprovals.isEmpty {
             message += "; \(selfApprovals.joined(separator: ", ")) cannot approve their own grant"
         }

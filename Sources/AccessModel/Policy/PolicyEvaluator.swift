@@ -30,7 +30,9 @@ package struct PolicyEvaluator: Sendable {
         let policies: [AccessPolicy]
         if let name = grant.policy {
             guard let policy = catalog.policies[name] else {
-                return .denied([Denial("spec.policy: policy \(name) does not exist", at: grant.location(of: "spec.policy"))])
+                return .denied([
+                    Denial("spec.policy: policy \(name) does not exist", at: grant.location(of: "spec.policy"))
+                ])
             }
             policies = [policy]
         } else {
@@ -89,9 +91,11 @@ package struct PolicyEvaluator: Sendable {
         var checks = [level(policy, item), subject(policy, grant)]
         if window.length > policy.maxDuration {
             let field = grant.startsAt == nil && grant.end.isDuration ? "spec.duration" : "spec.expiresAt"
-            checks.append(.failed(Denial(
-                "\(field): the window of \(window.length.text) exceeds maxDuration \(policy.maxDuration.text) of policy "
-                    + "\(policy.name)", at: grant.location(of: field))))
+            checks.append(
+                .failed(
+                    Denial(
+                        "\(field): the window of \(window.length.text) exceeds maxDuration \(policy.maxDuration.text) of policy "
+                            + "\(policy.name)", at: grant.location(of: field))))
         }
         checks.append(approval(policy, grant))
         return checks
@@ -112,7 +116,8 @@ package struct PolicyEvaluator: Sendable {
     private func selects(_ selector: DataSourceSelector, _ reference: String, item: AccessItem) -> PolicyCheck {
         if facts.knowsGrafana {
             guard let source = facts.dataSources[reference] else { return .failed(Denial("", at: item.location)) }
-            let matches = (selector.name?.matches(source.name) ?? true) && (selector.uid.map { $0 == source.uid } ?? true)
+            let matches =
+                (selector.name?.matches(source.name) ?? true) && (selector.uid.map { $0 == source.uid } ?? true)
                 && (selector.type.map { $0 == source.type } ?? true)
             return matches ? .met : .failed(Denial("", at: item.location))
         }

@@ -22,7 +22,8 @@ package struct IgnoreRules: Sendable, Equatable {
             if directoriesOnly { pattern.removeLast() }
             if pattern.hasPrefix("/") { pattern.removeFirst() }
             guard !pattern.isEmpty else { continue }
-            rules.append(Rule(glob: Glob(pattern), matchesPath: pattern.contains("/"), directoriesOnly: directoriesOnly))
+            rules.append(
+                Rule(glob: Glob(pattern), matchesPath: pattern.contains("/"), directoriesOnly: directoriesOnly))
         }
     }
 

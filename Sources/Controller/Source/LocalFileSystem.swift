@@ -52,7 +52,9 @@ package struct LocalFileSystem: FileSystem {
         var bytes = [UInt8](repeating: 0, count: size + 1)
         var count = 0
         while count < bytes.count {
-            let read = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress.map { $0 + count }, $0.count - count) }
+            let read = bytes.withUnsafeMutableBytes {
+                Glibc.read(fd, $0.baseAddress.map { $0 + count }, $0.count - count)
+            }
             if read < 0 {
                 if errno == EINTR { continue }
                 throw .system(call: "read", path: path, errno: errno)

@@ -45,8 +45,10 @@ private struct Walk {
             // A root may itself be a link (git-sync): its target is the boundary links must stay within.
             let root = try fileSystem.resolvedPath(of: path)
             let rulesPath = path + "/" + IgnoreRules.fileName
-            let rules = (try? fileSystem.kind(of: rulesPath)) == .file
-                ? IgnoreRules(text: String(decoding: try fileSystem.contents(of: rulesPath, limit: 1 << 20), as: UTF8.self))
+            let rules =
+                (try? fileSystem.kind(of: rulesPath)) == .file
+                ? IgnoreRules(
+                    text: String(decoding: try fileSystem.contents(of: rulesPath, limit: 1 << 20), as: UTF8.self))
                 : IgnoreRules()
             visitDirectory(path, relative: "", root: root, rules: rules)
         } catch {
@@ -68,7 +70,8 @@ private struct Walk {
                 switch kind {
                 case .directory where !rules.ignores(entryRelative, isDirectory: true):
                     visitDirectory(entryPath, relative: entryRelative, root: root, rules: rules)
-                case .file where ResourceFiles.isResourceFile(entry.name) && !rules.ignores(entryRelative, isDirectory: false):
+                case .file
+                where ResourceFiles.isResourceFile(entry.name) && !rules.ignores(entryRelative, isDirectory: false):
                     add(entryPath)
                 default:
                     continue
@@ -84,10 +87,13 @@ private struct Walk {
         do {
             let target = try fileSystem.resolvedPath(of: path)
             guard target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
-                guard ResourceFiles.isResourceFile(String(path.split(separator: "/").last ?? "")) ||
-                    (try? fileSystem.kind(of: path)) == .directory
+                guard
+                    ResourceFiles.isResourceFile(String(path.split(separator: "/").last ?? ""))
+                        || (try? fileSystem.kind(of: path)) == .directory
                 else { return nil }
-                errors.append(.unreadable("symbolic link points outside \(root) (to \(target)); not followed", at: .start(of: path)))
+                errors.append(
+                    .unreadable(
+                        "symbolic link points outside \(root) (to \(target)); not followed", at: .start(of: path)))
                 return nil
             }
             return try fileSystem.kind(of: target)

@@ -21,9 +21,10 @@ struct ArgumentParser: Sendable {
                 continue
             }
             let body = argument.drop { $0 == "-" }
-            let (name, inlineValue) = body.firstIndex(of: "=").map {
-                (String(body[..<$0]), Optional(String(body[body.index(after: $0)...])))
-            } ?? (String(body), nil)
+            let (name, inlineValue) =
+                body.firstIndex(of: "=").map {
+                    (String(body[..<$0]), Optional(String(body[body.index(after: $0)...])))
+                } ?? (String(body), nil)
             guard argument.hasPrefix("--"), let spec = options.first(where: { $0.name == name }) else {
                 throw .unknownOption(argument, command: command)
             }

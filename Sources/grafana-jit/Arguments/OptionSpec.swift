@@ -46,7 +46,8 @@ enum UsageError: Error, Equatable, CustomStringConvertible {
         case .unknownOption(let option, let command): "unknown option '\(option)' for '\(command)'"
         case .missingValue(let option): "option '--\(option)' needs a value"
         case .unexpectedValue(let option): "option '--\(option)' takes no value"
-        case .invalidValue(let option, let value, let expected): "'\(value)' is not valid for --\(option): expected \(expected)"
+        case .invalidValue(let option, let value, let expected):
+            "'\(value)' is not valid for --\(option): expected \(expected)"
         case .missingArgument(let what, let command): "'\(command)' needs \(what)"
         }
     }

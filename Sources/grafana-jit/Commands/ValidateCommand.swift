@@ -21,19 +21,24 @@ struct ValidateCommand: Command {
     ]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
-        guard !arguments.positionals.isEmpty else { throw UsageError.missingArgument("at least one PATH", command: Self.name) }
-        let format = try arguments.value("format").map { text throws(UsageError) in
-            guard let format = ReportFormat(rawValue: text) else {
-                throw .invalidValue(option: "format", value: text, expected: "text, github or json")
-            }
-            return format
-        } ?? .text
-        let now = try arguments.value("now").map { text throws(UsageError) in
-            guard let date = Date(rfc3339: text) else {
-                throw .invalidValue(option: "now", value: text, expected: "an RFC 3339 time like 2026-11-21T14:00:00Z")
-            }
-            return date
-        } ?? Date()
+        guard !arguments.positionals.isEmpty else {
+            throw UsageError.missingArgument("at least one PATH", command: Self.name)
+        }
+        let format =
+            try arguments.value("format").map { text throws(UsageError) in
+                guard let format = ReportFormat(rawValue: text) else {
+                    throw .invalidValue(option: "format", value: text, expected: "text, github or json")
+                }
+                return format
+            } ?? .text
+        let now =
+            try arguments.value("now").map { text throws(UsageError) in
+                guard let date = Date(rfc3339: text) else {
+                    throw .invalidValue(
+                        option: "now", value: text, expected: "an RFC 3339 time like 2026-11-21T14:00:00Z")
+                }
+                return date
+            } ?? Date()
         var limits = YAMLLimits()
         if let text = arguments.value("max-file-size") {
             guard let bytes = byteCount(text) else {

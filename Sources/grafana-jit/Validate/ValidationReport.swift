@@ -41,9 +41,12 @@ struct ValidationReport: Sendable, Encodable {
         summary.bundles = catalog.bundles.count
         if catalog.policies.isEmpty {
             if let first = catalog.grants.first {
-                findings.append(Finding(
-                    severity: .note, location: first.metadata.location,
-                    message: "no AccessPolicy among the inputs: grants were checked for format only, not against policy"))
+                findings.append(
+                    Finding(
+                        severity: .note, location: first.metadata.location,
+                        message:
+                            "no AccessPolicy among the inputs: grants were checked for format only, not against policy")
+                )
             }
         } else {
             let evaluator = PolicyEvaluator(catalog: catalog, facts: .offline)
@@ -64,8 +67,9 @@ struct ValidationReport: Sendable, Encodable {
         func count(_ number: Int, _ noun: String, _ plural: String? = nil) -> String {
             "\(number) \(number == 1 ? noun : plural ?? noun + "s")"
         }
-        let verdicts = summary.policies == 0 ? "" :
-            " (\(summary.allowed) allowed, \(summary.denied) denied, \(summary.undecided) decided at run time)"
+        let verdicts =
+            summary.policies == 0
+            ? "" : " (\(summary.allowed) allowed, \(summary.denied) denied, \(summary.undecided) decided at run time)"
         return "\(count(summary.files, "file")), \(count(summary.grants, "grant"))\(verdicts), "
             + "\(count(summary.policies, "policy", "policies")), "
             + "\(count(summary.bundles, "bundle")): \(count(summary.errors, "error")), "
@@ -83,24 +87,28 @@ struct ValidationReport: Sendable, Encodable {
             result.verdict = "Allowed"
             result.policies = Array(Set(allowances.map(\.policy))).sorted()
             if phase == .expired {
-                findings.append(Finding(
-                    severity: .warning, location: grant.metadata.location,
-                    message: "grant \(grant.name) expired at \(evaluation.window.end.rfc3339); it grants nothing"))
+                findings.append(
+                    Finding(
+                        severity: .warning, location: grant.metadata.location,
+                        message: "grant \(grant.name) expired at \(evaluation.window.end.rfc3339); it grants nothing"))
             }
         case .denied(let denials):
             summary.denied += 1
             result.verdict = "Denied"
             for denial in denials {
-                findings.append(Finding(
-                    severity: .error, location: denial.location, message: "grant \(grant.name) denied: \(denial.message)"))
+                findings.append(
+                    Finding(
+                        severity: .error, location: denial.location,
+                        message: "grant \(grant.name) denied: \(denial.message)"))
             }
         case .undecided(let notes):
             summary.undecided += 1
             result.verdict = "DecidedAtRunTime"
             for note in notes {
-                findings.append(Finding(
-                    severity: .note, location: note.location,
-                    message: "grant \(grant.name): decided at run time: \(note.message)"))
+                findings.append(
+                    Finding(
+                        severity: .note, location: note.location,
+                        message: "grant \(grant.name): decided at run time: \(note.message)"))
             }
         }
         grants.append(result)
