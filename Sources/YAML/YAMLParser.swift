@@ -21,16 +21,18 @@ package struct YAMLParser: Sendable {
             // libyaml keeps this pointer; it stays valid for the whole closure.
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            return Result { () throws(YAMLError) in try compose(&parser) }
+            return Result { () throws(YAMLError) in try compose(&parser, input: buffer) }
         }
         return try result.get()
     }
 
-    private func compose(_ parser: inout yaml_parser_t) throws(YAMLError) -> [YAMLDocument] {
+    private func compose(_ parser: inout yaml_parser_t, input: UnsafeBufferPointer<UInt8>) throws(YAMLError)
+        -> [YAMLDocument]
+    {
         var composer = YAMLComposer(limits: limits)
         while true {
             var event = yaml_event_t()
-            guard yaml_parser_parse(&parser, &event) == 1 else { throw parseError(parser) }
+            guard yaml_parser_parse(&parser, &event) == 1 else { throw parseError(parser, input: input) }
             defer { yaml_event_delete(&event) }
             let mark = YAMLMark(event.start_mark)
             switch event.type {
@@ -82,14 +84,29 @@ package struct YAMLParser: Sendable {
         throw .unsupportedTag(tag, at: mark)
     }
 
-    private func parseError(_ parser: yaml_parser_t) -> YAMLError {
+    private func parseError(_ parser: yaml_parser_t, input: UnsafeBufferPointer<UInt8>) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
-        let mark = YAMLMark(parser.problem_mark)
         if parser.error == YAML_READER_ERROR {
-            return .invalidUTF8(problem: problem, at: mark)
+            // Reader errors carry a byte offset, not a mark.
+            return .invalidUTF8(problem: problem, at: Self.mark(ofByte: parser.problem_offset, in: input))
         }
         let context = parser.context.map { String(cString: $0) }
-        return .syntax(problem: problem, context: context, at: mark)
+        return .syntax(problem: problem, context: context, at: YAMLMark(parser.problem_mark))
+    }
+
+    /// Line and column (in characters) of a byte offset; columns count UTF-8 lead bytes only.
+    static func mark(ofByte offset: Int, in input: UnsafeBufferPointer<UInt8>) -> YAMLMark {
+        var line = 1
+        var column = 1
+        for byte in input.prefix(offset) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return YAMLMark(line: line, column: column)
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
