@@ -78,7 +78,7 @@ struct GrafanaJIT {
         ]
         for command in commands {
             lines.append(
-                "  \(command.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(command.summary.prefix { $0 != "." })."
+                "  \(command.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(command.abstract)"
             )
         }
         lines += [

@@ -44,16 +44,22 @@ private struct Walk {
             }
             // A root may itself be a link (git-sync): its target is the boundary links must stay within.
             let root = try fileSystem.resolvedPath(of: path)
-            let rulesPath = path + "/" + IgnoreRules.fileName
-            let rules =
-                (try? fileSystem.kind(of: rulesPath)) == .file
-                ? IgnoreRules(
-                    text: String(decoding: try fileSystem.contents(of: rulesPath, limit: 1 << 20), as: UTF8.self))
-                : IgnoreRules()
-            visitDirectory(path, relative: "", root: root, rules: rules)
+            visitDirectory(path, relative: "", root: root, rules: try ignoreRules(in: path))
         } catch {
             errors.append(.unreadable(error.description, at: .start(of: path)))
         }
+    }
+
+    /// The folder's `.grafana-jit-ignore`; none when the file does not exist, an error when it can't be read.
+    private func ignoreRules(in folder: String) throws(FileSystemError) -> IgnoreRules {
+        let path = folder + "/" + IgnoreRules.fileName
+        guard exists(path) else { return IgnoreRules() }
+        return IgnoreRules(text: String(decoding: try fileSystem.contents(of: path, limit: 1 << 20), as: UTF8.self))
+    }
+
+    private func exists(_ path: String, as kind: DirectoryEntry.Kind = .file) -> Bool {
+        // A failing stat means "not there" here: whatever else is wrong surfaces when the path is read.
+        (try? fileSystem.kind(of: path)) == kind
     }
 
     private mutating func visitDirectory(_ path: String, relative: String, root: String, rules: IgnoreRules) {
@@ -89,7 +95,7 @@ private struct Walk {
             guard target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
                 guard
                     ResourceFiles.isResourceFile(String(path.split(separator: "/").last ?? ""))
-                        || (try? fileSystem.kind(of: path)) == .directory
+                        || exists(path, as: .directory)
                 else { return nil }
                 errors.append(
                     .unreadable(

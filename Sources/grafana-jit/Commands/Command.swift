@@ -17,6 +17,8 @@ protocol Console: Sendable {
 protocol Command: Sendable {
     init()
     static var name: String { get }
+    /// One line for the command list.
+    static var abstract: String { get }
     static var summary: String { get }
     static var usage: String { get }
     static var options: [OptionSpec] { get }

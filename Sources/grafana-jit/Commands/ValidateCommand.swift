@@ -6,6 +6,7 @@ import YAML
 /// `grafana-jit validate PATH...`: the offline check CI runs on every pull request.
 struct ValidateCommand: Command {
     static let name = "validate"
+    static let abstract = "Check grant, policy and bundle files offline, as CI does on a pull request."
     static let usage = "[--format text|github|json] [--now TIME] [--max-file-size BYTES] PATH..."
     static let summary = """
         Loads grant, policy and bundle files (or folders, recursively) and checks their format, their references \
