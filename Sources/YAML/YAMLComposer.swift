@@ -1,16 +1,16 @@
 /// Builds node trees from parser events, enforcing the limits as it goes; knows nothing of libyaml.
 struct YAMLComposer {
-    private enum Frame {
-        case sequence(items: [YAMLNode])
-        case mapping(entries: [YAMLMappingEntry], pendingKey: (String, YAMLMark)?, keys: [String: YAMLMark])
-    }
-
     /// An open collection; `size` is its expanded node count so far, so an alias to it costs a full copy.
+    /// Children are appended in place on the stack: moving the arrays out per child would make long lists quadratic.
     private struct OpenCollection {
-        var frame: Frame
+        var isMapping: Bool
         var mark: YAMLMark
         var anchor: String?
         var size = 1
+        var items: [YAMLNode] = []
+        var entries: [YAMLMappingEntry] = []
+        var pendingKey: (key: String, mark: YAMLMark)?
+        var keys: [String: YAMLMark] = [:]
     }
 
     private let limits: YAMLLimits
@@ -47,22 +47,18 @@ struct YAMLComposer {
     }
 
     mutating func startSequence(anchor: String?, at mark: YAMLMark) throws(YAMLError) {
-        try push(OpenCollection(frame: .sequence(items: []), mark: mark, anchor: anchor))
+        try push(OpenCollection(isMapping: false, mark: mark, anchor: anchor))
     }
 
     mutating func startMapping(anchor: String?, at mark: YAMLMark) throws(YAMLError) {
-        try push(OpenCollection(frame: .mapping(entries: [], pendingKey: nil, keys: [:]), mark: mark, anchor: anchor))
+        try push(OpenCollection(isMapping: true, mark: mark, anchor: anchor))
     }
 
     /// Closes the innermost sequence or mapping.
     mutating func endCollection() throws(YAMLError) {
         guard let open = stack.popLast() else { return }
-        let node: YAMLNode
-        switch open.frame {
-        case .sequence(let items): node = YAMLNode(.sequence(items), at: open.mark)
-        case .mapping(let entries, _, _): node = YAMLNode(.mapping(entries), at: open.mark)
-        }
-        try attach(node, size: open.size, anchor: open.anchor)
+        let content: YAMLNode.Content = open.isMapping ? .mapping(open.entries) : .sequence(open.items)
+        try attach(YAMLNode(content, at: open.mark), size: open.size, anchor: open.anchor)
     }
 
     private mutating func push(_ open: OpenCollection) throws(YAMLError) {
@@ -85,27 +81,26 @@ struct YAMLComposer {
     /// Hands a finished node to its parent; a mapping takes it as a key or as the value of the pending key.
     private mutating func attach(_ node: YAMLNode, size: Int, anchor: String?) throws(YAMLError) {
         if let anchor { anchors[anchor] = (node, size) }
-        guard var parent = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
+        let top = stack.count - 1
         // Sizes stay bounded: `count` has already refused anything over maxNodes.
-        parent.size += size
-        switch parent.frame {
-        case .sequence(var items):
-            items.append(node)
-            parent.frame = .sequence(items: items)
-        case .mapping(var entries, let pendingKey, var keys):
-            if let (key, keyMark) = pendingKey {
-                entries.append(YAMLMappingEntry(key: key, keyMark: keyMark, value: node))
-                parent.frame = .mapping(entries: entries, pendingKey: nil, keys: keys)
-            } else {
-                guard let key = node.scalar?.text else { throw .complexKey(at: node.mark) }
-                if let first = keys[key] { throw .duplicateKey(key, at: node.mark, first: first) }
-                keys[key] = node.mark
-                parent.frame = .mapping(entries: entries, pendingKey: (key, node.mark), keys: keys)
-            }
+        stack[top].size += size
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
         }
-        stack.append(parent)
+        if let pending = stack[top].pendingKey {
+            stack[top].entries.append(YAMLMappingEntry(key: pending.key, keyMark: pending.mark, value: node))
+            stack[top].pendingKey = nil
+            return
+        }
+        guard let key = node.scalar?.text else { throw .complexKey(at: node.mark) }
+        if let first = stack[top].keys.updateValue(node.mark, forKey: key) {
+            throw .duplicateKey(key, at: node.mark, first: first)
+        }
+        stack[top].pendingKey = (key, node.mark)
     }
 }

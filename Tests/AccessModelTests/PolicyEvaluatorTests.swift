@@ -47,10 +47,11 @@ struct PolicyEvaluatorTests {
         """)
 
     static let alice = UserFacts(id: 1, login: "alice", email: "alice@example.com", teams: ["sre"])
+    static let bob = UserFacts(id: 2, login: "bob", email: "bob@example.com")
     static let online = AccessFacts(
         users: [
             "alice": alice, "alice@example.com": alice,
-            "bob@example.com": UserFacts(id: 2, login: "bob", email: "bob@example.com"),
+            "bob@example.com": bob, "bob": bob,
             "dave": UserFacts(id: 4, login: "dave", email: "dave@corp.io", teams: ["security"]),
             "eve@other.io": UserFacts(id: 5, login: "eve", email: "eve@other.io", teams: ["sre"]),
         ],
@@ -141,6 +142,15 @@ struct PolicyEvaluatorTests {
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [bob@example.com, BOB@example.com]"),
             facts: offCall,
             expected: "denied: 1 of 2 approvals"),
+        Case(
+            name: "one approver written two ways counts once with Grafana's facts",
+            policies: [prod.replacingOccurrences(of: "security]}}", with: "security]}, minApprovals: 2}")],
+            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [bob@example.com, bob]"), facts: offCall,
+            expected: "denied: 1 of 2 approvals"),
+        Case(
+            name: "a name that is no Grafana user approves nothing", policies: [prod],
+            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [carol@example.com]"), facts: offCall,
+            expected: "denied: 0 of 1 approvals"),
         Case(
             name: "team membership makes a subject eligible", policies: [open],
             grant: Fixtures.grant(

@@ -115,6 +115,14 @@ struct ResourceDecoderTests {
                 "15:11 spec.policy: \"Prod_DS\" is not a valid name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)"
             ),
             ("approvedBy: [bob@example.com]", "approvedBy: []", "14:15 spec.approvedBy: must not be an empty list"),
+        (
+            "approvedBy: [bob@example.com]", "approvedBy: [\" alice@example.com\"]",
+            "14:16 spec.approvedBy[0]: \" alice@example.com\" is not a login or email: it contains spaces or invisible characters"
+        ),
+        (
+            "subject: {user: alice@example.com}", "subject: {user: \"alice\\u200B\"}",
+            "6:19 spec.subject.user: \"alice\u{200B}\" is not a login or email: it contains spaces or invisible characters"
+        ),
         ])
     func errorsPointAtTheField(original: String, replacement: String, expected: String) {
         let text = Self.grant(Self.validSpec.replacingOccurrences(of: original, with: replacement))

@@ -24,7 +24,7 @@ extension DecodingContext {
             $0.nonEmptyString($1, at: $2, maxLength: AccessGrant.maxReasonLength)
         }
         let ticket = field("ticket", of: spec) { $0.string($1, at: $2) }
-        let approvedBy = field("approvedBy", of: spec) { $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) } }
+        let approvedBy = field("approvedBy", of: spec) { $0.list($1, at: $2) { $0.identity($1, at: $2) } }
         let policy = field("policy", of: spec) { $0.name($1, at: $2) }
         if case .team = subject {
             for item in access ?? [] {
@@ -56,8 +56,10 @@ extension DecodingContext {
         guard let object = object(node, at: path) else { return nil }
         rejectUnknownFields(of: object, known: ["user", "team"])
         guard let key = exactlyOne(of: ["user", "team"], in: object) else { return nil }
-        let name = field(key, of: object) { $0.nonEmptyString($1, at: $2) }
-        return name.map { key == "user" ? .user($0) : .team($0) }
+        if key == "user" {
+            return field("user", of: object) { $0.identity($1, at: $2) }.map(Subject.user)
+        }
+        return field("team", of: object) { $0.nonEmptyString($1, at: $2) }.map(Subject.team)
     }
 
     /// The path of the resource that holds `spec` (empty, or `items[i]`).

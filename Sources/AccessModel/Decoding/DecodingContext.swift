@@ -86,6 +86,22 @@ struct DecodingContext {
         return text
     }
 
+    /// A login or email: no whitespace, control or invisible formatting characters anywhere, so `" alice"` or
+    /// `"alice\u{200B}"` cannot pass for a different person than `alice` (self-approval, distinct approvers).
+    mutating func identity(_ node: YAMLNode, at path: FieldPath) -> String? {
+        guard let text = nonEmptyString(node, at: path) else { return nil }
+        let isClean = text.unicodeScalars.allSatisfy { scalar in
+            !scalar.properties.isWhitespace && ![.control, .format].contains(scalar.properties.generalCategory)
+        }
+        guard isClean else {
+            report(.invalidValue(
+                path, problem: "\"\(text)\" is not a login or email: it contains spaces or invisible characters",
+                at: location(node.mark)))
+            return nil
+        }
+        return text
+    }
+
     private static let asciiBlanks: Set<UInt8> = [0x09, 0x0A, 0x0C, 0x0D, 0x20]
 
     mutating func name(_ node: YAMLNode, at path: FieldPath) -> String? {

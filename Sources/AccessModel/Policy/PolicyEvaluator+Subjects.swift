@@ -36,7 +36,13 @@ extension PolicyEvaluator {
         var undecided: [String] = []
         var selfApprovals: [String] = []
         var seen = Set<String>()
-        for approver in grant.approvedBy where seen.insert(approver.lowercased()).inserted {
+        for approver in grant.approvedBy {
+            let user = facts.user(approver)
+            // One person counts once however they are written; with Grafana's facts, a name that is no
+            // Grafana user approves nothing.
+            guard seen.insert(user.map { "#\($0.id)" } ?? approver.lowercased()).inserted,
+                user != nil || !facts.knowsGrafana
+            else { continue }
             switch (isRequester(approver, of: grant), isSelected(approver, by: rule.approvers)) {
             case (true?, _): selfApprovals.append(approver)
             case (false?, true?): approved.append(approver)
@@ -66,7 +72,9 @@ extension PolicyEvaluator {
         switch grant.subject {
         case .user(let reference):
             if approver.lowercased() == reference.lowercased() { return true }
-            if let a = facts.user(approver), let b = facts.user(reference) { return a.id == b.id }
+            if let approving = facts.user(approver), let requesting = facts.user(reference) {
+                return approving.id == requesting.id
+            }
             if facts.knowsGrafana { return false }
             // Offline, `alice` and `alice@example.com` may be one person; the same form twice cannot be.
             return approver.contains("@") == reference.contains("@") ? false : nil
