@@ -34,7 +34,7 @@ own validator and the CRD schemas agree:
   and `labels` / `annotations` (string maps).
 * `x-kubernetes-validations` (CEL) rules are not evaluated.
 
-Needs: pip install jsonschema pyyaml rfc3339-validator
+Needs: jsonschema and PyYAML (PyPI, or Debian's python3-jsonschema python3-yaml)
 """
 
 import copy
@@ -44,7 +44,7 @@ import re
 import sys
 
 USAGE = "usage: crd_check.py CRD_DIR FILE...\n       crd_check.py --lint-crds CRD_DIR"
-INSTALL = "pip install jsonschema pyyaml rfc3339-validator"
+INSTALL = "pip install jsonschema pyyaml (or apt-get install python3-jsonschema python3-yaml)"
 
 
 def _require_modules():
@@ -57,11 +57,6 @@ def _require_modules():
         import jsonschema  # noqa: F401
     except ImportError:
         missing.append("jsonschema (PyPI: jsonschema)")
-    try:
-        # jsonschema's FormatChecker silently skips `format: date-time` without it.
-        import rfc3339_validator  # noqa: F401
-    except ImportError:
-        missing.append("rfc3339_validator (PyPI: rfc3339-validator)")
     if missing:
         sys.stderr.write(
             "crd_check.py: missing Python module(s): %s\ninstall them with: %s\n"
@@ -75,6 +70,30 @@ _require_modules()
 import yaml  # noqa: E402
 from jsonschema import Draft7Validator, FormatChecker, validators  # noqa: E402
 from jsonschema.exceptions import SchemaError, ValidationError  # noqa: E402
+
+import datetime  # noqa: E402
+
+# `format: date-time` checked here rather than through the optional rfc3339-validator module, which jsonschema
+# otherwise needs (without it, the format is silently not checked) and which Debian does not package.
+RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+DATE_TIME = FormatChecker(formats=())
+
+
+@DATE_TIME.checks("date-time")
+def is_date_time(value):
+    if not isinstance(value, str):
+        return True
+    match = RFC3339.match(value)
+    if not match:
+        return False
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    offset = match.group(8)
+    return offset in ("Z", "z") or (int(offset[1:3]) < 24 and int(offset[4:6]) < 60)
 
 
 # --------------------------------------------------------------------------
@@ -276,7 +295,7 @@ def load_crds(crd_dir):
                 except SchemaError as e:
                     fail_usage("%s: openAPIV3Schema is not a valid JSON schema: %s" % (path, one_line(e.message)))
                 versions[v.get("name")] = GoPatternValidator(
-                    validation_schema(openapi), format_checker=FormatChecker())
+                    validation_schema(openapi), format_checker=DATE_TIME)
             if kind and group and versions:
                 crds[kind] = {"group": group, "versions": versions, "file": path}
     if not crds:
