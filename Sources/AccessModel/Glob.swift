@@ -13,8 +13,6 @@ package struct Glob: Sendable, Hashable, CustomStringConvertible {
 
     package var description: String { pattern }
 
-    package var hasWildcards: Bool { scalars.contains("*") || scalars.contains("?") }
-
     /// Iterative matching with one backtrack point: linear in practice, never exponential.
     package func matches(_ name: String) -> Bool {
         let text = Array((ignoresCase ? name.lowercased() : name).unicodeScalars)

@@ -32,7 +32,8 @@ struct Benchmark {
         let root = options["--keep"] ?? NSTemporaryDirectory() + "grafana-jit-bench-" + UUID().uuidString
         try ValidateScenario(grants: files).write(to: root)
         defer {
-            // Only the generated folder is removed; --keep leaves it for /usr/bin/time -v.
+            // Only the generated folder is removed; --keep leaves it for /usr/bin/time -v. A leftover temp folder
+            // is harmless, so a failed removal is not worth failing the benchmark for.
             if options["--keep"] == nil { try? FileManager.default.removeItem(atPath: root) }
         }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -8,10 +8,6 @@ package enum GrantVerdict: Sendable, Equatable {
     case denied([Denial])
     /// Nothing denies it, but a fact only Grafana or OnCall can supply is missing (offline validation).
     case undecided([Denial])
-
-    package var isAllowed: Bool {
-        if case .allowed = self { true } else { false }
-    }
 }
 
 /// The policy that allows one access item.

@@ -90,7 +90,7 @@ package struct PolicyEvaluator: Sendable {
     ) -> [PolicyCheck] {
         var checks = [level(policy, item), subject(policy, grant)]
         if window.length > policy.maxDuration {
-            let field = grant.startsAt == nil && grant.end.isDuration ? "spec.duration" : "spec.expiresAt"
+            let field = grant.end.isDuration ? "spec.duration" : "spec.expiresAt"
             checks.append(
                 .failed(
                     Denial(
@@ -135,15 +135,16 @@ package struct PolicyEvaluator: Sendable {
         let ceiling: String?
         switch item.target {
         case .dataSource(_, let permission):
-            guard let max = policy.maxPermission, permission > max else { return .met }
-            ceiling = max.rawValue
+            if let max = policy.maxPermission, permission <= max { return .met }
+            ceiling = policy.maxPermission?.rawValue
         case .team(_, let role):
-            guard let max = policy.maxTeamRole, role > max else { return .met }
-            ceiling = max.rawValue
+            if let max = policy.maxTeamRole, role <= max { return .met }
+            ceiling = policy.maxTeamRole?.rawValue
         }
         let limit = ceiling.map { "allows at most \($0)" } ?? "allows no level"
         return .failed(Denial("\(item.summary): policy \(policy.name) \(limit)", at: item.location))
     }
+
 }
 
 extension [Denial] {

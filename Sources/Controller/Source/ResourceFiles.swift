@@ -10,13 +10,24 @@ package struct ResourceFiles: Sendable {
     }
 
     /// The files found, sorted by path, and the problems met on the way (unreadable folders, escaping links).
-    /// A path named explicitly is taken whatever its extension.
+    /// A path named explicitly is taken whatever its extension. A file reached twice (through a link, or named
+    /// twice) is listed once, under the path that sorts first, so it can't collide with itself.
     package func find(in paths: [String]) -> (files: [String], errors: [ResourceError]) {
         var walk = Walk(fileSystem: fileSystem)
         for path in paths {
-            walk.visitRoot(path)
+            walk.visitRoot(Self.trimmingTrailingSlashes(path))
         }
-        return (walk.files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, walk.errors)
+        var seen = Set<String>()
+        let files = walk.files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            .filter { seen.insert($0.resolved).inserted }.map(\.path)
+        return (files, walk.errors)
+    }
+
+    /// `examples/` and `examples` name the same folder; only the second makes clean paths in messages.
+    private static func trimmingTrailingSlashes(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
+        return String(path)
     }
 
     package static func isResourceFile(_ name: String) -> Bool {
@@ -27,10 +38,10 @@ package struct ResourceFiles: Sendable {
 /// One traversal; remembers directories already visited so linked folders cannot loop.
 private struct Walk {
     let fileSystem: any FileSystem
-    var files: [String] = []
+    /// Each file as reached, with its path after resolving links.
+    var files: [(path: String, resolved: String)] = []
     var errors: [ResourceError] = []
     private var visited: Set<String> = []
-    private var found: Set<String> = []
 
     init(fileSystem: any FileSystem) {
         self.fileSystem = fileSystem
@@ -39,7 +50,7 @@ private struct Walk {
     mutating func visitRoot(_ path: String) {
         do {
             guard try fileSystem.kind(of: path) == .directory else {
-                add(path)
+                files.append((path, try fileSystem.resolvedPath(of: path)))
                 return
             }
             // A root may itself be a link (git-sync): its target is the boundary links must stay within.
@@ -64,21 +75,22 @@ private struct Walk {
 
     private mutating func visitDirectory(_ path: String, relative: String, root: String, rules: IgnoreRules) {
         do {
-            guard visited.insert(try fileSystem.resolvedPath(of: path)).inserted else { return }
+            let resolved = try fileSystem.resolvedPath(of: path)
+            guard visited.insert(resolved).inserted else { return }
             for entry in try fileSystem.entries(of: path) where !entry.name.hasPrefix(".") {
                 let entryPath = path + "/" + entry.name
                 let entryRelative = relative.isEmpty ? entry.name : relative + "/" + entry.name
-                var kind = entry.kind
+                var (kind, target) = (entry.kind, resolved + "/" + entry.name)
                 if kind == .symbolicLink {
-                    guard let target = linkTarget(entryPath, root: root) else { continue }
-                    kind = target
+                    guard let link = linkTarget(entryPath, root: root) else { continue }
+                    (kind, target) = link
                 }
                 switch kind {
                 case .directory where !rules.ignores(entryRelative, isDirectory: true):
                     visitDirectory(entryPath, relative: entryRelative, root: root, rules: rules)
                 case .file
                 where ResourceFiles.isResourceFile(entry.name) && !rules.ignores(entryRelative, isDirectory: false):
-                    add(entryPath)
+                    files.append((entryPath, target))
                 default:
                     continue
                 }
@@ -89,7 +101,7 @@ private struct Walk {
     }
 
     /// What a link inside the tree points to, or nil (with an error) when it leads outside `root` or nowhere.
-    private mutating func linkTarget(_ path: String, root: String) -> DirectoryEntry.Kind? {
+    private mutating func linkTarget(_ path: String, root: String) -> (DirectoryEntry.Kind, String)? {
         do {
             let target = try fileSystem.resolvedPath(of: path)
             guard target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
@@ -102,14 +114,10 @@ private struct Walk {
                         "symbolic link points outside \(root) (to \(target)); not followed", at: .start(of: path)))
                 return nil
             }
-            return try fileSystem.kind(of: target)
+            return (try fileSystem.kind(of: target), target)
         } catch {
             errors.append(.unreadable(error.description, at: .start(of: path)))
             return nil
         }
-    }
-
-    private mutating func add(_ path: String) {
-        if found.insert(path).inserted { files.append(path) }
     }
 }

@@ -25,9 +25,6 @@ package struct ResourceLoader: Sendable {
         return decoded
     }
 
-    package func load(_ paths: [String]) -> ResourceCatalog {
-        ResourceCatalog(files: decode(paths))
-    }
 
     private static func error(_ error: FileSystemError, path: String) -> ResourceError {
         if case .tooLarge(_, let size, let limit) = error {
