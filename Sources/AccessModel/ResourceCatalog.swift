@@ -7,11 +7,14 @@ package struct ResourceCatalog: Sendable, Equatable {
     package private(set) var bundles: [String: AccessBundle] = [:]
     /// Every problem of every file, sorted by location.
     package private(set) var errors: [ResourceError] = []
+    /// Names left out for their errors or for being defined twice, per kind.
+    private var unusable: [ResourceKind: Set<String>] = [:]
 
     package init(files: [DecodedFile]) {
         var byKind: [ResourceKind: [String: [Resource]]] = [:]
         for file in files {
             errors += file.errors
+            for rejected in file.rejected { unusable[rejected.kind, default: []].insert(rejected.name) }
             for resource in file.resources {
                 byKind[resource.kind, default: [:]][resource.metadata.name, default: []].append(resource)
             }
@@ -23,6 +26,7 @@ package struct ResourceCatalog: Sendable, Equatable {
                     unique += copies
                     continue
                 }
+                unusable[kind, default: []].insert(name)
                 let ordered = copies.map(\.metadata.location).sorted()
                 for later in ordered.dropFirst() {
                     errors.append(.duplicateName(kind: kind, name: name, at: later, first: ordered[0]))
@@ -42,6 +46,9 @@ package struct ResourceCatalog: Sendable, Equatable {
         grants.sort { $0.name < $1.name }
         errors.sort { $0.location < $1.location }
     }
+
+    /// True when any policy was among the inputs, even one left out for its errors.
+    package var hasPolicies: Bool { !policies.isEmpty || unusable[.policy]?.isEmpty == false }
 
     /// Policy names in evaluation order.
     package var policyNames: [String] { policies.keys.sorted() }
@@ -65,18 +72,24 @@ package struct ResourceCatalog: Sendable, Equatable {
                     }
                 }
             } else {
-                errors.append(
-                    .missingReference(
-                        FieldPath("spec.bundle"), kind: .bundle, name: name, at: grant.location(of: "spec.bundle")))
+                errors.append(reference(to: .bundle, name, field: "spec.bundle", of: grant))
             }
         }
         // Without any policy among the inputs, `validate` checks format only (DESIGN.md); the controller always
         // loads policies, and an unknown name there denies the grant.
-        if let name = grant.policy, !policies.isEmpty, policies[name] == nil {
-            errors.append(
-                .missingReference(
-                    FieldPath("spec.policy"), kind: .policy, name: name, at: grant.location(of: "spec.policy")))
+        if let name = grant.policy, hasPolicies, policies[name] == nil {
+            errors.append(reference(to: .policy, name, field: "spec.policy", of: grant))
         }
         return errors.count == errorCount
+    }
+
+    private func reference(to kind: ResourceKind, _ name: String, field: String, of grant: AccessGrant)
+        -> ResourceError
+    {
+        let isUnusable = unusable[kind]?.contains(name) == true
+        let (path, location) = (FieldPath(field), grant.location(of: field))
+        return isUnusable
+            ? .unusableReference(path, kind: kind, name: name, at: location)
+            : .missingReference(path, kind: kind, name: name, at: location)
     }
 }

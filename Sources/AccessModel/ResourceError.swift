@@ -19,6 +19,8 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
     case teamSubjectJoiningTeam(FieldPath, team: String, at: SourceLocation)
     case duplicateName(kind: ResourceKind, name: String, at: SourceLocation, first: SourceLocation)
     case missingReference(FieldPath, kind: ResourceKind, name: String, at: SourceLocation)
+    case unusableReference(FieldPath, kind: ResourceKind, name: String, at: SourceLocation)
+    case tooManyErrors(shown: Int, total: Int, at: SourceLocation)
 
     package var location: SourceLocation {
         switch self {
@@ -27,7 +29,7 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
             .invalidName(_, _, let at), .invalidDuration(_, _, let at), .invalidTimestamp(_, _, let at),
             .invalidValue(_, _, let at), .conflictingFields(_, _, let at), .missingOneOf(_, let at),
             .expiryNotAfterStart(_, let at), .teamSubjectJoiningTeam(_, _, let at), .duplicateName(_, _, let at, _),
-            .missingReference(_, _, _, let at):
+            .missingReference(_, _, _, let at), .unusableReference(_, _, _, let at), .tooManyErrors(_, _, let at):
             at
         }
     }
@@ -63,6 +65,10 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
             "metadata.name: \(kind.rawValue) \"\(name)\" is defined twice; first definition at \(first)"
         case .missingReference(let path, let kind, let name, _):
             "\(path): \(kind.rawValue) \"\(name)\" does not exist"
+        case .unusableReference(let path, let kind, let name, _):
+            "\(path): \(kind.rawValue) \"\(name)\" is invalid or defined more than once (see its errors)"
+        case .tooManyErrors(let shown, let total, _):
+            "\(total - shown) more errors in this file not shown (\(total) in all)"
         }
     }
 

@@ -43,6 +43,23 @@ struct ResourceCatalogTests {
         #expect(catalog.errors.map(\.location.line) == [9, 10])
     }
 
+    @Test func referencesToBrokenOrDuplicatedResourcesSaySo() {
+        let broken = Fixtures.policy("p", "subjects: {users: ['*']}\nteams: [sre]\nmaxDuration: 0h")
+        let catalog = Fixtures.catalog([
+            (
+                "a.yaml",
+                Fixtures.grant(extra: "duration: 4h\nbundle: kit\npolicy: p") + broken
+                    + Fixtures.bundle("kit", access: "[{team: a}]") + Fixtures.bundle("kit", access: "[{team: b}]")
+            )
+        ])
+        #expect(catalog.hasPolicies)
+        #expect(
+            catalog.errors.map(\.message).filter { $0.contains("invalid or defined more than once") } == [
+                "spec.bundle: AccessBundle \"kit\" is invalid or defined more than once (see its errors)",
+                "spec.policy: AccessPolicy \"p\" is invalid or defined more than once (see its errors)",
+            ])
+    }
+
     @Test func policyReferencesAreOnlyCheckedWhenPoliciesAreLoaded() {
         let catalog = Fixtures.catalog([("a.yaml", Fixtures.grant(extra: "duration: 4h\npolicy: elsewhere"))])
         #expect(catalog.errors.isEmpty)

@@ -115,14 +115,14 @@ struct ResourceDecoderTests {
                 "15:11 spec.policy: \"Prod_DS\" is not a valid name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)"
             ),
             ("approvedBy: [bob@example.com]", "approvedBy: []", "14:15 spec.approvedBy: must not be an empty list"),
-        (
-            "approvedBy: [bob@example.com]", "approvedBy: [\" alice@example.com\"]",
-            "14:16 spec.approvedBy[0]: \" alice@example.com\" is not a login or email: it contains spaces or invisible characters"
-        ),
-        (
-            "subject: {user: alice@example.com}", "subject: {user: \"alice\\u200B\"}",
-            "6:19 spec.subject.user: \"alice\u{200B}\" is not a login or email: it contains spaces or invisible characters"
-        ),
+            (
+                "approvedBy: [bob@example.com]", "approvedBy: [\" alice@example.com\"]",
+                "14:16 spec.approvedBy[0]: \" alice@example.com\" is not a login or email: it contains spaces or invisible characters"
+            ),
+            (
+                "subject: {user: alice@example.com}", "subject: {user: \"alice\\u200B\"}",
+                "6:19 spec.subject.user: \"alice\u{200B}\" is not a login or email: it contains spaces or invisible characters"
+            ),
         ])
     func errorsPointAtTheField(original: String, replacement: String, expected: String) {
         let text = Self.grant(Self.validSpec.replacingOccurrences(of: original, with: replacement))
@@ -174,6 +174,17 @@ struct ResourceDecoderTests {
                         + "with kind AccessGrant, AccessPolicy or AccessBundle, or a v1 List of them"
                 ])
         #expect(errors(Self.grant(Self.validSpec) + "status: {phase: Active}\n") == ["16:1 status: unknown field"])
+    }
+
+    @Test func errorsPerFileAreCappedWithACount() {
+        let keys = (0..<150).map { "k\($0): 1" }.joined(separator: "\n")
+        let found = decode("apiVersion: v1\n" + keys).errors
+        #expect(found.count == ResourceDecoder.maxErrorsPerFile + 1)
+        #expect(found.last?.message.hasPrefix("51 more errors in this file not shown (151 in all)") == true)
+    }
+
+    @Test func aDocumentThatIsNotAMappingSaysSo() {
+        #expect(errors("- a\n- b\n") == ["1:1 document: expected a mapping, found a list"])
     }
 
     @Test func yamlErrorsBecomeResourceErrorsWithTheFile() {

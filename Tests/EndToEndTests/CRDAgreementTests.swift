@@ -29,7 +29,8 @@ struct CRDAgreementTests {
         for file in examples {
             #expect(verdicts[file] == [], "\(file): \(verdicts[file] ?? [])")
         }
-        #expect(try await BinaryRun.grafanaJIT(["validate", "--now", ValidateEndToEndTests.now, "examples"]).status == 0)
+        #expect(
+            try await BinaryRun.grafanaJIT(["validate", "--now", ValidateEndToEndTests.now, "examples"]).status == 0)
     }
 
     /// Invalid examples say `# crd: rejects`, or `# crd: accepts (why)` when only grafana-jit can see the mistake
@@ -48,6 +49,15 @@ struct CRDAgreementTests {
             #expect(
                 verdicts[file]?.contains { $0.hasPrefix(position + " ") } == true, "\(file): \(verdicts[file] ?? [])")
         }
+    }
+
+    @Test func theCRDsFollowTheAPIServersStructuralSchemaRules() async throws {
+        let run = try await BinaryRun.run(
+            "/usr/bin/env", ["python3", "Tests/CRDAgreement/crd_check.py", "--lint-crds", "crds"],
+            in: BinaryRun.projectRoot)
+        #expect(run.status == 0, "\(run.stderr)")
+        let problems = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String]]
+        #expect(problems?.values.allSatisfy(\.isEmpty) == true, "\(run.stdout)")
     }
 
     @Test func bothGiveTheSameVerdictOnEachFixture() async throws {

@@ -34,6 +34,14 @@ struct ValidateEndToEndTests {
         }
     }
 
+    @Test func theInvalidFolderAtOnceReportsEveryMistake() async throws {
+        let run = try await BinaryRun.grafanaJIT(["validate", "examples/invalid"])
+        #expect(run.status == 1)
+        for file in try Self.invalidExamples() {
+            #expect(run.lines.contains { $0.hasPrefix(file + ":") }, "no error for \(file)")
+        }
+    }
+
     static func invalidExamples() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: BinaryRun.projectRoot + "/examples/invalid")
             .filter { $0.hasSuffix(".yaml") }.sorted().map { "examples/invalid/" + $0 }

@@ -7,6 +7,8 @@ struct DecodingContext {
     private(set) var errors: [ResourceError] = []
     /// Where each decoded field was written, by path, for messages that come later (policy verdicts).
     private(set) var fieldLocations: [String: SourceLocation] = [:]
+    /// Resources that had a name but errors elsewhere.
+    var rejectedNames: [Rejected] = []
 
     init(file: String) {
         self.file = file
@@ -48,7 +50,8 @@ struct DecodingContext {
 
     mutating func object(_ node: YAMLNode, at path: FieldPath) -> ObjectNode? {
         guard case .mapping(let entries) = node.content else {
-            report(.wrongType(path, expected: "a mapping", found: node.typeName, at: location(node.mark)))
+            let shown = path.description.isEmpty ? FieldPath("document") : path
+            report(.wrongType(shown, expected: "a mapping", found: node.typeName, at: location(node.mark)))
             return nil
         }
         return ObjectNode(entries: entries, path: path, mark: node.mark)
@@ -94,9 +97,10 @@ struct DecodingContext {
             !scalar.properties.isWhitespace && ![.control, .format].contains(scalar.properties.generalCategory)
         }
         guard isClean else {
-            report(.invalidValue(
-                path, problem: "\"\(text)\" is not a login or email: it contains spaces or invisible characters",
-                at: location(node.mark)))
+            report(
+                .invalidValue(
+                    path, problem: "\"\(text)\" is not a login or email: it contains spaces or invisible characters",
+                    at: location(node.mark)))
             return nil
         }
         return text

@@ -28,17 +28,29 @@ package struct DecodedFile: Sendable, Equatable {
     package var path: String
     package var resources: [Resource]
     package var errors: [ResourceError]
+    /// Resources whose names could be read but which have errors, so references to them get the right message.
+    package var rejected: [Rejected]
 
-    package init(path: String, resources: [Resource] = [], errors: [ResourceError] = []) {
+    package init(path: String, resources: [Resource] = [], errors: [ResourceError] = [], rejected: [Rejected] = []) {
         self.path = path
         self.resources = resources
         self.errors = errors
+        self.rejected = rejected
     }
+}
+
+/// A resource left out for its errors, by kind and name.
+package struct Rejected: Sendable, Hashable {
+    package var kind: ResourceKind
+    package var name: String
 }
 
 /// Turns file contents into typed resources: pure, no file system access.
 package struct ResourceDecoder: Sendable {
     package var parser: YAMLParser
+
+    /// Enough to fix a file by; more only floods the terminal when a file is hostile or not ours at all.
+    package static let maxErrorsPerFile = 100
 
     package init(parser: YAMLParser = YAMLParser()) {
         self.parser = parser
@@ -56,7 +68,12 @@ package struct ResourceDecoder: Sendable {
         for document in documents where !document.root.isNull {
             file.resources += context.resources(in: document.root)
         }
-        file.errors = context.errors
+        file.errors = Array(context.errors.prefix(Self.maxErrorsPerFile))
+        if context.errors.count > Self.maxErrorsPerFile {
+            let first = context.errors[Self.maxErrorsPerFile].location
+            file.errors.append(.tooManyErrors(shown: Self.maxErrorsPerFile, total: context.errors.count, at: first))
+        }
+        file.rejected = context.rejectedNames
         return file
     }
 }
@@ -108,7 +125,11 @@ extension DecodingContext {
             case .policy: policy(spec, metadata: checkedMetadata).map(Resource.policy)
             case .bundle: bundle(spec, metadata: checkedMetadata).map(Resource.bundle)
             }
-        return metadata != nil && errors.count == errorCount ? resource : nil
+        guard metadata != nil, errors.count == errorCount else {
+            if let name = metadata?.name { rejectedNames.append(Rejected(kind: kind, name: name)) }
+            return nil
+        }
+        return resource
     }
 
     private mutating func metadata(_ node: YAMLNode, at path: FieldPath) -> ResourceMetadata? {

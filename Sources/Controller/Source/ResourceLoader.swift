@@ -25,7 +25,6 @@ package struct ResourceLoader: Sendable {
         return decoded
     }
 
-
     private static func error(_ error: FileSystemError, path: String) -> ResourceError {
         if case .tooLarge(_, let size, let limit) = error {
             return .yaml(.tooLarge(bytes: size, limit: limit), at: .start(of: path))

@@ -15,6 +15,8 @@ struct ValidationReport: Sendable, Encodable {
     }
 
     struct Summary: Sendable, Encodable {
+        /// False when no policy was among the inputs: grants were then checked for format only.
+        var policiesChecked = false
         var files = 0
         var grants = 0
         var policies = 0
@@ -39,7 +41,8 @@ struct ValidationReport: Sendable, Encodable {
         summary.grants = catalog.grants.count
         summary.policies = catalog.policies.count
         summary.bundles = catalog.bundles.count
-        if catalog.policies.isEmpty {
+        summary.policiesChecked = catalog.hasPolicies
+        if !catalog.hasPolicies {
             if let first = catalog.grants.first {
                 findings.append(
                     Finding(
@@ -68,7 +71,7 @@ struct ValidationReport: Sendable, Encodable {
             "\(number) \(number == 1 ? noun : plural ?? noun + "s")"
         }
         let verdicts =
-            summary.policies == 0
+            !summary.policiesChecked
             ? "" : " (\(summary.allowed) allowed, \(summary.denied) denied, \(summary.undecided) decided at run time)"
         return "\(count(summary.files, "file")), \(count(summary.grants, "grant"))\(verdicts), "
             + "\(count(summary.policies, "policy", "policies")), "
