@@ -15,12 +15,14 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
         .target(name: "Controller", dependencies: ["AccessModel"], swiftSettings: strict),
+        .target(name: "HTTPServer", swiftSettings: strict),
         .executableTarget(name: "grafana-jit", dependencies: ["Controller", "AccessModel"], swiftSettings: strict),
         .executableTarget(name: "grafana-jit-bench", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Controller"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["grafana-jit", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,113 @@
+import Foundation
+@preconcurrency import Glibc
+import Synchronization
+
+/// A small HTTP/1.1 server on POSIX sockets: keep-alive, `Content-Length` bodies, size limits, clean shutdown.
+/// Blocking sockets get threads of their own, never the concurrency pool (swift-linux-notes §4): one thread
+/// accepts, one thread serves each connection and hands each request to the async handler.
+package final class HTTPServer: Sendable {
+    package typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+    package struct Limits: Sendable {
+        package var maxHeaderBytes = 64 * 1024
+        package var maxBodyBytes = 4 * 1024 * 1024
+        /// A connection idle this long is closed, so abandoned clients don't pin a thread.
+        package var idleTimeoutSeconds = 60
+
+        package init() {}
+    }
+
+    private struct State {
+        var isRunning = true
+        var connections: Set<Int32> = []
+    }
+
+    /// The port actually bound (useful after asking for port 0).
+    package let port: Int
+    private let listener: Int32
+    private let handler: Handler
+    private let limits: Limits
+    private let state = Mutex(State())
+
+    private init(listener: Int32, port: Int, limits: Limits, handler: @escaping Handler) {
+        self.listener = listener
+        self.port = port
+        self.limits = limits
+        self.handler = handler
+    }
+
+    /// Binds `host:port` (IPv4; port 0 picks a free one) and starts accepting.
+    package static func start(
+        host: String, port: Int, limits: Limits = Limits(), handler: @escaping Handler
+    ) throws(HTTPServerError) -> HTTPServer {
+        let listener = try Socket.listen(host: host, port: port)
+        let bound: Int
+        do {
+            bound = try Socket.localPort(of: listener)
+        } catch {
+            close(listener)
+            throw error
+        }
+        let server = HTTPServer(listener: listener, port: bound, limits: limits, handler: handler)
+        let thread = Thread { server.acceptLoop() }
+        thread.name = "http-accept-\(bound)"
+        thread.start()
+        return server
+    }
+
+    /// Stops accepting and closes every open connection; requests in progress lose their connection.
+    package func shutdown() {
+        let connections = state.withLock { state -> Set<Int32> in
+            guard state.isRunning else { return [] }
+            state.isRunning = false
+            return state.connections
+        }
+        // close() does not wake a thread blocked in accept() or recv(); shutdown() does (swift-linux-notes §4).
+        Glibc.shutdown(listener, Int32(SHUT_RDWR))
+        for fd in connections { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    package var isRunning: Bool { state.withLock { $0.isRunning } }
+
+    private func acceptLoop() {
+        defer { close(listener) }
+        while isRunning {
+            let fd = accept(listener, nil, nil)
+            guard fd >= 0 else {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
+            let accepted = state.withLock { state -> Bool in
+                guard state.isRunning else { return false }
+                state.connections.insert(fd)
+                return true
+            }
+            guard accepted else {
+                close(fd)
+                return
+            }
+            Socket.configure(connection: fd, idleTimeoutSeconds: limits.idleTimeoutSeconds)
+            let connection = HTTPConnection(fd: fd, limits: limits, handler: handler)
+            let thread = Thread { [self] in
+                connection.serve()
+                state.withLock { _ = $0.connections.remove(fd) }
+                close(fd)
+            }
+            thread.name = "http-connection-\(fd)"
+            thread.start()
+        }
+    }
+}
+
+/// A failed socket call, with errno, as NIO's `IOError` reports it.
+package enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidAddress(String)
+    case system(call: String, errno: Int32)
+
+    package var description: String {
+        switch self {
+        case .invalidAddress(let host): "'\(host)' is not an IPv4 address"
+        case .system(let call, let errno): "\(call) failed: \(String(cString: strerror(errno)))"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+@preconcurrency import Glibc
+
+/// The few socket calls the server makes, with Glibc's type quirks in one place.
+enum Socket {
+    static func listen(host: String, port: Int) throws(HTTPServerError) -> Int32 {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw .invalidAddress(host) }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw .system(call: "socket", errno: errno) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else {
+            let error = errno
+            close(fd)
+            throw .system(call: "bind", errno: error)
+        }
+        guard Glibc.listen(fd, 512) == 0 else {
+            let error = errno
+            close(fd)
+            throw .system(call: "listen", errno: error)
+        }
+        return fd
+    }
+
+    static func localPort(of fd: Int32) throws(HTTPServerError) -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard result == 0 else { throw .system(call: "getsockname", errno: errno) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// No Nagle delay (one write per response, swift-linux-notes §3), close-on-exec, and an idle timeout.
+    static func configure(connection fd: Int32, idleTimeoutSeconds: Int) {
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        var yes: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: idleTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Sends everything or gives up; MSG_NOSIGNAL because a peer that hung up must not kill us with SIGPIPE.
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += sent
+        }
+        return true
+    }
+
+    /// Closing with unread input makes the kernel send a reset, which can destroy the error response just sent;
+    /// so stop writing, then read and discard what the client still sends, for a second or a megabyte at most.
+    static func drainBeforeClose(_ fd: Int32) {
+        shutdown(fd, Int32(SHUT_WR))
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var discarded: [UInt8] = []
+        while discarded.count < 1 << 20, receive(fd, into: &discarded) {
+            discarded.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Up to `capacity` bytes appended to `buffer`; false on end of stream, error or idle timeout.
+    static func receive(_ fd: Int32, into buffer: inout [UInt8], capacity: Int = 16 * 1024) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: capacity)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                buffer.append(contentsOf: chunk[0..<count])
+                return true
+            }
+            if count < 0, errno == EINTR { continue }
+            return false
+        }
+    }
+}
