@@ -16,7 +16,10 @@ let package = Package(
         .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
         .target(name: "Controller", dependencies: ["AccessModel"], swiftSettings: strict),
         .target(name: "HTTPServer", swiftSettings: strict),
-        .executableTarget(name: "grafana-jit", dependencies: ["Controller", "AccessModel"], swiftSettings: strict),
+        .target(name: "GrafanaSimulator", dependencies: ["HTTPServer", "YAML"], swiftSettings: strict),
+        .executableTarget(
+            name: "grafana-jit", dependencies: ["Controller", "AccessModel", "GrafanaSimulator", "HTTPServer"],
+            swiftSettings: strict),
         .executableTarget(name: "grafana-jit-bench", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Controller"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),

@@ -1,0 +1,51 @@
+/// Faults to inject into Grafana API answers (never into `/__sim`): set at start or through `PUT /__sim/faults`.
+package struct FaultPlan: Codable, Sendable, Equatable {
+    /// Probability (0...1) that a request gets a server error instead of its answer.
+    package var errorRate: Double = 0
+    /// The statuses chosen from for those errors: 500 as Grafana's JSON, 502/503/504 as a proxy's plain text.
+    package var errorStatuses: [Int] = [500, 502, 503]
+    /// The next this-many requests get 429 with `Retry-After`.
+    package var rateLimitBurst: Int = 0
+    package var retryAfterSeconds: Int = 1
+    /// Added before every answer, in milliseconds.
+    package var latencyMilliseconds: Int = 0
+    /// Probability that a connection is closed without an answer.
+    package var dropRate: Double = 0
+    /// From now, every request's connection is dropped for this long, as if Grafana were down.
+    package var downForSeconds: Double = 0
+    /// Seed for the fault dice, so a run can be repeated.
+    package var seed: UInt64 = 1
+
+    package init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case errorRate, errorStatuses, rateLimitBurst, retryAfterSeconds, latencyMilliseconds, dropRate,
+            downForSeconds, seed
+    }
+
+    /// Fields left out keep their defaults, so `{"errorRate": 0.2}` is a whole plan.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        errorRate = try container.decodeIfPresent(Double.self, forKey: .errorRate) ?? 0
+        errorStatuses = try container.decodeIfPresent([Int].self, forKey: .errorStatuses) ?? [500, 502, 503]
+        rateLimitBurst = try container.decodeIfPresent(Int.self, forKey: .rateLimitBurst) ?? 0
+        retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
+        latencyMilliseconds = try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0
+        dropRate = try container.decodeIfPresent(Double.self, forKey: .dropRate) ?? 0
+        downForSeconds = try container.decodeIfPresent(Double.self, forKey: .downForSeconds) ?? 0
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
+    }
+}
+
+/// A small seeded generator (SplitMix64), so fault runs repeat.
+struct FaultDice: Sendable {
+    var state: UInt64
+
+    mutating func roll() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+    }
+}

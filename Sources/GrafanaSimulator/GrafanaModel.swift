@@ -1,0 +1,108 @@
+/// The slice of Grafana the simulator keeps: orgs' users, teams, data sources, permissions and credentials.
+struct GrafanaModel: Sendable {
+    enum Edition: String, Sendable {
+        /// Enterprise or Cloud: the access-control data-source permission API exists.
+        case enterprise
+        /// Open source 10.x–12.x: no data-source permission routes (404 "Not found").
+        case oss
+    }
+
+    enum OrgRole: String, Sendable, CaseIterable {
+        case none = "None", viewer = "Viewer", editor = "Editor", admin = "Admin"
+    }
+
+    struct User: Sendable {
+        var id: Int
+        var uid: String
+        var login: String
+        var email: String
+        var name: String
+        var password: String?
+        var isGrafanaAdmin: Bool
+        var orgRoles: [Int: OrgRole]
+    }
+
+    struct Team: Sendable {
+        var id: Int
+        var uid: String
+        var orgID: Int
+        var name: String
+        var email: String
+        /// User id → 0 (Member) or 4 (Admin), Grafana's numeric team permission.
+        var members: [Int: Int]
+    }
+
+    struct DataSource: Sendable {
+        var id: Int
+        var uid: String
+        var orgID: Int
+        var name: String
+        var type: String
+        var url: String
+    }
+
+    enum Principal: Sendable, Hashable {
+        case user(Int)
+        case team(Int)
+        case builtInRole(String)
+    }
+
+    /// A managed data-source permission: one principal's level on one data source.
+    struct Permission: Sendable {
+        var id: Int
+        var orgID: Int
+        var dataSourceUID: String
+        var principal: Principal
+        var level: String
+    }
+
+    struct Token: Sendable {
+        var name: String
+        var key: String
+        var isExpired: Bool
+        var isRevoked: Bool
+    }
+
+    struct ServiceAccount: Sendable {
+        var id: Int
+        var orgID: Int
+        var name: String
+        var role: OrgRole
+        /// RBAC actions granted instead of the role's defaults, to simulate missing scopes.
+        var actions: Set<String>?
+        var tokens: [Token]
+    }
+
+    var edition: Edition = .enterprise
+    var version = "11.4.0"
+    var orgs: [Int: String] = [1: "Main Org."]
+    var users: [User] = []
+    var teams: [Team] = []
+    var dataSources: [DataSource] = []
+    var permissions: [Permission] = []
+    var serviceAccounts: [ServiceAccount] = []
+    var nextPermissionID = 1
+
+    /// The version's major number, for the answers that changed between releases.
+    var majorVersion: Int { Int(version.split(separator: ".").first ?? "11") ?? 11 }
+
+    func user(id: Int) -> User? { users.first { $0.id == id } }
+
+    func user(loginOrEmail: String) -> User? {
+        let key = loginOrEmail.lowercased()
+        return users.first { $0.login.lowercased() == key || $0.email.lowercased() == key }
+    }
+
+    /// A team by numeric id or uid, in an org (Grafana 11+ accepts either in the path).
+    func teamIndex(_ reference: String, org: Int) -> Int? {
+        teams.firstIndex { $0.orgID == org && (String($0.id) == reference || $0.uid == reference) }
+    }
+
+    func dataSource(uid: String, org: Int) -> DataSource? {
+        dataSources.first { $0.orgID == org && $0.uid == uid }
+    }
+
+    func members(ofOrg org: Int) -> [User] {
+        users.filter { $0.orgRoles[org] != nil }.sorted { $0.login < $1.login }
+    }
+}

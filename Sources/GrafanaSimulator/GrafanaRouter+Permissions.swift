@@ -1,0 +1,143 @@
+import Foundation
+import HTTPServer
+
+/// `/api/access-control/datasources/...` (grafana-api.md §8): Enterprise and Cloud only; OSS 10.x–12.x has no
+/// such routes and answers the router's 404.
+extension GrafanaRouter {
+    static let levels = ["Query", "Edit", "Admin"]
+
+    /// The actions behind each level. Enterprise's exact Edit/Admin lists are unconfirmed (grafana-api.md §15);
+    /// these follow Grafana's documentation.
+    static func actions(_ level: String) -> [String] {
+        let query = ["datasources:query", "datasources:read"]
+        let edit = query + ["datasources:delete", "datasources:write"]
+        switch level {
+        case "Query": return query
+        case "Edit": return edit
+        default: return edit + ["datasources.permissions:read", "datasources.permissions:write"]
+        }
+    }
+
+    mutating func dataSourcePermissions(_ path: [String]) -> HTTPResponse {
+        guard model.edition == .enterprise else { return GrafanaResponses.notFound }
+        switch (request.method, path.count) {
+        case ("GET", 1) where path[0] == "description":
+            if let denied = require("datasources.permissions:read") { return denied }
+            return .json(200, object: [
+                "assignments": ["users": true, "serviceAccounts": true, "teams": true, "builtInRoles": true],
+                "permissions": Self.levels,
+            ])
+        case ("GET", 1):
+            if let denied = require("datasources.permissions:read") { return denied }
+            return .json(200, object: permissionRows(of: path[0]))
+        case ("POST", 3) where ["users", "teams", "builtInRoles"].contains(path[1]):
+            if let denied = require("datasources.permissions:write") { return denied }
+            return setPermission(dataSource: path[0], kind: path[1], principal: path[2])
+        default:
+            return GrafanaResponses.notFound
+        }
+    }
+
+    /// Unknown data sources list nothing: GET does not validate the resource (derived from Grafana's code).
+    private func permissionRows(of uid: String) -> [[String: Any]] {
+        model.permissions.filter { $0.orgID == org && $0.dataSourceUID == uid }.compactMap { permission in
+            var row: [String: Any] = [
+                "id": permission.id, "isManaged": true, "isInherited": false, "isServiceAccount": false,
+                "actions": Self.actions(permission.level), "permission": permission.level,
+            ]
+            switch permission.principal {
+            case .user(let id):
+                guard let user = model.user(id: id) else { return nil }
+                row["roleName"] = "managed:users:\(id):permissions"
+                row["userId"] = id
+                row["userLogin"] = user.login
+                row["userAvatarUrl"] = Self.avatar(user.email)
+                if isAtLeast(11, 5) { row["userUid"] = user.uid }
+            case .team(let id):
+                guard let team = model.teams.first(where: { $0.id == id }) else { return nil }
+                row["roleName"] = "managed:teams:\(id):permissions"
+                row["teamId"] = id
+                row["team"] = team.name
+                row["teamAvatarUrl"] = Self.avatar(team.name)
+                if isAtLeast(11, 5) { row["teamUid"] = team.uid }
+            case .builtInRole(let role):
+                row["roleName"] = "managed:builtins:\(role.lowercased()):permissions"
+                row["builtInRole"] = role
+            }
+            return row
+        }
+    }
+
+    /// Checks in Grafana's order (path id, body, level, resource, principal); the first failure answers.
+    private mutating func setPermission(dataSource uid: String, kind: String, principal reference: String) -> HTTPResponse {
+        var userID: Int?
+        if kind == "users" {
+            userID = Int(reference) ?? model.users.first { $0.uid == reference }?.id
+            guard userID != nil else { return GrafanaResponses.message(404, "User not found") }
+        }
+        guard let level = jsonBody()?["permission"] as? String else { return GrafanaResponses.badRequestData }
+        guard level.isEmpty || Self.levels.contains(level) else {
+            return GrafanaResponses.structured(
+                400, id: "resourcePermissions.invalidPermission", "Permission [\(level)] is invalid for this resource type",
+                extra: ["permission": level])
+        }
+        // Unconfirmed for Enterprise: Grafana's validator returns a plain error, which OSS code turns into a 500.
+        guard model.dataSource(uid: uid, org: org) != nil else {
+            return GrafanaResponses.message(500, "Internal Server Error", traceID: true)
+        }
+        let principal: GrafanaModel.Principal
+        switch resolvePrincipal(kind: kind, reference: reference, userID: userID) {
+        case .success(let resolved): principal = resolved
+        case .failure(let rejection): return rejection.response
+        }
+        let existing = model.permissions.firstIndex {
+            $0.orgID == org && $0.dataSourceUID == uid && $0.principal == principal
+        }
+        if level.isEmpty {
+            if let existing { model.permissions.remove(at: existing) }
+            return GrafanaResponses.success("Permission removed")
+        }
+        if let existing {
+            model.permissions[existing].level = level
+        } else {
+            model.permissions.append(GrafanaModel.Permission(
+                id: model.nextPermissionID, orgID: org, dataSourceUID: uid, principal: principal, level: level))
+            model.nextPermissionID += 1
+        }
+        return GrafanaResponses.success("Permission updated")
+    }
+
+    private func resolvePrincipal(kind: String, reference: String, userID: Int?)
+        -> Result<GrafanaModel.Principal, Caller.Rejection>
+    {
+        switch kind {
+        case "users":
+            guard let userID, model.user(id: userID)?.orgRoles[org] != nil else {
+                return .failure(Caller.Rejection(assignmentNotFound("user")))
+            }
+            return .success(.user(userID))
+        case "teams":
+            guard let index = model.teamIndex(reference, org: org) else {
+                return .failure(Caller.Rejection(
+                    Int(reference) == nil ? GrafanaResponses.notFound : assignmentNotFound("team")))
+            }
+            return .success(.team(model.teams[index].id))
+        default:
+            if reference == "None" {
+                return .failure(Caller.Rejection(GrafanaResponses.structured(
+                    400, id: "accesscontrol.noneRoleAssignment", "none role cannot receive permissions")))
+            }
+            guard ["Viewer", "Editor", "Admin"].contains(reference) else {
+                return .failure(Caller.Rejection(GrafanaResponses.structured(
+                    400, id: "accesscontrol.invalidBuiltInRole", "built-in role [\(reference)] is not valid",
+                    extra: ["builtInRole": reference])))
+            }
+            return .success(.builtInRole(reference))
+        }
+    }
+
+    private func assignmentNotFound(_ kind: String) -> HTTPResponse {
+        GrafanaResponses.structured(
+            400, id: "accesscontrol.assignmentEntityNotFound", "\(kind) not found", extra: ["assignment": kind])
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPServer
+
+/// Team search, lookup and membership (grafana-api.md §5), with the answers that differ between 11.x and 12.x.
+extension GrafanaRouter {
+    func searchTeams() -> HTTPResponse {
+        if let denied = require("teams:read") { return denied }
+        let query = request.query["query"]?.lowercased() ?? ""
+        let name = request.query["name"]
+        let teams = model.teams.filter { team in
+            team.orgID == org && (query.isEmpty || team.name.lowercased().contains(query))
+                && (name.map { $0 == team.name } ?? true)
+        }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+        let (perPage, page) = paging()
+        let pageTeams = teams.dropFirst((page - 1) * perPage).prefix(perPage)
+        return .json(200, object: [
+            "totalCount": teams.count, "teams": pageTeams.map(teamDTO), "page": page, "perPage": perPage,
+        ])
+    }
+
+    func team(_ reference: String) -> HTTPResponse {
+        if let denied = require("teams:read") { return denied }
+        guard let index = model.teamIndex(reference, org: org) else { return teamNotFound(traceID: true) }
+        return .json(200, object: teamDTO(model.teams[index]))
+    }
+
+    /// 10.x/11.x do not check that the team exists here: an unknown numeric id lists no members; an unknown UID
+    /// fails in the UID resolver first.
+    func teamMembers(_ reference: String) -> HTTPResponse {
+        if let denied = require("teams.permissions:read") { return denied }
+        guard let index = model.teamIndex(reference, org: org) else {
+            return Int(reference) == nil ? GrafanaResponses.notFound : .json(200, object: [Any]())
+        }
+        let team = model.teams[index]
+        let members = team.members.keys.sorted().compactMap { model.user(id: $0) }.map { user -> [String: Any] in
+            var dto: [String: Any] = [
+                "orgId": org, "teamId": team.id, "teamUID": team.uid, "userId": user.id, "auth_module": "",
+                "email": user.email, "name": user.name, "login": user.login, "avatarUrl": Self.avatar(user.email),
+                "labels": [String](), "permission": team.members[user.id] ?? 0,
+            ]
+            if model.majorVersion >= 12 { dto["userUID"] = user.uid }
+            return dto
+        }
+        return .json(200, object: members)
+    }
+
+    mutating func addTeamMember(_ reference: String) -> HTTPResponse {
+        if let denied = require("teams.permissions:write") { return denied }
+        guard let userID = jsonBody()?["userId"] as? Int, userID > 0 else { return GrafanaResponses.badRequestData }
+        guard let index = model.teamIndex(reference, org: org) else {
+            // 12.x checks the team first; 10.x/11.x fail inside the permission service with a 500.
+            return model.majorVersion >= 12
+                ? teamNotFound(traceID: true) : GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
+        }
+        guard model.user(id: userID)?.orgRoles[org] != nil else {
+            return GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
+        }
+        guard model.teams[index].members[userID] == nil else {
+            return GrafanaResponses.message(400, "User is already added to this team")
+        }
+        model.teams[index].members[userID] = 0
+        return GrafanaResponses.success("Member added to Team")
+    }
+
+    mutating func removeTeamMember(_ reference: String, userReference: String) -> HTTPResponse {
+        if let denied = require("teams.permissions:write") { return denied }
+        guard let index = model.teamIndex(reference, org: org) else {
+            return teamNotFound(traceID: model.majorVersion >= 12)
+        }
+        guard let userID = Int(userReference) ?? model.users.first(where: { $0.uid == userReference })?.id else {
+            return GrafanaResponses.message(400, "userId is invalid", traceID: true)
+        }
+        guard model.user(id: userID) != nil else {
+            return GrafanaResponses.message(500, "Failed to remove Member from Team", traceID: true)
+        }
+        guard model.teams[index].members.removeValue(forKey: userID) != nil else {
+            return GrafanaResponses.message(404, "Team member not found")
+        }
+        return GrafanaResponses.success("Team Member removed")
+    }
+
+    private func teamNotFound(traceID: Bool) -> HTTPResponse {
+        GrafanaResponses.message(404, "Team not found", traceID: traceID)
+    }
+
+    private func teamDTO(_ team: GrafanaModel.Team) -> [String: Any] {
+        var dto: [String: Any] = [
+            "id": team.id, "uid": team.uid, "orgId": team.orgID, "name": team.name, "email": team.email,
+            "avatarUrl": Self.avatar(team.name), "memberCount": team.members.count, "permission": 0,
+            "accessControl": NSNull(),
+        ]
+        if model.majorVersion >= 12 {
+            dto["externalUID"] = ""
+            dto["isProvisioned"] = false
+        }
+        return dto
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPServer
+
+/// The test-only surface under `/__sim`, outside Grafana's paths: neither logged nor counted nor faulted.
+extension SimulatedGrafana {
+    func control(_ request: HTTPRequest) -> HTTPResponse {
+        switch (request.method, request.path) {
+        case ("GET", "/__sim/state"): return .json(200, object: stateDump())
+        case ("POST", "/__sim/reset"):
+            reset()
+            return .json(200, object: ["message": "reset"])
+        case ("GET", "/__sim/faults"): return encode(faults)
+        case ("PUT", "/__sim/faults"):
+            guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(request.body)) else {
+                return .json(400, object: ["message": "expected a fault plan as JSON"])
+            }
+            setFaults(plan)
+            return encode(plan)
+        case ("GET", "/__sim/requests"): return encode(requestLog)
+        case ("DELETE", "/__sim/requests"):
+            clearLog()
+            return .json(200, object: ["message": "cleared"])
+        case ("GET", "/__sim/stats"): return encode(statistics)
+        default: return .json(404, object: ["message": "unknown simulator control \(request.method) \(request.path)"])
+        }
+    }
+
+    private func encode(_ value: some Encodable) -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(value) else { return .json(500, object: ["message": "encoding failed"]) }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
+    }
+
+    /// Users, teams with members, data sources and managed permissions, by name as well as id.
+    private func stateDump() -> [String: Any] {
+        let model = self.model
+        func login(_ id: Int) -> String { model.user(id: id)?.login ?? "#\(id)" }
+        return [
+            "edition": model.edition.rawValue, "version": model.version,
+            "users": model.users.map { ["id": $0.id, "uid": $0.uid, "login": $0.login, "email": $0.email] },
+            "teams": model.teams.map { team in
+                [
+                    "id": team.id, "uid": team.uid, "orgId": team.orgID, "name": team.name,
+                    "members": team.members.keys.sorted().map { id in
+                        ["userId": id, "login": login(id), "permission": team.members[id] == 4 ? "Admin" : "Member"]
+                    },
+                ] as [String: Any]
+            },
+            "dataSources": model.dataSources.map {
+                ["id": $0.id, "uid": $0.uid, "orgId": $0.orgID, "name": $0.name, "type": $0.type]
+            },
+            "permissions": model.permissions.map { permission -> [String: Any] in
+                var entry: [String: Any] = [
+                    "dataSource": permission.dataSourceUID, "orgId": permission.orgID, "permission": permission.level,
+                ]
+                switch permission.principal {
+                case .user(let id): entry["user"] = login(id)
+                case .team(let id): entry["team"] = model.teams.first { $0.id == id }?.name ?? "#\(id)"
+                case .builtInRole(let role): entry["builtInRole"] = role
+                }
+                return entry
+            },
+        ]
+    }
+}
+
+/// Counters tests and benchmarks read: Grafana requests by kind, and the most ever in flight at once.
+package struct SimulatorStatistics: Codable, Sendable, Equatable {
+    package var requests: Int
+    package var reads: Int
+    package var writes: Int
+    package var inFlight: Int
+    package var maxInFlight: Int
+}

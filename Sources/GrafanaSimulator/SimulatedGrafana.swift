@@ -1,0 +1,149 @@
+import Foundation
+import HTTPServer
+import Synchronization
+
+/// An in-memory Grafana: answers the API as Grafana does, injects faults, and exposes a test-only control
+/// surface under `/__sim` (state, reset, faults, request log, counters). Tests assert on its state.
+package final class SimulatedGrafana: Sendable {
+    /// One logged Grafana request.
+    package struct LoggedRequest: Codable, Sendable, Equatable {
+        package var method: String
+        package var path: String
+        package var status: Int
+    }
+
+    private struct State {
+        var model: GrafanaModel
+        var faults = FaultPlan()
+        var dice = FaultDice(state: 1)
+        var downUntil: ContinuousClock.Instant?
+        var log: [LoggedRequest] = []
+        var reads = 0
+        var writes = 0
+        var inFlight = 0
+        var maxInFlight = 0
+    }
+
+    private let initial: GrafanaModel
+    private let state: Mutex<State>
+
+    init(model: GrafanaModel, faults: FaultPlan = FaultPlan()) {
+        initial = model
+        state = Mutex(State(model: model))
+        setFaults(faults)
+    }
+
+    /// Loads a fixture file's bytes (`examples/grafana-fixture.yaml` is one).
+    package convenience init(fixture bytes: [UInt8], path: String, faults: FaultPlan = FaultPlan()) throws(FixtureError) {
+        self.init(model: try FixtureLoader.model(from: bytes, path: path), faults: faults)
+    }
+
+    package func setFaults(_ plan: FaultPlan) {
+        state.withLock { state in
+            state.faults = plan
+            state.dice = FaultDice(state: plan.seed)
+            state.downUntil = plan.downForSeconds > 0 ? .now + .milliseconds(Int(plan.downForSeconds * 1000)) : nil
+        }
+    }
+
+    package func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        if request.path.hasPrefix("/__sim/") { return control(request) }
+        let (fault, latency) = state.withLock { state in
+            state.inFlight += 1
+            state.maxInFlight = max(state.maxInFlight, state.inFlight)
+            return (Self.fault(for: &state), state.faults.latencyMilliseconds)
+        }
+        if latency > 0 {
+            // Cancellation only comes with shutdown, when the answer no longer matters.
+            try? await Task.sleep(for: .milliseconds(latency))
+        }
+        return state.withLock { state in
+            state.inFlight -= 1
+            let response = fault ?? Self.answer(request, model: &state.model)
+            state.log.append(LoggedRequest(method: request.method, path: request.path, status: response.status))
+            if request.method == "GET" { state.reads += 1 } else { state.writes += 1 }
+            return response
+        }
+    }
+
+    var model: GrafanaModel { state.withLock { $0.model } }
+    var faults: FaultPlan { state.withLock { $0.faults } }
+    package var requestLog: [LoggedRequest] { state.withLock { $0.log } }
+
+    package var statistics: SimulatorStatistics {
+        state.withLock {
+            SimulatorStatistics(
+                requests: $0.log.count, reads: $0.reads, writes: $0.writes, inFlight: $0.inFlight,
+                maxInFlight: $0.maxInFlight)
+        }
+    }
+
+    /// Back to the fixture, with no faults, log or counts.
+    package func reset() {
+        state.withLock { $0 = State(model: initial) }
+    }
+
+    package func clearLog() {
+        state.withLock { state in
+            state.log = []
+            (state.reads, state.writes, state.maxInFlight) = (0, 0, state.inFlight)
+        }
+    }
+
+    /// The injected answer for this request, if the dice say so.
+    private static func fault(for state: inout State) -> HTTPResponse? {
+        if let until = state.downUntil {
+            if ContinuousClock.now < until { return .dropConnection }
+            state.downUntil = nil
+        }
+        if state.faults.dropRate > 0, state.dice.roll() < state.faults.dropRate { return .dropConnection }
+        if state.faults.rateLimitBurst > 0 {
+            state.faults.rateLimitBurst -= 1
+            return GrafanaResponses.structured(429, id: "api.tooManyRequests", "Too Many Requests").adding(
+                header: ("Retry-After", String(state.faults.retryAfterSeconds)))
+        }
+        guard state.faults.errorRate > 0, state.dice.roll() < state.faults.errorRate,
+            let status = state.faults.errorStatuses.randomElement(using: &state.dice)
+        else { return nil }
+        return status == 500
+            ? GrafanaResponses.message(500, "Internal Server Error", traceID: true)
+            : .text(status, "<html><body><h1>\(status) \(status == 502 ? "Bad Gateway" : "Service Unavailable")</h1></body></html>")
+    }
+
+    /// Health needs no credentials; everything else under `/api` authenticates first.
+    private static func answer(_ request: HTTPRequest, model: inout GrafanaModel) -> HTTPResponse {
+        if request.method == "GET", request.path == "/api/health" {
+            return .json(200, object: ["commit": "simulator", "database": "ok", "version": model.version])
+        }
+        let caller: Caller
+        switch Caller.authenticate(request, in: model) {
+        case .success(let authenticated): caller = authenticated
+        case .failure(let rejection): return rejection.response
+        }
+        if request.method == "GET", request.path == "/api/frontend/settings" {
+            return .json(200, object: [
+                "buildInfo": ["version": model.version, "commit": "simulator", "edition": model.edition.rawValue]
+            ])
+        }
+        // Swapped in and out rather than copied: a copy per request would make every write O(size of Grafana).
+        var router = GrafanaRouter(model: GrafanaModel(), caller: caller, request: request)
+        swap(&router.model, &model)
+        let response = router.route()
+        swap(&router.model, &model)
+        return response
+    }
+}
+
+extension FaultDice: RandomNumberGenerator {
+    mutating func next() -> UInt64 {
+        UInt64(roll() * Double(UInt64.max >> 11)) << 11
+    }
+}
+
+extension HTTPResponse {
+    func adding(header: (String, String)) -> HTTPResponse {
+        var copy = self
+        copy.headers.append(header)
+        return copy
+    }
+}
