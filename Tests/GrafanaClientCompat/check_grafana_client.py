@@ -8,8 +8,8 @@ Usage: check_grafana_client.py URL TOKEN
 
 Expects the seed data: users alice (alice@example.com), bob (bob@example.com),
 carol; teams sre (alice a member), incident-responders, dba; data sources
-prom-prod/prod-prometheus, loki-prod/prod-logs, es-prod/prod-elasticsearch,
-pg-staging/staging-db. Prints one line per check.
+prom-prod/prod-metrics, loki-prod/prod-logs, es-prod/prod-elasticsearch,
+pg-staging/staging-postgres (examples/grafana-fixture.yaml). Prints one line per check.
 Exit 0: all passed, 1: a check failed, 2: grafana_client not importable.
 """
 import sys
@@ -144,8 +144,8 @@ def main(url, token):
         check("add and remove bob in sre", membership)
 
     # Data sources.
-    seeded = {"prom-prod": ("prod-prometheus", "prometheus"), "loki-prod": ("prod-logs", "loki"),
-              "es-prod": ("prod-elasticsearch", "elasticsearch"), "pg-staging": ("staging-db", "postgres")}
+    seeded = {"prom-prod": ("prod-metrics", "prometheus"), "loki-prod": ("prod-logs", "loki"),
+              "es-prod": ("prod-elasticsearch", "elasticsearch"), "pg-staging": ("staging-postgres", "grafana-postgresql-datasource")}
 
     def ds_list():
         listed = {d["uid"]: (d["name"], d["type"]) for d in api.datasource.list_datasources()}
@@ -159,13 +159,13 @@ def main(url, token):
         return f"id {ds.get('id')}"
 
     def ds_name():
-        ds = api.datasource.get_datasource_by_name("prod-prometheus")
+        ds = api.datasource.get_datasource_by_name("prod-metrics")
         expect(ds.get("uid") == "prom-prod", f"got {ds}")
         return None
 
     check("list data sources", ds_list)
     check("get data source by uid prom-prod", ds_uid)
-    check("get data source by name prod-prometheus", ds_name)
+    check("get data source by name prod-metrics", ds_name)
     check("unknown data source uid -> 404", lambda: expect_error(
         lambda: api.datasource.get_datasource_by_uid("no-such-uid"), GrafanaClientError, 404, "Data source not found"))
 
