@@ -14,18 +14,23 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
-        .target(name: "Controller", dependencies: ["AccessModel"], swiftSettings: strict),
+        .target(name: "Controller", dependencies: ["AccessModel", "GrafanaAPI"], swiftSettings: strict),
+        .target(name: "GrafanaAPI", swiftSettings: strict),
         .target(name: "HTTPServer", swiftSettings: strict),
         .target(name: "GrafanaSimulator", dependencies: ["HTTPServer", "YAML"], swiftSettings: strict),
         .executableTarget(
             name: "grafana-jit", dependencies: ["Controller", "AccessModel", "GrafanaSimulator", "HTTPServer"],
             swiftSettings: strict),
         .executableTarget(name: "grafana-jit-bench", swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Controller"], path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["Controller", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
+            path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
+        .testTarget(name: "GrafanaSimulatorTests", dependencies: ["GrafanaSimulator", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "GrafanaAPITests", dependencies: ["GrafanaAPI", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["grafana-jit", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -10,6 +10,7 @@ package final class SimulatedGrafana: Sendable {
         package var method: String
         package var path: String
         package var status: Int
+        package var userAgent: String
     }
 
     private struct State {
@@ -60,7 +61,9 @@ package final class SimulatedGrafana: Sendable {
         return state.withLock { state in
             state.inFlight -= 1
             let response = fault ?? Self.answer(request, model: &state.model)
-            state.log.append(LoggedRequest(method: request.method, path: request.path, status: response.status))
+            state.log.append(LoggedRequest(
+                method: request.method, path: request.path, status: response.status,
+                userAgent: request.header("User-Agent") ?? ""))
             if request.method == "GET" { state.reads += 1 } else { state.writes += 1 }
             return response
         }

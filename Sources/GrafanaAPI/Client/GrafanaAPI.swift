@@ -1,0 +1,22 @@
+/// The Grafana calls the controller makes, one method each. Idempotent by contract: adding a member who is
+/// already one, removing one who is not, setting a level already set, removing an absent permission all succeed.
+package protocol GrafanaAPI: Sendable {
+    func health() async throws(GrafanaAPIError) -> GrafanaHealth
+    /// Every user of the org, read page by page.
+    func orgUsers() async throws(GrafanaAPIError) -> [GrafanaUser]
+    /// The org user whose login or email is exactly this (case-insensitive).
+    func user(loginOrEmail: String) async throws(GrafanaAPIError) -> GrafanaUser
+    /// Teams whose name contains `query` (all of them for ""), read page by page.
+    func teams(matching query: String) async throws(GrafanaAPIError) -> [GrafanaTeam]
+    func team(named name: String) async throws(GrafanaAPIError) -> GrafanaTeam
+    func teamMembers(team: Int) async throws(GrafanaAPIError) -> [GrafanaTeamMember]
+    func addTeamMember(team: Int, user: Int) async throws(GrafanaAPIError) -> WriteOutcome
+    func removeTeamMember(team: Int, user: Int) async throws(GrafanaAPIError) -> WriteOutcome
+    func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource]
+    /// By uid first, then by name, as grants may name either.
+    func dataSource(uidOrName: String) async throws(GrafanaAPIError) -> GrafanaDataSource
+    func dataSourcePermissions(uid: String) async throws(GrafanaAPIError) -> [GrafanaPermission]
+    /// Sets one principal's level (`Query`, `Edit`, `Admin`), or removes it with nil; never touches others.
+    func setDataSourcePermission(uid: String, principal: GrafanaPrincipal, level: String?) async throws(GrafanaAPIError)
+    func permissionAPIStatus() async throws(GrafanaAPIError) -> PermissionAPIStatus
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Where Grafana is and how to authenticate; the token never appears in any message.
+package struct GrafanaConnection: Sendable {
+    package enum Credentials: Sendable {
+        /// A service-account token, sent as `Authorization: Bearer`.
+        case token(String)
+        case basic(user: String, password: String)
+    }
+
+    /// With or without a sub-path: `https://host/grafana/`.
+    package var baseURL: URL
+    package var credentials: Credentials
+    /// Sent as `X-Grafana-Org-Id` when set.
+    package var orgID: Int?
+    /// URLSession counts whole seconds only, and anything under one second times out at once
+    /// (swift-linux-notes §3); values are rounded up to whole seconds, at least 1.
+    package var timeout: Duration = .seconds(10)
+    package var userAgent: String
+    /// Most requests in flight at once.
+    package var maxInFlight = 8
+    /// Optional ceiling on requests per second.
+    package var requestsPerSecond: Double?
+    /// Items per page when listing users and teams (Grafana's default and usual maximum is 1000).
+    package var pageSize = 1000
+    /// How long looked-up users, teams and data sources are reused.
+    package var cacheTTL: Duration = .seconds(60)
+
+    package init(baseURL: URL, credentials: Credentials, orgID: Int? = nil, userAgent: String) {
+        self.baseURL = baseURL
+        self.credentials = credentials
+        self.orgID = orgID
+        self.userAgent = userAgent
+    }
+
+    var authorization: String {
+        switch credentials {
+        case .token(let token): "Bearer \(token)"
+        case .basic(let user, let password): "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        }
+    }
+
+    var timeoutSeconds: TimeInterval { max(1, timeout.timeInterval.rounded(.up)) }
+
+    /// `base` + `/api/...`, keeping any sub-path of the base URL.
+    func url(path: String, query: [(String, String)]) -> URL? {
+        var base = baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        var text = base + path
+        if !query.isEmpty {
+            text += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        }
+        return URL(string: text)
+    }
+
+    /// Query escaping that also escapes `+` and `&`, which servers would otherwise read as a space or a separator.
+    private static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~@")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Grafana over HTTP with URLSession: one long-lived session (a session per request risks corelibs' teardown
+/// races, swift-linux-notes §3), a bound on requests in flight, an optional rate, and short-lived caches.
+package actor HTTPGrafanaClient: GrafanaAPI {
+    let connection: GrafanaConnection
+    private let session: URLSession
+    private let clock: any WallClock
+    private let limiter: RequestLimiter
+    private var users = ExpiringCache<GrafanaUser>()
+    private var teamsByName = ExpiringCache<GrafanaTeam>()
+    private var sources = ExpiringCache<GrafanaDataSource>()
+
+    package init(connection: GrafanaConnection, clock: any WallClock = SystemClock()) {
+        self.connection = connection
+        self.clock = clock
+        limiter = RequestLimiter(
+            maxInFlight: connection.maxInFlight, requestsPerSecond: connection.requestsPerSecond, clock: clock)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.timeoutIntervalForRequest = connection.timeoutSeconds
+        configuration.httpMaximumConnectionsPerHost = max(1, connection.maxInFlight)
+        session = URLSession(configuration: configuration)
+    }
+
+    // MARK: Calls
+
+    package func health() async throws(GrafanaAPIError) -> GrafanaHealth {
+        try await decode(GrafanaHealth.self, get("/api/health"))
+    }
+
+    package func orgUsers() async throws(GrafanaAPIError) -> [GrafanaUser] {
+        struct Page: Decodable {
+            var totalCount: Int
+            var orgUsers: [GrafanaUser]
+        }
+        var all: [GrafanaUser] = []
+        for page in 1... {
+            let result = try await decode(
+                Page.self, get("/api/org/users/search", query: [("perpage", String(connection.pageSize)), ("page", String(page))]))
+            all += result.orgUsers
+            if result.orgUsers.isEmpty || all.count >= result.totalCount { break }
+        }
+        let now = clock.now()
+        for user in all { remember(user, at: now) }
+        return all
+    }
+
+    package func user(loginOrEmail: String) async throws(GrafanaAPIError) -> GrafanaUser {
+        let key = loginOrEmail.lowercased()
+        if let cached = users.value(for: key, at: clock.now()) { return cached }
+        let path = "/api/org/users"
+        let candidates = try await decode(
+            [GrafanaUser].self, get(path, query: [("query", loginOrEmail), ("limit", "1000")]))
+        guard let user = candidates.first(where: { $0.login.lowercased() == key || $0.email.lowercased() == key }) else {
+            throw .notFound(GrafanaRequest("GET", path), message: "no user with login or email \(loginOrEmail) in the org")
+        }
+        remember(user, at: clock.now())
+        return user
+    }
+
+    package func teams(matching query: String) async throws(GrafanaAPIError) -> [GrafanaTeam] {
+        try await searchTeams([("query", query)])
+    }
+
+    package func team(named name: String) async throws(GrafanaAPIError) -> GrafanaTeam {
+        if let cached = teamsByName.value(for: name, at: clock.now()) { return cached }
+        guard let team = try await searchTeams([("name", name)]).first(where: { $0.name == name }) else {
+            throw .notFound(GrafanaRequest("GET", "/api/teams/search"), message: "no team named \(name)")
+        }
+        teamsByName.store(team, for: name, until: clock.now() + connection.cacheTTL.timeInterval)
+        return team
+    }
+
+    package func teamMembers(team: Int) async throws(GrafanaAPIError) -> [GrafanaTeamMember] {
+        try await decode([GrafanaTeamMember].self, get("/api/teams/\(team)/members"))
+    }
+
+    /// "Already a member" is Grafana's 400 "User is already added to this team" (all versions): a success.
+    package func addTeamMember(team: Int, user: Int) async throws(GrafanaAPIError) -> WriteOutcome {
+        do {
+            _ = try await send("POST", "/api/teams/\(team)/members", body: ["userId": user])
+            return .changed
+        } catch .invalidRequest(_, 400, "User is already added to this team") {
+            return .unchanged
+        }
+    }
+
+    /// "Not a member" is 404 "Team member not found" (no full stop); 404 "Team not found" is a real error.
+    package func removeTeamMember(team: Int, user: Int) async throws(GrafanaAPIError) -> WriteOutcome {
+        do {
+            _ = try await send("DELETE", "/api/teams/\(team)/members/\(user)")
+            return .changed
+        } catch .notFound(_, "Team member not found") {
+            return .unchanged
+        }
+    }
+
+    package func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource] {
+        let all = try await decode([GrafanaDataSource].self, get("/api/datasources"))
+        let until = clock.now() + connection.cacheTTL.timeInterval
+        for source in all {
+            sources.store(source, for: source.uid, until: until)
+            sources.store(source, for: "name:" + source.name, until: until)
+        }
+        return all
+    }
+
+    package func dataSource(uidOrName: String) async throws(GrafanaAPIError) -> GrafanaDataSource {
+        let now = clock.now()
+        if let cached = sources.value(for: uidOrName, at: now) ?? sources.value(for: "name:" + uidOrName, at: now) {
+            return cached
+        }
+        let source: GrafanaDataSource
+        do {
+            source = try await decode(GrafanaDataSource.self, get("/api/datasources/uid/" + Self.segment(uidOrName)))
+        } catch .notFound {
+            source = try await decode(GrafanaDataSource.self, get("/api/datasources/name/" + Self.segment(uidOrName)))
+        }
+        sources.store(source, for: uidOrName, until: clock.now() + connection.cacheTTL.timeInterval)
+        return source
+    }
+
+    package func dataSourcePermissions(uid: String) async throws(GrafanaAPIError) -> [GrafanaPermission] {
+        let rows = try await permissionAPI { () async throws(GrafanaAPIError) in
+            try await get("/api/access-control/datasources/" + Self.segment(uid))
+        }
+        return try PermissionRows.parse(rows, request: GrafanaRequest("GET", "/api/access-control/datasources/\(uid)"))
+    }
+
+    package func setDataSourcePermission(uid: String, principal: GrafanaPrincipal, level: String?)
+        async throws(GrafanaAPIError)
+    {
+        let path = "/api/access-control/datasources/\(Self.segment(uid))/\(principal.pathSegment)"
+        _ = try await permissionAPI { () async throws(GrafanaAPIError) in
+            try await send("POST", path, body: ["permission": level ?? ""])
+        }
+    }
+
+    package func permissionAPIStatus() async throws(GrafanaAPIError) -> PermissionAPIStatus {
+        do {
+            _ = try await permissionAPI { () async throws(GrafanaAPIError) in
+                try await get("/api/access-control/datasources/description")
+            }
+            return .available
+        } catch .unsupported {
+            return .unavailable(
+                "this Grafana has no data-source permission API (open-source Grafana, or Enterprise without a licence); "
+                    + "data-source grants cannot be applied, team grants still can")
+        } catch .forbidden(_, let missing, let message) {
+            return .unavailable("the service account may not manage data-source permissions: "
+                + (missing.map { "it needs \($0)" } ?? message))
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// A bare 404 "Not found" from the permission routes is the router's: the API does not exist here.
+    private func permissionAPI(_ call: () async throws(GrafanaAPIError) -> Data) async throws(GrafanaAPIError) -> Data {
+        do {
+            return try await call()
+        } catch .notFound(let request, "Not found") {
+            throw .unsupported(request, message: "Not found")
+        }
+    }
+
+    private func searchTeams(_ filter: [(String, String)]) async throws(GrafanaAPIError) -> [GrafanaTeam] {
+        struct Page: Decodable {
+            var totalCount: Int
+            var teams: [GrafanaTeam]
+        }
+        var all: [GrafanaTeam] = []
+        for page in 1... {
+            let query = filter + [("perpage", String(connection.pageSize)), ("page", String(page))]
+            let result = try await decode(Page.self, get("/api/teams/search", query: query))
+            all += result.teams
+            if result.teams.isEmpty || all.count >= result.totalCount { break }
+        }
+        return all
+    }
+
+    private func remember(_ user: GrafanaUser, at now: Date) {
+        let until = now + connection.cacheTTL.timeInterval
+        users.store(user, for: user.login.lowercased(), until: until)
+        users.store(user, for: user.email.lowercased(), until: until)
+    }
+
+    private func get(_ path: String, query: [(String, String)] = []) async throws(GrafanaAPIError) -> Data {
+        try await send("GET", path, query: query)
+    }
+
+    /// One request, within the in-flight and rate limits; a "not found" empties the caches, since what they
+    /// hold may be what went away.
+    private func send(_ method: String, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil)
+        async throws(GrafanaAPIError) -> Data
+    {
+        let request = GrafanaRequest(method, path)
+        guard let url = connection.url(path: path, query: query) else {
+            throw .invalidRequest(request, status: 0, message: "cannot form a URL")
+        }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = method
+        urlRequest.timeoutInterval = connection.timeoutSeconds
+        urlRequest.setValue(connection.authorization, forHTTPHeaderField: "Authorization")
+        urlRequest.setValue(connection.userAgent, forHTTPHeaderField: "User-Agent")
+        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let orgID = connection.orgID { urlRequest.setValue(String(orgID), forHTTPHeaderField: "X-Grafana-Org-Id") }
+        if let body {
+            urlRequest.httpBody = try? JSONSerialization.data(withJSONObject: body)
+            urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        await limiter.acquire()
+        let outcome: Result<(Data, URLResponse), any Error>
+        do {
+            outcome = .success(try await session.data(for: urlRequest))
+        } catch {
+            outcome = .failure(error)
+        }
+        await limiter.release()
+        let (data, response): (Data, URLResponse)
+        switch outcome {
+        case .success(let answer): (data, response) = answer
+        case .failure(let error): throw .transient(request, reason: Self.describe(error), retryAfter: nil)
+        }
+        let http = response as? HTTPURLResponse
+        if let error = ResponseClassifier.error(
+            status: http?.statusCode ?? 0, body: data, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
+            request: request)
+        {
+            if case .notFound = error {
+                users = ExpiringCache()
+                teamsByName = ExpiringCache()
+                sources = ExpiringCache()
+            }
+            throw error
+        }
+        return data
+    }
+
+    private func decode<Value: Decodable>(_ type: Value.Type, _ data: Data) throws(GrafanaAPIError) -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw .invalidRequest(GrafanaRequest("GET", "(response)"), status: 200, message: "unexpected answer: \(error)")
+        }
+    }
+
+    /// URLError codes in words, never the URL (it could hold user info).
+    private static func describe(_ error: any Error) -> String {
+        guard let urlError = error as? URLError else { return "request failed: \(type(of: error))" }
+        switch urlError.code {
+        case .timedOut: return "timed out"
+        case .cannotConnectToHost: return "connection refused"
+        case .networkConnectionLost: return "connection lost"
+        case .cannotFindHost: return "host not found"
+        case .cancelled: return "cancelled"
+        case .badServerResponse: return "bad server response"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasUnknownRoot:
+            return "TLS handshake failed (is the CA in the system trust store?)"
+        default: return "network error \(urlError.code.rawValue)"
+        }
+    }
+
+    private static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

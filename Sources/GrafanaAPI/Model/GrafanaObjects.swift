@@ -1,0 +1,105 @@
+/// A user of the org, as `/api/org/users` lists them.
+package struct GrafanaUser: Sendable, Equatable, Decodable {
+    package var id: Int
+    package var login: String
+    package var email: String
+    package var name: String
+    package var role: String
+
+    private enum CodingKeys: String, CodingKey {
+        case id = "userId", login, email, name, role
+    }
+
+    package init(id: Int, login: String, email: String, name: String = "", role: String = "Viewer") {
+        self.id = id
+        self.login = login
+        self.email = email
+        self.name = name
+        self.role = role
+    }
+}
+
+/// A team, as team search returns it.
+package struct GrafanaTeam: Sendable, Equatable, Decodable {
+    package var id: Int
+    package var uid: String?
+    package var name: String
+    package var memberCount: Int
+
+    package init(id: Int, uid: String? = nil, name: String, memberCount: Int = 0) {
+        self.id = id
+        self.uid = uid
+        self.name = name
+        self.memberCount = memberCount
+    }
+}
+
+/// A team member with Grafana's numeric team permission (0 Member, 4 Admin).
+package struct GrafanaTeamMember: Sendable, Equatable, Decodable {
+    package var userId: Int
+    package var login: String
+    package var email: String
+    package var permission: Int
+
+    package var isAdmin: Bool { permission == 4 }
+}
+
+/// A data source, as the list and lookups return it.
+package struct GrafanaDataSource: Sendable, Equatable, Decodable {
+    package var id: Int
+    package var uid: String
+    package var name: String
+    package var type: String
+}
+
+/// Who a data-source permission is for.
+package enum GrafanaPrincipal: Sendable, Hashable, CustomStringConvertible {
+    case user(Int)
+    case team(Int)
+    case builtInRole(String)
+
+    /// The path segment of the per-principal permission endpoint.
+    var pathSegment: String {
+        switch self {
+        case .user(let id): "users/\(id)"
+        case .team(let id): "teams/\(id)"
+        case .builtInRole(let role): "builtInRoles/\(role)"
+        }
+    }
+
+    package var description: String {
+        switch self {
+        case .user(let id): "user \(id)"
+        case .team(let id): "team \(id)"
+        case .builtInRole(let role): "role \(role)"
+        }
+    }
+}
+
+/// One row of a data source's permissions (resourcePermissionDTO).
+package struct GrafanaPermission: Sendable, Equatable {
+    package var principal: GrafanaPrincipal
+    /// `Query`, `Edit` or `Admin`.
+    package var level: String
+    /// Managed rows can be changed through the API; others come from fixed or basic roles.
+    package var isManaged: Bool
+    package var isInherited: Bool
+}
+
+/// `/api/health`.
+package struct GrafanaHealth: Sendable, Equatable, Decodable {
+    package var version: String
+    package var database: String
+}
+
+/// Whether the data-source permission API can be used, and if not, why, in plain words.
+package enum PermissionAPIStatus: Sendable, Equatable {
+    case available
+    case unavailable(String)
+}
+
+/// What an idempotent write found: it changed something, or it was already so.
+package enum WriteOutcome: Sendable, Equatable {
+    case changed
+    case unchanged
+}
