@@ -13,7 +13,9 @@ struct Caller {
 
     /// What each basic role may do in the simulator. Real basic roles hold many more actions; these are the ones
     /// the endpoints here check (the exact Viewer/Editor sets are a simplification, see docs/grafana.md).
-    private static let readActions: Set<String> = ["datasources:read", "datasources:query", "teams:read", "org.users:read"]
+    private static let readActions: Set<String> = [
+        "datasources:read", "datasources:query", "teams:read", "org.users:read",
+    ]
     private static let adminActions: Set<String> = readActions.union([
         "teams:create", "teams:write", "teams:delete", "teams.permissions:read", "teams.permissions:write",
         "datasources.permissions:read", "datasources.permissions:write", "org.users:write", "org.users:add",
@@ -69,8 +71,10 @@ struct Caller {
             if token.isRevoked { return .failure(Rejection(.unauthorized("api-key.revoked", "Revoked API key"))) }
             if token.isExpired { return .failure(Rejection(.unauthorized("api-key.expired", "Expired API key"))) }
             if let requestedOrg, requestedOrg != account.orgID {
-                return .failure(Rejection(.unauthorized(
-                    "api-key.organization-mismatch", "API key does not belong to the requested organization")))
+                return .failure(
+                    Rejection(
+                        .unauthorized(
+                            "api-key.organization-mismatch", "API key does not belong to the requested organization")))
             }
             return .success(Caller(identity: .serviceAccount(account), orgID: account.orgID))
         }

@@ -84,7 +84,8 @@ private struct FixtureReader {
 
     mutating func model(_ root: YAMLNode) throws(FixtureError) -> GrafanaModel {
         let fields = try entries(
-            root, allowed: ["edition", "version", "orgs", "users", "teams", "dataSources", "permissions", "serviceAccounts"])
+            root,
+            allowed: ["edition", "version", "orgs", "users", "teams", "dataSources", "permissions", "serviceAccounts"])
         let edition = try string(fields["edition"], "edition", in: root, default: "enterprise")
         guard let parsed = GrafanaModel.Edition(rawValue: edition) else {
             throw fail(fields["edition"] ?? root, "edition: expected enterprise or oss")
@@ -104,7 +105,8 @@ private struct FixtureReader {
     }
 
     private mutating func addUser(_ node: YAMLNode) throws(FixtureError) {
-        let fields = try entries(node, allowed: ["login", "email", "name", "uid", "password", "isGrafanaAdmin", "orgs"])
+        let fields = try entries(
+            node, allowed: ["login", "email", "name", "uid", "password", "isGrafanaAdmin", "orgs"])
         let id = model.users.count + 1
         let login = try string(fields["login"], "login", in: node)
         var roles: [Int: GrafanaModel.OrgRole] = [1: .viewer]
@@ -112,16 +114,22 @@ private struct FixtureReader {
             roles = [:]
             guard case .mapping(let entries) = orgs.content else { throw fail(orgs, "orgs: expected {orgId: role}") }
             for entry in entries {
-                guard let org = Int(entry.key), model.orgs[org] != nil else { throw fail(orgs, "orgs: unknown org \(entry.key)") }
+                guard let org = Int(entry.key), model.orgs[org] != nil else {
+                    throw fail(orgs, "orgs: unknown org \(entry.key)")
+                }
                 roles[org] = try role(entry.value)
             }
         }
-        model.users.append(GrafanaModel.User(
-            id: id, uid: try string(fields["uid"], "uid", in: node, default: "u\(String(100_000 + id).dropFirst())"),
-            login: login, email: try string(fields["email"], "email", in: node, default: login + "@example.com"),
-            name: try string(fields["name"], "name", in: node, default: login),
-            password: try fields["password"].map { node throws(FixtureError) in try string(node, "password", in: node) },
-            isGrafanaAdmin: try bool(fields["isGrafanaAdmin"]), orgRoles: roles))
+        model.users.append(
+            GrafanaModel.User(
+                id: id,
+                uid: try string(fields["uid"], "uid", in: node, default: "u\(String(100_000 + id).dropFirst())"),
+                login: login, email: try string(fields["email"], "email", in: node, default: login + "@example.com"),
+                name: try string(fields["name"], "name", in: node, default: login),
+                password: try fields["password"].map { node throws(FixtureError) in
+                    try string(node, "password", in: node)
+                },
+                isGrafanaAdmin: try bool(fields["isGrafanaAdmin"]), orgRoles: roles))
     }
 
     private mutating func addTeam(_ node: YAMLNode) throws(FixtureError) {
@@ -144,11 +152,12 @@ private struct FixtureReader {
 
     private mutating func addDataSource(_ node: YAMLNode) throws(FixtureError) {
         let fields = try entries(node, allowed: ["uid", "name", "type", "org", "url"])
-        model.dataSources.append(GrafanaModel.DataSource(
-            id: model.dataSources.count + 1, uid: try string(fields["uid"], "uid", in: node),
-            orgID: try int(fields["org"], default: 1), name: try string(fields["name"], "name", in: node),
-            type: try string(fields["type"], "type", in: node),
-            url: try string(fields["url"], "url", in: node, default: "http://localhost")))
+        model.dataSources.append(
+            GrafanaModel.DataSource(
+                id: model.dataSources.count + 1, uid: try string(fields["uid"], "uid", in: node),
+                orgID: try int(fields["org"], default: 1), name: try string(fields["name"], "name", in: node),
+                type: try string(fields["type"], "type", in: node),
+                url: try string(fields["url"], "url", in: node, default: "http://localhost")))
     }
 
     private mutating func addPermission(_ node: YAMLNode) throws(FixtureError) {
@@ -173,8 +182,10 @@ private struct FixtureReader {
         }
         let level = try string(fields["permission"], "permission", in: node)
         guard ["Query", "Edit", "Admin"].contains(level) else { throw fail(node, "permission: Query, Edit or Admin") }
-        model.permissions.append(GrafanaModel.Permission(
-            id: model.nextPermissionID, orgID: source.orgID, dataSourceUID: uid, principal: principal, level: level))
+        model.permissions.append(
+            GrafanaModel.Permission(
+                id: model.nextPermissionID, orgID: source.orgID, dataSourceUID: uid, principal: principal, level: level)
+        )
         model.nextPermissionID += 1
     }
 
@@ -183,17 +194,20 @@ private struct FixtureReader {
         var tokens: [GrafanaModel.Token] = []
         for tokenNode in try items(fields["tokens"]) {
             let token = try entries(tokenNode, allowed: ["name", "key", "expired", "revoked"])
-            tokens.append(GrafanaModel.Token(
-                name: try string(token["name"], "name", in: tokenNode), key: try string(token["key"], "key", in: tokenNode),
-                isExpired: try bool(token["expired"]), isRevoked: try bool(token["revoked"])))
+            tokens.append(
+                GrafanaModel.Token(
+                    name: try string(token["name"], "name", in: tokenNode),
+                    key: try string(token["key"], "key", in: tokenNode),
+                    isExpired: try bool(token["expired"]), isRevoked: try bool(token["revoked"])))
         }
         let actions = try fields["actions"].map { node throws(FixtureError) in
             Set(try items(node).map { item throws(FixtureError) in try string(item, "action", in: node) })
         }
-        model.serviceAccounts.append(GrafanaModel.ServiceAccount(
-            id: model.serviceAccounts.count + 1, orgID: try int(fields["org"], default: 1),
-            name: try string(fields["name"], "name", in: node),
-            role: try fields["role"].map { node throws(FixtureError) in try role(node) } ?? .viewer,
-            actions: actions, tokens: tokens))
+        model.serviceAccounts.append(
+            GrafanaModel.ServiceAccount(
+                id: model.serviceAccounts.count + 1, orgID: try int(fields["org"], default: 1),
+                name: try string(fields["name"], "name", in: node),
+                role: try fields["role"].map { node throws(FixtureError) in try role(node) } ?? .viewer,
+                actions: actions, tokens: tokens))
     }
 }

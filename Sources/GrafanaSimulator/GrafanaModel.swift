@@ -8,7 +8,10 @@ struct GrafanaModel: Sendable {
     }
 
     enum OrgRole: String, Sendable, CaseIterable {
-        case none = "None", viewer = "Viewer", editor = "Editor", admin = "Admin"
+        case none = "None"
+        case viewer = "Viewer"
+        case editor = "Editor"
+        case admin = "Admin"
     }
 
     struct User: Sendable {

@@ -18,11 +18,13 @@ enum GrafanaResponses {
 
     /// The RBAC middleware's denial, naming the missing action (grafana-api.md §2.4).
     static func accessDenied(_ action: String) -> HTTPResponse {
-        .json(403, object: [
-            "accessErrorId": "ACE0000000001",
-            "message": "You'll need additional permissions to perform this action. Permissions needed: \(action)",
-            "title": "Access denied",
-        ])
+        .json(
+            403,
+            object: [
+                "accessErrorId": "ACE0000000001",
+                "message": "You'll need additional permissions to perform this action. Permissions needed: \(action)",
+                "title": "Access denied",
+            ])
     }
 
     /// The router's answer for any `/api` path no handler registered (§1.2), also OSS's answer for the

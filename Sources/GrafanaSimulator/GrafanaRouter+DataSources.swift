@@ -6,12 +6,14 @@ extension GrafanaRouter {
     func dataSources() -> HTTPResponse {
         if let denied = require("datasources:read") { return denied }
         let sources = model.dataSources.filter { $0.orgID == org }.sorted { $0.name < $1.name }
-        return .json(200, object: sources.map { source in
-            var item = common(source)
-            item["typeName"] = source.type.capitalized
-            item["typeLogoUrl"] = "public/app/plugins/datasource/\(source.type)/img/logo.svg"
-            return item
-        })
+        return .json(
+            200,
+            object: sources.map { source in
+                var item = common(source)
+                item["typeName"] = source.type.capitalized
+                item["typeLogoUrl"] = "public/app/plugins/datasource/\(source.type)/img/logo.svg"
+                return item
+            })
     }
 
     func dataSource(by key: String, _ value: String) -> HTTPResponse {

@@ -23,10 +23,12 @@ extension GrafanaRouter {
         switch (request.method, path.count) {
         case ("GET", 1) where path[0] == "description":
             if let denied = require("datasources.permissions:read") { return denied }
-            return .json(200, object: [
-                "assignments": ["users": true, "serviceAccounts": true, "teams": true, "builtInRoles": true],
-                "permissions": Self.levels,
-            ])
+            return .json(
+                200,
+                object: [
+                    "assignments": ["users": true, "serviceAccounts": true, "teams": true, "builtInRoles": true],
+                    "permissions": Self.levels,
+                ])
         case ("GET", 1):
             if let denied = require("datasources.permissions:read") { return denied }
             return .json(200, object: permissionRows(of: path[0]))
@@ -69,7 +71,9 @@ extension GrafanaRouter {
     }
 
     /// Checks in Grafana's order (path id, body, level, resource, principal); the first failure answers.
-    private mutating func setPermission(dataSource uid: String, kind: String, principal reference: String) -> HTTPResponse {
+    private mutating func setPermission(dataSource uid: String, kind: String, principal reference: String)
+        -> HTTPResponse
+    {
         var userID: Int?
         if kind == "users" {
             userID = Int(reference) ?? model.users.first { $0.uid == reference }?.id
@@ -78,7 +82,8 @@ extension GrafanaRouter {
         guard let level = jsonBody()?["permission"] as? String else { return GrafanaResponses.badRequestData }
         guard level.isEmpty || Self.levels.contains(level) else {
             return GrafanaResponses.structured(
-                400, id: "resourcePermissions.invalidPermission", "Permission [\(level)] is invalid for this resource type",
+                400, id: "resourcePermissions.invalidPermission",
+                "Permission [\(level)] is invalid for this resource type",
                 extra: ["permission": level])
         }
         // Unconfirmed for Enterprise: Grafana's validator returns a plain error, which OSS code turns into a 500.
@@ -100,8 +105,9 @@ extension GrafanaRouter {
         if let existing {
             model.permissions[existing].level = level
         } else {
-            model.permissions.append(GrafanaModel.Permission(
-                id: model.nextPermissionID, orgID: org, dataSourceUID: uid, principal: principal, level: level))
+            model.permissions.append(
+                GrafanaModel.Permission(
+                    id: model.nextPermissionID, orgID: org, dataSourceUID: uid, principal: principal, level: level))
             model.nextPermissionID += 1
         }
         return GrafanaResponses.success("Permission updated")
@@ -118,19 +124,24 @@ extension GrafanaRouter {
             return .success(.user(userID))
         case "teams":
             guard let index = model.teamIndex(reference, org: org) else {
-                return .failure(Caller.Rejection(
-                    Int(reference) == nil ? GrafanaResponses.notFound : assignmentNotFound("team")))
+                return .failure(
+                    Caller.Rejection(
+                        Int(reference) == nil ? GrafanaResponses.notFound : assignmentNotFound("team")))
             }
             return .success(.team(model.teams[index].id))
         default:
             if reference == "None" {
-                return .failure(Caller.Rejection(GrafanaResponses.structured(
-                    400, id: "accesscontrol.noneRoleAssignment", "none role cannot receive permissions")))
+                return .failure(
+                    Caller.Rejection(
+                        GrafanaResponses.structured(
+                            400, id: "accesscontrol.noneRoleAssignment", "none role cannot receive permissions")))
             }
             guard ["Viewer", "Editor", "Admin"].contains(reference) else {
-                return .failure(Caller.Rejection(GrafanaResponses.structured(
-                    400, id: "accesscontrol.invalidBuiltInRole", "built-in role [\(reference)] is not valid",
-                    extra: ["builtInRole": reference])))
+                return .failure(
+                    Caller.Rejection(
+                        GrafanaResponses.structured(
+                            400, id: "accesscontrol.invalidBuiltInRole", "built-in role [\(reference)] is not valid",
+                            extra: ["builtInRole": reference])))
             }
             return .success(.builtInRole(reference))
         }

@@ -13,9 +13,11 @@ extension GrafanaRouter {
         }.sorted { $0.name.lowercased() < $1.name.lowercased() }
         let (perPage, page) = paging()
         let pageTeams = teams.dropFirst((page - 1) * perPage).prefix(perPage)
-        return .json(200, object: [
-            "totalCount": teams.count, "teams": pageTeams.map(teamDTO), "page": page, "perPage": perPage,
-        ])
+        return .json(
+            200,
+            object: [
+                "totalCount": teams.count, "teams": pageTeams.map(teamDTO), "page": page, "perPage": perPage,
+            ])
     }
 
     func team(_ reference: String) -> HTTPResponse {
@@ -50,7 +52,8 @@ extension GrafanaRouter {
         guard let index = model.teamIndex(reference, org: org) else {
             // 12.x checks the team first; 10.x/11.x fail inside the permission service with a 500.
             return model.majorVersion >= 12
-                ? teamNotFound(traceID: true) : GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
+                ? teamNotFound(traceID: true)
+                : GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
         }
         guard model.user(id: userID)?.orgRoles[org] != nil else {
             return GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)

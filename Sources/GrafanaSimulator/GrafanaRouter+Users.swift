@@ -31,26 +31,35 @@ extension GrafanaRouter {
         let users = model.members(ofOrg: org).filter { query.isEmpty || matches($0, query) }
         let (perPage, page) = paging()
         let pageUsers = users.dropFirst((page - 1) * perPage).prefix(perPage)
-        return .json(200, object: [
-            "totalCount": users.count, "orgUsers": pageUsers.map(orgUserDTO), "page": page, "perPage": perPage,
-        ])
+        return .json(
+            200,
+            object: [
+                "totalCount": users.count, "orgUsers": pageUsers.map(orgUserDTO), "page": page, "perPage": perPage,
+            ])
     }
 
     /// OSS lets any of several team/folder permission writers look users up; with an RBAC licence only readers.
     func orgUsersLookup() -> HTTPResponse {
         let allowed =
             model.edition == .oss
-            ? ["org.users:read", "teams.permissions:write", "folders.permissions:write", "dashboards.permissions:write"]
+            ? [
+                "org.users:read", "teams.permissions:write", "folders.permissions:write",
+                "dashboards.permissions:write",
+            ]
             : ["org.users:read"]
         guard allowed.contains(where: caller.can) else { return GrafanaResponses.accessDenied(allowed[0]) }
         let query = request.query["query"]?.lowercased() ?? ""
         var users = model.members(ofOrg: org).filter { query.isEmpty || matches($0, query) }
         if let limit = Int(request.query["limit"] ?? ""), limit > 0 { users = Array(users.prefix(limit)) }
-        return .json(200, object: users.map { user -> [String: Any] in
-            var entry: [String: Any] = ["userId": user.id, "login": user.login, "avatarUrl": Self.avatar(user.email)]
-            if isAtLeast(11, 5) { entry["uid"] = user.uid }
-            return entry
-        })
+        return .json(
+            200,
+            object: users.map { user -> [String: Any] in
+                var entry: [String: Any] = [
+                    "userId": user.id, "login": user.login, "avatarUrl": Self.avatar(user.email),
+                ]
+                if isAtLeast(11, 5) { entry["uid"] = user.uid }
+                return entry
+            })
     }
 
     private func matches(_ user: GrafanaModel.User, _ query: String) -> Bool {

@@ -35,7 +35,8 @@ package final class SimulatedGrafana: Sendable {
     }
 
     /// Loads a fixture file's bytes (`examples/grafana-fixture.yaml` is one).
-    package convenience init(fixture bytes: [UInt8], path: String, faults: FaultPlan = FaultPlan()) throws(FixtureError) {
+    package convenience init(fixture bytes: [UInt8], path: String, faults: FaultPlan = FaultPlan()) throws(FixtureError)
+    {
         self.init(model: try FixtureLoader.model(from: bytes, path: path), faults: faults)
     }
 
@@ -61,9 +62,10 @@ package final class SimulatedGrafana: Sendable {
         return state.withLock { state in
             state.inFlight -= 1
             let response = fault ?? Self.answer(request, model: &state.model)
-            state.log.append(LoggedRequest(
-                method: request.method, path: request.path, status: response.status,
-                userAgent: request.header("User-Agent") ?? ""))
+            state.log.append(
+                LoggedRequest(
+                    method: request.method, path: request.path, status: response.status,
+                    userAgent: request.header("User-Agent") ?? ""))
             if request.method == "GET" { state.reads += 1 } else { state.writes += 1 }
             return response
         }
@@ -110,7 +112,9 @@ package final class SimulatedGrafana: Sendable {
         else { return nil }
         return status == 500
             ? GrafanaResponses.message(500, "Internal Server Error", traceID: true)
-            : .text(status, "<html><body><h1>\(status) \(status == 502 ? "Bad Gateway" : "Service Unavailable")</h1></body></html>")
+            : .text(
+                status,
+                "<html><body><h1>\(status) \(status == 502 ? "Bad Gateway" : "Service Unavailable")</h1></body></html>")
     }
 
     /// Health needs no credentials; everything else under `/api` authenticates first.
@@ -124,9 +128,11 @@ package final class SimulatedGrafana: Sendable {
         case .failure(let rejection): return rejection.response
         }
         if request.method == "GET", request.path == "/api/frontend/settings" {
-            return .json(200, object: [
-                "buildInfo": ["version": model.version, "commit": "simulator", "edition": model.edition.rawValue]
-            ])
+            return .json(
+                200,
+                object: [
+                    "buildInfo": ["version": model.version, "commit": "simulator", "edition": model.edition.rawValue]
+                ])
         }
         // Swapped in and out rather than copied: a copy per request would make every write O(size of Grafana).
         var router = GrafanaRouter(model: GrafanaModel(), caller: caller, request: request)

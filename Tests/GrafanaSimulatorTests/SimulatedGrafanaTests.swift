@@ -1,7 +1,7 @@
 import Foundation
 import HTTPServer
-import Testing
 import TestSupport
+import Testing
 
 @testable import GrafanaSimulator
 
@@ -37,7 +37,8 @@ struct SimulatedGrafanaTests {
 
     @Test(arguments: [
         (nil as String?, "Unauthorized", "auth.unauthorized"), ("nope", "Invalid API key", "api-key.invalid"),
-        ("glsa_test_expired", "Expired API key", "api-key.expired"), ("glsa_test_revoked", "Revoked API key", "api-key.revoked"),
+        ("glsa_test_expired", "Expired API key", "api-key.expired"),
+        ("glsa_test_revoked", "Revoked API key", "api-key.revoked"),
     ])
     func unauthenticatedCallsGetTheAuthnServicesBody(token: String?, message: String, messageID: String) async {
         let (status, json) = await call("GET", "/api/datasources", token: token)
@@ -56,7 +57,8 @@ struct SimulatedGrafanaTests {
 
     @Test func basicAuthWithAWrongPasswordIsRefused() async {
         let credentials = Data("alice:wrong".utf8).base64EncodedString()
-        let (status, json) = await call("GET", "/api/datasources", token: nil, headers: ["authorization": "Basic \(credentials)"])
+        let (status, json) = await call(
+            "GET", "/api/datasources", token: nil, headers: ["authorization": "Basic \(credentials)"])
         #expect(status == 401)
         #expect(object(json)["message"] as? String == "Invalid username or password")
         #expect(object(json)["messageId"] as? String == "password-auth.failed")
@@ -68,8 +70,10 @@ struct SimulatedGrafanaTests {
             token: SimulatorHarness.viewerToken)
         #expect(status == 403)
         #expect(object(json)["title"] as? String == "Access denied")
-        #expect(object(json)["message"] as? String
-            == "You'll need additional permissions to perform this action. Permissions needed: datasources.permissions:write")
+        #expect(
+            object(json)["message"] as? String
+                == "You'll need additional permissions to perform this action. Permissions needed: datasources.permissions:write"
+        )
         #expect((object(json)["accessErrorId"] as? String)?.hasPrefix("ACE") == true)
     }
 
@@ -77,10 +81,12 @@ struct SimulatedGrafanaTests {
         #expect(await call("GET", "/api/users/lookup?loginOrEmail=alice").status == 403)
         let admin = Data("admin:admin".utf8).base64EncodedString()
         let (status, json) = await call(
-            "GET", "/api/users/lookup?loginOrEmail=ALICE@example.com", token: nil, headers: ["authorization": "Basic \(admin)"])
+            "GET", "/api/users/lookup?loginOrEmail=ALICE@example.com", token: nil,
+            headers: ["authorization": "Basic \(admin)"])
         #expect(status == 200)
         #expect(object(json)["login"] as? String == "alice")
-        let missing = await call("GET", "/api/users/lookup?loginOrEmail=zed", token: nil, headers: ["authorization": "Basic \(admin)"])
+        let missing = await call(
+            "GET", "/api/users/lookup?loginOrEmail=zed", token: nil, headers: ["authorization": "Basic \(admin)"])
         #expect(missing.status == 404 && object(missing.json)["message"] as? String == "user not found")
     }
 
@@ -108,7 +114,9 @@ struct SimulatedGrafanaTests {
         let added = await call("POST", "/api/teams/2/members", body: #"{"userId":2}"#)
         #expect(added.status == 200 && object(added.json)["message"] as? String == "Member added to Team")
         let again = await call("POST", "/api/teams/2/members", body: #"{"userId":2}"#)
-        #expect(again.status == 400 && object(again.json) as NSDictionary == ["message": "User is already added to this team"])
+        #expect(
+            again.status == 400
+                && object(again.json) as NSDictionary == ["message": "User is already added to this team"])
         let removed = await call("DELETE", "/api/teams/2/members/2")
         #expect(removed.status == 200 && object(removed.json)["message"] as? String == "Team Member removed")
         let gone = await call("DELETE", "/api/teams/2/members/2")
@@ -116,7 +124,9 @@ struct SimulatedGrafanaTests {
         let noTeam = await call("DELETE", "/api/teams/99/members/2")
         #expect(noTeam.status == 404 && object(noTeam.json)["message"] as? String == "Team not found")
         let badBody = await call("POST", "/api/teams/2/members", body: "{}")
-        #expect(badBody.status == 400 && object(badBody.json) as NSDictionary == ["message": "bad request data", "traceID": ""])
+        #expect(
+            badBody.status == 400
+                && object(badBody.json) as NSDictionary == ["message": "bad request data", "traceID": ""])
         let members = await call("GET", "/api/teams/1/members")
         let logins = (members.json as? [[String: Any]])?.compactMap { $0["login"] as? String }
         #expect(logins == ["alice", "carol"])
@@ -128,43 +138,59 @@ struct SimulatedGrafanaTests {
         #expect(eleven.status == 500 && object(eleven.json)["message"] as? String == "Failed to add Member to Team")
         let twelve = try SimulatedGrafana(fixture: Array(SimulatorHarness.fixture(version: "12.1.0").utf8), path: "f")
         let answer = await call("POST", "/api/teams/99/members", body: #"{"userId":2}"#, on: twelve)
-        #expect(answer.status == 404 && object(answer.json) as NSDictionary == ["message": "Team not found", "traceID": ""])
+        #expect(
+            answer.status == 404 && object(answer.json) as NSDictionary == ["message": "Team not found", "traceID": ""])
     }
 
     @Test func dataSourcesAreListedByNameAndFoundByUIDOrName() async {
         let list = await call("GET", "/api/datasources")
-        #expect((list.json as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["prod-logs", "prod-metrics", "staging db"])
+        #expect(
+            (list.json as? [[String: Any]])?.compactMap { $0["name"] as? String } == [
+                "prod-logs", "prod-metrics", "staging db",
+            ])
         #expect(object(await call("GET", "/api/datasources/name/staging%20db").json)["uid"] as? String == "pg-staging")
         let missing = await call("GET", "/api/datasources/uid/nope")
         #expect(missing.status == 404 && object(missing.json) as NSDictionary == ["message": "Data source not found"])
     }
 
     @Test func permissionWritesChangeOnlyTheirPrincipal() async {
-        let set = await call("POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":"Query"}"#)
+        let set = await call(
+            "POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":"Query"}"#)
         #expect(set.status == 200 && object(set.json)["message"] as? String == "Permission updated")
-        let raised = await call("POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":"Edit"}"#)
+        let raised = await call(
+            "POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":"Edit"}"#)
         #expect(raised.status == 200)
         let rows = await call("GET", "/api/access-control/datasources/loki-prod")
-        let levels = (rows.json as? [[String: Any]])?.map { "\($0["userLogin"] ?? $0["team"] ?? "?")=\($0["permission"] ?? "?")" }
+        let levels = (rows.json as? [[String: Any]])?.map {
+            "\($0["userLogin"] ?? $0["team"] ?? "?")=\($0["permission"] ?? "?")"
+        }
         #expect(levels == ["bob=Edit", "dba=Query", "alice=Edit"])
-        let removed = await call("POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":""}"#)
+        let removed = await call(
+            "POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":""}"#)
         #expect(object(removed.json)["message"] as? String == "Permission removed")
-        let removedAgain = await call("POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":""}"#)
+        let removedAgain = await call(
+            "POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":""}"#)
         #expect(removedAgain.status == 200)
     }
 
     @Test func permissionWriteErrorsUseErrutilBodies() async {
-        let level = object(await call(
-            "POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":"View"}"#).json)
+        let level = object(
+            await call(
+                "POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":"View"}"#
+            ).json)
         #expect(level["messageId"] as? String == "resourcePermissions.invalidPermission")
         #expect(level["message"] as? String == "Permission [View] is invalid for this resource type")
         #expect(level["extra"] as? [String: String] == ["permission": "View"])
-        let user = object(await call(
-            "POST", "/api/access-control/datasources/loki-prod/users/5", body: #"{"permission":"Query"}"#).json)
+        let user = object(
+            await call(
+                "POST", "/api/access-control/datasources/loki-prod/users/5", body: #"{"permission":"Query"}"#
+            ).json)
         #expect(user["messageId"] as? String == "accesscontrol.assignmentEntityNotFound")
         #expect(user["message"] as? String == "user not found" && user["statusCode"] as? Int == 400)
-        let role = object(await call(
-            "POST", "/api/access-control/datasources/loki-prod/builtInRoles/Foo", body: #"{"permission":"Query"}"#).json)
+        let role = object(
+            await call(
+                "POST", "/api/access-control/datasources/loki-prod/builtInRoles/Foo", body: #"{"permission":"Query"}"#
+            ).json)
         #expect(role["message"] as? String == "built-in role [Foo] is not valid")
     }
 
@@ -217,7 +243,8 @@ struct SimulatedGrafanaTests {
         #expect((reset?["members"] as? [Any])?.isEmpty == true)
         #expect(grafana.statistics.requests == 0)
         let faults = await call("PUT", "/__sim/faults", body: #"{"errorRate":0.5}"#, token: nil)
-        #expect(object(faults.json)["errorRate"] as? Double == 0.5 && object(faults.json)["rateLimitBurst"] as? Int == 0)
+        #expect(
+            object(faults.json)["errorRate"] as? Double == 0.5 && object(faults.json)["rateLimitBurst"] as? Int == 0)
     }
 
     @Test func fixtureMistakesNameTheirPlace() {
@@ -225,7 +252,8 @@ struct SimulatedGrafanaTests {
             try SimulatedGrafana(fixture: Array("users:\n  - {login: a, org: 1}\n".utf8), path: "bad.yaml")
         }
         let error = #expect(throws: FixtureError.self) {
-            try SimulatedGrafana(fixture: Array("teams:\n  - {name: t, members: [{login: ghost}]}\n".utf8), path: "bad.yaml")
+            try SimulatedGrafana(
+                fixture: Array("teams:\n  - {name: t, members: [{login: ghost}]}\n".utf8), path: "bad.yaml")
         }
         #expect(error?.description == "bad.yaml:2:25: error: unknown user ghost")
     }

@@ -40,6 +40,14 @@ package final class ManualClock: WallClock {
         }
     }
 
+    /// Moves to the earliest sleeper's deadline, if anyone sleeps, and wakes it.
+    package func advanceToNextDeadline() {
+        let next = state.withLock { state in
+            state.sleepers.map(\.deadline).min().map { $0.timeIntervalSince(state.now) }
+        }
+        if let next { advance(by: max(0, next)) }
+    }
+
     package func advance(by interval: TimeInterval) {
         let due = state.withLock { state -> [Sleeper] in
             state.now += interval

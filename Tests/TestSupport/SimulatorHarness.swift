@@ -24,7 +24,8 @@ package final class SimulatorHarness: Sendable {
 
     /// A client for this simulator, with the controller's token unless told otherwise.
     package func client(
-        token: String = SimulatorHarness.controllerToken, orgID: Int? = nil, configure: (inout GrafanaConnection) -> Void = { _ in }
+        token: String = SimulatorHarness.controllerToken, orgID: Int? = nil,
+        configure: (inout GrafanaConnection) -> Void = { _ in }
     ) -> HTTPGrafanaClient {
         var connection = GrafanaConnection(
             baseURL: url, credentials: .token(token), orgID: orgID, userAgent: "grafana-jit-tests/1.0")

@@ -42,7 +42,8 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         var all: [GrafanaUser] = []
         for page in 1... {
             let result = try await decode(
-                Page.self, get("/api/org/users/search", query: [("perpage", String(connection.pageSize)), ("page", String(page))]))
+                Page.self,
+                get("/api/org/users/search", query: [("perpage", String(connection.pageSize)), ("page", String(page))]))
             all += result.orgUsers
             if result.orgUsers.isEmpty || all.count >= result.totalCount { break }
         }
@@ -57,8 +58,10 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         let path = "/api/org/users"
         let candidates = try await decode(
             [GrafanaUser].self, get(path, query: [("query", loginOrEmail), ("limit", "1000")]))
-        guard let user = candidates.first(where: { $0.login.lowercased() == key || $0.email.lowercased() == key }) else {
-            throw .notFound(GrafanaRequest("GET", path), message: "no user with login or email \(loginOrEmail) in the org")
+        guard let user = candidates.first(where: { $0.login.lowercased() == key || $0.email.lowercased() == key })
+        else {
+            throw .notFound(
+                GrafanaRequest("GET", path), message: "no user with login or email \(loginOrEmail) in the org")
         }
         remember(user, at: clock.now())
         return user
@@ -153,8 +156,9 @@ package actor HTTPGrafanaClient: GrafanaAPI {
                 "this Grafana has no data-source permission API (open-source Grafana, or Enterprise without a licence); "
                     + "data-source grants cannot be applied, team grants still can")
         } catch .forbidden(_, let missing, let message) {
-            return .unavailable("the service account may not manage data-source permissions: "
-                + (missing.map { "it needs \($0)" } ?? message))
+            return .unavailable(
+                "the service account may not manage data-source permissions: "
+                    + (missing.map { "it needs \($0)" } ?? message))
         }
     }
 
@@ -246,7 +250,8 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch {
-            throw .invalidRequest(GrafanaRequest("GET", "(response)"), status: 200, message: "unexpected answer: \(error)")
+            throw .invalidRequest(
+                GrafanaRequest("GET", "(response)"), status: 200, message: "unexpected answer: \(error)")
         }
     }
 

@@ -18,7 +18,8 @@ enum ResponseClassifier {
         let message = message(in: body)
         switch status {
         case 429:
-            return .transient(request, reason: "429 Too Many Requests: \(message)", retryAfter: parseRetryAfter(retryAfter))
+            return .transient(
+                request, reason: "429 Too Many Requests: \(message)", retryAfter: parseRetryAfter(retryAfter))
         case 500...599:
             return .transient(
                 request, reason: "\(status): \(message)", retryAfter: status == 503 ? parseRetryAfter(retryAfter) : nil)

@@ -7,7 +7,8 @@ package struct GrafanaUser: Sendable, Equatable, Decodable {
     package var role: String
 
     private enum CodingKeys: String, CodingKey {
-        case id = "userId", login, email, name, role
+        case id = "userId"
+        case login, email, name, role
     }
 
     package init(id: Int, login: String, email: String, name: String = "", role: String = "Viewer") {

@@ -53,7 +53,8 @@ package struct Retrier: Sendable {
                 do {
                     try await clock.sleep(until: wakeUp)
                 } catch {
-                    throw GrafanaAPIError.transient(GrafanaRequest("RETRY", "(cancelled)"), reason: "cancelled", retryAfter: nil)
+                    throw GrafanaAPIError.transient(
+                        GrafanaRequest("RETRY", "(cancelled)"), reason: "cancelled", retryAfter: nil)
                 }
                 attempt += 1
             }

@@ -16,7 +16,8 @@ struct SimulateCommand: Command {
     static let options: [OptionSpec] = [
         .value("fixture", "FILE", environment: "GRAFANA_JIT_SIM_FIXTURE", help: "Users, teams, data sources (YAML)."),
         .value(
-            "listen", "HOST:PORT", environment: "GRAFANA_JIT_SIM_LISTEN", help: "Address to serve (default 127.0.0.1:3000)."),
+            "listen", "HOST:PORT", environment: "GRAFANA_JIT_SIM_LISTEN",
+            help: "Address to serve (default 127.0.0.1:3000)."),
         .value(
             "faults", "JSON", environment: "GRAFANA_JIT_SIM_FAULTS",
             help: "Initial fault plan, e.g. {\"errorRate\":0.1,\"latencyMilliseconds\":20}."),
