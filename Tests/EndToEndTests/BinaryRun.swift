@@ -17,6 +17,17 @@ struct BinaryRun: Sendable {
     static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("grafana-jit").path
 
+    /// The test virtualenv's Python (made by `.ci/ensure-deps --test`), or the system's.
+    static var python: (executable: String, arguments: [String]) {
+        let venv = projectRoot + "/.build-python/bin/python3"
+        return FileManager.default.isExecutableFile(atPath: venv) ? (venv, []) : ("/usr/bin/env", ["python3"])
+    }
+
+    /// Runs a Python script of the project's tests.
+    static func python(_ arguments: [String]) async throws -> BinaryRun {
+        try await run(python.executable, python.arguments + arguments, in: projectRoot)
+    }
+
     /// Runs on a thread of its own: waiting for a process must never block the concurrency pool.
     static func grafanaJIT(
         _ arguments: [String], environment: [String: String] = [:], in directory: String = projectRoot

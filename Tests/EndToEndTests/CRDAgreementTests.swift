@@ -8,8 +8,7 @@ struct CRDAgreementTests {
 
     /// File → the CRD validator's errors (empty when it accepts the file).
     private func crdVerdicts(_ files: [String]) async throws -> [String: [String]] {
-        let run = try await BinaryRun.run(
-            "/usr/bin/env", ["python3", "Tests/CRDAgreement/crd_check.py", "crds"] + files, in: BinaryRun.projectRoot)
+        let run = try await BinaryRun.python(["Tests/CRDAgreement/crd_check.py", "crds"] + files)
         try #require(run.status == 0, "crd_check.py failed (run .ci/run to install its modules): \(run.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
         return try #require(object as? [String: [String]])
@@ -23,7 +22,9 @@ struct CRDAgreementTests {
     }
 
     @Test func bothAcceptEveryValidExample() async throws {
-        let examples = try Self.files(in: "examples").filter { !$0.hasPrefix("examples/invalid/") }
+        let examples = try Self.files(in: "examples").filter {
+            !$0.hasPrefix("examples/invalid/") && $0 != "examples/grafana-fixture.yaml"
+        }
         try #require(examples.count >= 8)
         let verdicts = try await crdVerdicts(examples)
         for file in examples {
@@ -52,9 +53,7 @@ struct CRDAgreementTests {
     }
 
     @Test func theCRDsFollowTheAPIServersStructuralSchemaRules() async throws {
-        let run = try await BinaryRun.run(
-            "/usr/bin/env", ["python3", "Tests/CRDAgreement/crd_check.py", "--lint-crds", "crds"],
-            in: BinaryRun.projectRoot)
+        let run = try await BinaryRun.python(["Tests/CRDAgreement/crd_check.py", "--lint-crds", "crds"])
         #expect(run.status == 0, "\(run.stderr)")
         let problems = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [String]]
         #expect(problems?.values.allSatisfy(\.isEmpty) == true, "\(run.stdout)")

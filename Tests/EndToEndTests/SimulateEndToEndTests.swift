@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+struct SimulateEndToEndTests {
+    @Test func servesGrafanaOnAFreePortAndStopsCleanlyOnSIGTERM() async throws {
+        let simulator = try await SimulatorProcess.start()
+        let (data, response) = try await URLSession.shared.data(
+            from: try #require(URL(string: simulator.url + "/api/health")))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"version\":\"11.4.0\""))
+        let (status, log) = await simulator.stop()
+        #expect(status == 0)
+        #expect(log.contains("event=simulator.stopped signal=SIGTERM"))
+    }
+
+    /// A real third-party client is the best judge of fidelity: Python's grafana-client, unchanged.
+    @Test func thePythonGrafanaClientWorksAgainstIt() async throws {
+        let simulator = try await SimulatorProcess.start()
+        let run = try await BinaryRun.python([
+            "Tests/GrafanaClientCompat/check_grafana_client.py", simulator.url, "glsa_simulator_controller_token",
+        ])
+        _ = await simulator.stop()
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("OK: 0 check(s) failed"))
+    }
+
+    @Test(arguments: [
+        (["simulate"], "'simulate' needs --fixture FILE"),
+        (["simulate", "--fixture", "x", "--listen", "nowhere"], "'nowhere' is not valid for --listen"),
+        (["simulate", "--fixture", "x", "--faults", "{"], "'{' is not valid for --faults"),
+    ])
+    func usageErrorsExitWithTwo(arguments: [String], message: String) async throws {
+        let run = try await BinaryRun.grafanaJIT(arguments)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
+    @Test func aBrokenFixtureIsReportedWithItsLine() async throws {
+        let run = try await BinaryRun.grafanaJIT([
+            "simulate", "--fixture", "examples/grants/alice-prod-logs-inc-4711.yaml",
+        ])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.contains("alice-prod-logs-inc-4711.yaml:2:1: error: unknown field apiVersion"), "\(run.stderr)")
+    }
+}
