@@ -21,7 +21,9 @@ let package = Package(
         .executableTarget(
             name: "grafana-jit", dependencies: ["Controller", "AccessModel", "GrafanaSimulator", "HTTPServer"],
             swiftSettings: strict),
-        .executableTarget(name: "grafana-jit-bench", swiftSettings: strict),
+        .executableTarget(
+            name: "grafana-jit-bench", dependencies: ["GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
+            swiftSettings: strict),
         .target(
             name: "TestSupport", dependencies: ["Controller", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
             path: "Tests/TestSupport", swiftSettings: strict),

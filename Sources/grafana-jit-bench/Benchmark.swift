@@ -2,21 +2,64 @@ import Foundation
 
 /// `grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]`: times `grafana-jit validate` on a generated
 /// repository of N grant files, R runs after one warm-up, and prints medians as a table and as JSON.
+/// `grafana-jit-bench client [--requests N] [--runs R]`: the Grafana client's loopback throughput against the
+/// simulator, median requests per second over R runs.
 @main
 struct Benchmark {
-    static func main() {
+    static let usage = """
+        usage: grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]
+               grafana-jit-bench client [--requests N] [--runs R]
+        """
+
+    static func main() async {
         do {
-            try run(Array(CommandLine.arguments.dropFirst()))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            switch arguments.first {
+            case "validate": try run(arguments)
+            case "client": try await client(arguments)
+            default: throw BenchmarkError.usage(usage)
+            }
         } catch {
             FileHandle.standardError.write(Data("grafana-jit-bench: \(error)\n".utf8))
             exit(2)
         }
     }
 
-    static func run(_ arguments: [String]) throws {
-        guard arguments.first == "validate" else {
-            throw BenchmarkError.usage("usage: grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]")
+    static func client(_ arguments: [String]) async throws {
+        var options = ["--requests": "2000", "--runs": "5"]
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            guard options[flag] != nil, let value = rest.popFirst() else { throw BenchmarkError.usage(usage) }
+            options[flag] = value
         }
+        guard let requests = Int(options["--requests"] ?? ""), requests >= 8, let runs = Int(options["--runs"] ?? ""),
+            runs > 0
+        else { throw BenchmarkError.usage(usage) }
+        var samples: [String: [Double]] = [:]
+        var order: [String] = []
+        for run in 0...runs {
+            for (name, rate) in try await ClientScenario(requests: requests).run() where run > 0 {
+                if samples[name] == nil { order.append(name) }
+                samples[name, default: []].append(rate)
+            }
+        }
+        print("| call | requests per run | runs | req/s min | req/s median | req/s max |")
+        print("|---|---|---|---|---|---|")
+        for name in order {
+            let values = samples[name] ?? []
+            print(String(
+                format: "| %@ | %d | %d | %.0f | %.0f | %.0f |", name, requests, values.count, values.min() ?? 0,
+                median(values), values.max() ?? 0))
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    static func run(_ arguments: [String]) throws {
         var options = ["--files": "10000", "--runs": "5"]
         var rest = arguments.dropFirst()
         while let flag = rest.popFirst() {
