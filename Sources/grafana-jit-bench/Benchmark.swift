@@ -47,16 +47,18 @@ struct Benchmark {
         print("|---|---|---|---|---|---|")
         for name in order {
             let values = samples[name] ?? []
-            print(String(
-                format: "| %@ | %d | %d | %.0f | %.0f | %.0f |", name, requests, values.count, values.min() ?? 0,
-                median(values), values.max() ?? 0))
+            print(
+                String(
+                    format: "| %@ | %d | %d | %.0f | %.0f | %.0f |", name, requests, values.count, values.min() ?? 0,
+                    median(values), values.max() ?? 0))
         }
     }
 
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static func run(_ arguments: [String]) throws {

@@ -20,8 +20,9 @@ struct ClientScenario {
         let server = try HTTPServer.start(host: "127.0.0.1", port: 0) { await grafana.handle($0) }
         defer { server.shutdown() }
         guard let url = URL(string: "http://127.0.0.1:\(server.port)") else { return [] }
-        let client = HTTPGrafanaClient(connection: GrafanaConnection(
-            baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench"))
+        let client = HTTPGrafanaClient(
+            connection: GrafanaConnection(
+                baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench"))
         _ = try await client.health()
         let read: @Sendable () async throws -> Void = { _ = try await client.teamMembers(team: 1) }
         let write: @Sendable () async throws -> Void = {

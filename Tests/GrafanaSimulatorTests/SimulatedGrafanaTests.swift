@@ -247,6 +247,43 @@ struct SimulatedGrafanaTests {
             object(faults.json)["errorRate"] as? Double == 0.5 && object(faults.json)["rateLimitBurst"] as? Int == 0)
     }
 
+    /// Field names and JSON types of each DTO, as grafana-api.md lists them for 11.4.
+    @Test(arguments: [
+        (
+            "/api/org/users",
+            "orgId:n userId:n email:s name:s avatarUrl:s login:s role:s lastSeenAt:s lastSeenAtAge:s isDisabled:b"
+        ),
+        (
+            "/api/teams/1/members",
+            "orgId:n teamId:n teamUID:s userId:n auth_module:s email:s name:s login:s avatarUrl:s labels:a permission:n"
+        ),
+        (
+            "/api/datasources",
+            "id:n uid:s orgId:n name:s type:s typeName:s typeLogoUrl:s access:s url:s user:s database:s basicAuth:b isDefault:b jsonData:o readOnly:b"
+        ),
+        (
+            "/api/access-control/datasources/loki-prod",
+            "id:n roleName:s isManaged:b isInherited:b isServiceAccount:b actions:a permission:s"
+        ),
+    ])
+    func dtosHaveGrafanasFieldsAndTypes(path: String, fields: String) async throws {
+        let rows = try #require(await call("GET", path).json as? [[String: Any]])
+        let row = try #require(rows.first)
+        for field in fields.split(separator: " ") {
+            let (name, type) = (String(field.split(separator: ":")[0]), field.split(separator: ":")[1])
+            let value = row[name]
+            let matches: Bool =
+                switch type {
+                case "n": value is Int
+                case "s": value is String
+                case "b": value is Bool
+                case "a": value is [Any]
+                default: value is [String: Any]
+                }
+            #expect(matches, "\(path): \(name) should be \(type), is \(String(describing: value))")
+        }
+    }
+
     @Test func fixtureMistakesNameTheirPlace() {
         #expect(throws: FixtureError.self) {
             try SimulatedGrafana(fixture: Array("users:\n  - {login: a, org: 1}\n".utf8), path: "bad.yaml")
