@@ -1,0 +1,73 @@
+import Foundation
+
+/// What the controller changed in Grafana and when each grant first became active: the memory that lets it
+/// restore exactly what was there before, and never touch what it did not grant. A value; `LedgerStore` persists it.
+package struct Ledger: Sendable, Equatable, Codable {
+    /// Bumped when the file format changes; an older binary refuses a newer file rather than misread it.
+    package static let currentVersion = 1
+
+    package var version = Ledger.currentVersion
+    /// One entry per binding the controller has written, sorted by binding.
+    package var changes: [LedgerChange] = []
+    /// Each grant's fixed window, by grant name; kept after expiry so the name stays expired.
+    package var grants: [String: GrantRecord] = [:]
+
+    package init() {}
+
+    package func change(for binding: Binding) -> LedgerChange? {
+        changes.first { $0.binding == binding }
+    }
+
+    /// Inserts or replaces the entry for its binding, keeping the list sorted.
+    package mutating func record(_ change: LedgerChange) {
+        changes.removeAll { $0.binding == change.binding }
+        changes.append(change)
+        changes.sort { $0.binding < $1.binding }
+    }
+
+    package mutating func forget(_ binding: Binding) {
+        changes.removeAll { $0.binding == binding }
+    }
+}
+
+/// One binding the controller set: the level it set, the level that was there before (nil: nothing), and the
+/// grants that hold it. Written before the Grafana write (write-ahead), so a crash cannot lose it.
+package struct LedgerChange: Sendable, Equatable, Codable {
+    package var binding: Binding
+    package var levelSet: Level
+    package var levelBefore: Level?
+    package var grants: [String]
+    package var since: Date
+    /// For people reading the file: `alice@example.com`, `prod-logs`.
+    package var subjectName: String
+    package var resourceName: String
+
+    package init(
+        binding: Binding, levelSet: Level, levelBefore: Level?, grants: [String], since: Date, subjectName: String,
+        resourceName: String
+    ) {
+        self.binding = binding
+        self.levelSet = levelSet
+        self.levelBefore = levelBefore
+        self.grants = grants
+        self.since = since
+        self.subjectName = subjectName
+        self.resourceName = resourceName
+    }
+}
+
+/// A grant's window as first fixed, and whether it has ended for good.
+package struct GrantRecord: Sendable, Equatable, Codable {
+    /// When the controller first saw the grant; a grant without `startsAt` starts then.
+    package var firstSeen: Date
+    /// When it first became active; from then its window cannot be extended.
+    package var activatedAt: Date?
+    package var start: Date?
+    package var end: Date?
+    /// Once expired, the name stays expired, whatever the file says later.
+    package var isExpired = false
+
+    package init(firstSeen: Date) {
+        self.firstSeen = firstSeen
+    }
+}
