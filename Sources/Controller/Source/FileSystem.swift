@@ -8,6 +8,12 @@ package protocol FileSystem: Sendable {
     func resolvedPath(of path: String) throws(FileSystemError) -> String
     /// A file's bytes; refuses files over `limit` bytes without reading them.
     func contents(of path: String, limit: Int) throws(FileSystemError) -> [UInt8]
+    /// Replaces a file so readers see the old or the new content, never a mix, even after a power cut:
+    /// temporary file, fsync, rename, fsync of the directory.
+    func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError)
+    /// Appends and fsyncs before returning, creating the file if needed.
+    func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError)
+    func createDirectory(_ path: String) throws(FileSystemError)
 }
 
 /// One name in a directory.
