@@ -82,6 +82,37 @@ extension GrafanaRouter {
         return GrafanaResponses.success("Team Member removed")
     }
 
+    /// `/api/access-control/teams/:teamId/users/:userId`: add-or-update with `Member`/`Admin`, remove with `""`
+    /// (grafana-api.md §5.4); registered in open-source Grafana too.
+    mutating func setTeamRole(_ reference: String, userReference: String) -> HTTPResponse {
+        if let denied = require("teams.permissions:write") { return denied }
+        guard let index = model.teamIndex(reference, org: org) else { return GrafanaResponses.notFound }
+        guard let userID = Int(userReference) ?? model.users.first(where: { $0.uid == userReference })?.id else {
+            return GrafanaResponses.message(404, "User not found")
+        }
+        guard let role = jsonBody()?["permission"] as? String else { return GrafanaResponses.badRequestData }
+        guard ["Member", "Admin", ""].contains(role) else {
+            return GrafanaResponses.structured(
+                400, id: "resourcePermissions.invalidPermission", "Permission [\(role)] is invalid for this resource type",
+                extra: ["permission": role])
+        }
+        guard model.user(id: userID)?.orgRoles[org] != nil else {
+            return GrafanaResponses.structured(
+                400, id: "accesscontrol.assignmentEntityNotFound", "user not found", extra: ["assignment": "user"])
+        }
+        guard !role.isEmpty else {
+            guard model.teams[index].members.removeValue(forKey: userID) != nil else {
+                // Newer Grafana maps this to 404; 11.x code returns the hook's error unmapped (grafana-api.md §5.4).
+                return model.majorVersion >= 12
+                    ? GrafanaResponses.message(404, "Team member not found")
+                    : GrafanaResponses.message(500, "Internal Server Error", traceID: true)
+            }
+            return GrafanaResponses.success("Permission removed")
+        }
+        model.teams[index].members[userID] = role == "Admin" ? 4 : 0
+        return GrafanaResponses.success("Permission updated")
+    }
+
     private func teamNotFound(traceID: Bool) -> HTTPResponse {
         GrafanaResponses.message(404, "Team not found", traceID: traceID)
     }

@@ -53,6 +53,15 @@ struct HTTPGrafanaClientTests {
             missingTeam == .notFound(GrafanaRequest("DELETE", "/api/teams/99/members/2"), message: "Team not found"))
     }
 
+    @Test func teamRolesAreAddedOrUpdated() async throws {
+        let client = simulator.client()
+        try await client.setTeamRole(team: 2, user: 2, role: "Admin")
+        #expect(try await client.teamMembers(team: 2).map { "\($0.login):\($0.permission)" } == ["alice:4"])
+        try await client.setTeamRole(team: 2, user: 2, role: "Member")
+        try await client.setTeamRole(team: 2, user: 2, role: "Member")
+        #expect(try await client.teamMembers(team: 2).map { "\($0.login):\($0.permission)" } == ["alice:0"])
+    }
+
     @Test func dataSourcesAreFoundByUIDThenName() async throws {
         let client = simulator.client()
         #expect(try await client.dataSources().map(\.uid) == ["loki-prod", "prom-prod", "pg-staging"])

@@ -12,6 +12,9 @@ package protocol GrafanaAPI: Sendable {
     func teamMembers(team: Int) async throws(GrafanaAPIError) -> [GrafanaTeamMember]
     func addTeamMember(team: Int, user: Int) async throws(GrafanaAPIError) -> WriteOutcome
     func removeTeamMember(team: Int, user: Int) async throws(GrafanaAPIError) -> WriteOutcome
+    /// Makes a user a team member with this role (`Member` or `Admin`), adding or updating: the team-permission
+    /// route the Grafana UI uses since 9.x, in open-source and Enterprise Grafana alike.
+    func setTeamRole(team: Int, user: Int, role: String) async throws(GrafanaAPIError)
     func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource]
     /// By uid first, then by name, as grants may name either.
     func dataSource(uidOrName: String) async throws(GrafanaAPIError) -> GrafanaDataSource

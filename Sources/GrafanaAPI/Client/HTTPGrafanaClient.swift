@@ -104,6 +104,10 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         }
     }
 
+    package func setTeamRole(team: Int, user: Int, role: String) async throws(GrafanaAPIError) {
+        _ = try await send("POST", "/api/access-control/teams/\(team)/users/\(user)", body: ["permission": role])
+    }
+
     package func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource] {
         let all = try await decode([GrafanaDataSource].self, get("/api/datasources"))
         let until = clock.now() + connection.cacheTTL.timeInterval
