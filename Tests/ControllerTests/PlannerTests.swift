@@ -104,6 +104,17 @@ struct PlannerTests {
         #expect(revoked.changes.isEmpty && revoked.notes.map(\.kind) == [.raisedByHand])
     }
 
+    /// Lowered by hand, or a raise whose answer was lost: what is left between before and set is still ours.
+    @Test func whatIsLeftOfTheControllersChangeIsTakenBack() {
+        let plan = Planner.plan(desired: [:], actual: [Self.alice: .query], ledger: ledger(.admin, before: nil))
+        #expect(summary(plan) == ["revoke Query>-"])
+    }
+
+    @Test func accessBackAtItsLevelBeforeNeedsNoWrite() {
+        let plan = Planner.plan(desired: [:], actual: [Self.alice: .query], ledger: ledger(.edit, before: .query))
+        #expect(plan.changes.isEmpty && plan.notes.map(\.kind) == [.alreadyGone])
+    }
+
     @Test func accessAlreadyGoneAtRevokeNeedsNoWrite() {
         let plan = Planner.plan(desired: [:], actual: [:], ledger: ledger(.query, before: nil))
         #expect(plan.changes.isEmpty && plan.notes.map(\.kind) == [.alreadyGone])

@@ -110,20 +110,25 @@ package enum Planner {
         }
     }
 
+    /// Undo what the controller set. A level above what it set was raised by hand and stays; nothing above the
+    /// level before means there is nothing left to undo. Anything between is (what is left of) the controller's
+    /// own change, even after a write whose answer was lost, so it is taken back: leaving it would leak access.
     private static func release(_ binding: Binding, held: LedgerChange, current: Level?, into plan: inout Plan) {
-        guard current == held.levelSet else {
-            let what = current.map { "now \($0)" } ?? "already removed"
-            plan.notes.append(
-                PlanNote(
-                    kind: current.map { $0 > held.levelSet } == true ? .raisedByHand : .alreadyGone, binding: binding,
-                    message: "\(held.subjectName) on \(held.resourceName): set to \(held.levelSet), \(what); left alone"
-                ))
+        if let current, current > held.levelSet {
+            plan.notes.append(PlanNote(
+                kind: .raisedByHand, binding: binding,
+                message: "\(held.subjectName) on \(held.resourceName): set to \(held.levelSet), now \(current); left alone"))
             return
         }
-        plan.changes.append(
-            Change(
-                kind: .revoke, binding: binding, from: current, to: held.levelBefore, grants: held.grants,
-                subjectName: held.subjectName, resourceName: held.resourceName))
+        guard let current, held.levelBefore.map({ current > $0 }) ?? true else {
+            plan.notes.append(PlanNote(
+                kind: .alreadyGone, binding: binding,
+                message: "\(held.subjectName) on \(held.resourceName): nothing left to undo"))
+            return
+        }
+        plan.changes.append(Change(
+            kind: .revoke, binding: binding, from: current, to: held.levelBefore, grants: held.grants,
+            subjectName: held.subjectName, resourceName: held.resourceName))
     }
 
     private static func change(_ kind: Change.Kind, _ binding: Binding, from: Level?, to: Level, _ want: DesiredBinding)

@@ -1,0 +1,152 @@
+import AccessModel
+import Foundation
+import GrafanaAPI
+
+/// Turns the catalog into the bindings active grants require at `now`, and each grant's phase. Pure: the
+/// snapshot, ledger and time come in as values. Also fixes windows in the ledger's grant records.
+package struct DesiredState: Sendable {
+    package var bindings: [Binding: DesiredBinding] = [:]
+    package var outcomes: [String: GrantOutcome] = [:]
+    /// The ledger's grant records after this pass (first seen, first activated, fixed window, expired).
+    package var records: [String: GrantRecord]
+
+    /// A grant's phase and the facts status and audit report.
+    package struct GrantOutcome: Sendable, Equatable {
+        package var phase: Phase
+        package var reason: Reason
+        package var message: String
+        package var window: GrantWindow?
+        package var activatedAt: Date?
+        package var policies: [String]
+        package var bindings: [Binding]
+    }
+
+    package init(catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date) {
+        self.records = records
+        let evaluator = PolicyEvaluator(catalog: catalog, facts: snapshot.facts)
+        for grant in catalog.grants {
+            var record = records[grant.name] ?? GrantRecord(firstSeen: now)
+            outcomes[grant.name] = decide(grant, catalog: catalog, evaluator: evaluator, snapshot: snapshot, record: &record, now: now)
+            self.records[grant.name] = record
+        }
+    }
+
+    private mutating func decide(
+        _ grant: AccessGrant, catalog: ResourceCatalog, evaluator: PolicyEvaluator, snapshot: GrafanaSnapshot,
+        record: inout GrantRecord, now: Date
+    ) -> GrantOutcome {
+        if record.isExpired {
+            return outcome(.expired, .windowEnded, "expired at \(record.end?.rfc3339 ?? "an earlier time"); the name stays expired", record: record)
+        }
+        let evaluation = evaluator.evaluate(grant, now: now, firstSeen: record.firstSeen)
+        let allowances: [ItemAllowance]
+        switch evaluation.verdict {
+        case .denied(let denials):
+            return outcome(.denied, .policyDenied, denials.map(\.message).joined(separator: "; "), record: record)
+        case .undecided(let notes):
+            // Facts the controller cannot get (on-call) deny: it fails closed.
+            return outcome(.denied, .policyDenied, "cannot be decided: " + notes.map(\.message).joined(separator: "; "), record: record)
+        case .allowed(let allowed):
+            allowances = allowed
+        }
+        let window = fixedWindow(evaluation.window, allowances: allowances, catalog: catalog, record: record)
+        let policies = Array(Set(allowances.map(\.policy))).sorted()
+        switch window.phase(at: now) {
+        case .pending:
+            return outcome(.pending, .scheduled, "starts at \(window.start.rfc3339)", window: window, policies: policies, record: record)
+        case .expired:
+            record.isExpired = true
+            record.end = window.end
+            return outcome(.expired, .windowEnded, "expired at \(window.end.rfc3339)", window: window, policies: policies, record: record)
+        case .active:
+            break
+        }
+        let resolved: [(Binding, Level, String)]
+        switch resolve(grant, allowances: allowances, snapshot: snapshot) {
+        case .success(let bindings): resolved = bindings
+        case .failure(let missing):
+            return outcome(.failed, .notFoundInGrafana, missing.message, window: window, policies: policies, record: record)
+        }
+        if record.activatedAt == nil {
+            record.activatedAt = now
+            record.start = window.start
+        }
+        record.end = window.end
+        for (binding, level, resourceName) in resolved {
+            add(binding, level: level, grant: grant, resourceName: resourceName)
+        }
+        return outcome(
+            .active, .applied, "active until \(window.end.rfc3339)", window: window, policies: policies, record: record,
+            bindings: resolved.map(\.0))
+    }
+
+    /// Once active, a window may shrink but never outgrow the strictest `maxDuration` from its first activation,
+    /// whatever later edits to `duration`, `startsAt` or `expiresAt` say.
+    private func fixedWindow(
+        _ window: GrantWindow, allowances: [ItemAllowance], catalog: ResourceCatalog, record: GrantRecord
+    ) -> GrantWindow {
+        guard let activatedAt = record.activatedAt else { return window }
+        let maxDuration = allowances.compactMap { catalog.policies[$0.policy]?.maxDuration.timeInterval }.min() ?? 0
+        let start = record.start ?? window.start
+        return GrantWindow(start: start, end: min(window.end, activatedAt.addingTimeInterval(maxDuration)))
+    }
+
+    private struct Missing: Error {
+        var message: String
+    }
+
+    private func resolve(_ grant: AccessGrant, allowances: [ItemAllowance], snapshot: GrafanaSnapshot)
+        -> Result<[(Binding, Level, String)], Missing>
+    {
+        let principal: Binding.Principal
+        switch grant.subject {
+        case .user(let reference):
+            guard let user = snapshot.user(reference) else { return .failure(Missing(message: "user \(reference) does not exist in Grafana")) }
+            principal = .user(user.id)
+        case .team(let name):
+            guard let team = snapshot.teams[name] else { return .failure(Missing(message: "team \(name) does not exist in Grafana")) }
+            principal = .team(team.id)
+        }
+        var resolved: [(Binding, Level, String)] = []
+        for allowance in allowances {
+            switch allowance.item.target {
+            case .dataSource(let reference, let permission):
+                guard let source = snapshot.dataSource(reference) else {
+                    return .failure(Missing(message: "data source \(reference) does not exist in Grafana"))
+                }
+                resolved.append((Binding(principal, on: .dataSource(source.uid)), Level(permission), source.name))
+            case .team(let name, let role):
+                guard let team = snapshot.teams[name] else { return .failure(Missing(message: "team \(name) does not exist in Grafana")) }
+                resolved.append((Binding(principal, on: .team(team.id)), Level(role), name))
+            }
+        }
+        return .success(resolved)
+    }
+
+    private mutating func add(_ binding: Binding, level: Level, grant: AccessGrant, resourceName: String) {
+        var entry = bindings[binding] ?? DesiredBinding(
+            level: level, grants: [], subjectName: grant.subject.name, resourceName: resourceName)
+        entry.level = max(entry.level, level)
+        if !entry.grants.contains(grant.name) { entry.grants = (entry.grants + [grant.name]).sorted() }
+        bindings[binding] = entry
+    }
+
+    private func outcome(
+        _ phase: Phase, _ reason: Reason, _ message: String, window: GrantWindow? = nil, policies: [String] = [],
+        record: GrantRecord, bindings: [Binding] = []
+    ) -> GrantOutcome {
+        GrantOutcome(
+            phase: phase, reason: reason, message: message, window: window, activatedAt: record.activatedAt,
+            policies: policies, bindings: bindings)
+    }
+}
+
+extension Subject {
+    /// The login, email or team name, as written.
+    package var name: String {
+        switch self {
+        case .user(let reference): reference
+        case .team(let name): name
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import AccessModel
+import GrafanaAPI
+
+/// What one pass reads from Grafana to evaluate and resolve grants: users in bulk, every team, every data
+/// source, and the members of the teams policies name (for team-based eligibility and approvers).
+package struct GrafanaSnapshot: Sendable {
+    package var users: [String: GrafanaUser] = [:]
+    package var teams: [String: GrafanaTeam] = [:]
+    package var dataSources: [String: GrafanaDataSource] = [:]
+    /// User id → names of the policy-relevant teams they belong to.
+    package var memberships: [Int: Set<String>] = [:]
+
+    package init() {}
+
+    /// One listing per kind, plus one member read per team a policy names: never one lookup per grant.
+    package static func read(from grafana: any GrafanaAPI, for catalog: ResourceCatalog) async throws(GrafanaAPIError)
+        -> GrafanaSnapshot
+    {
+        var snapshot = GrafanaSnapshot()
+        for user in try await grafana.orgUsers() {
+            snapshot.users[user.login.lowercased()] = user
+            snapshot.users[user.email.lowercased()] = user
+        }
+        for team in try await grafana.teams(matching: "") { snapshot.teams[team.name] = team }
+        for source in try await grafana.dataSources() {
+            snapshot.dataSources["uid:" + source.uid] = source
+            snapshot.dataSources["name:" + source.name] = source
+        }
+        let globs = catalog.policies.values.flatMap { $0.subjects.teams + ($0.approval?.approvers.teams ?? []) }
+        for name in snapshot.teams.keys.sorted() where globs.contains(where: { $0.matches(name) }) {
+            guard let team = snapshot.teams[name] else { continue }
+            for member in try await grafana.teamMembers(team: team.id) {
+                snapshot.memberships[member.userId, default: []].insert(name)
+            }
+        }
+        return snapshot
+    }
+
+    package func user(_ reference: String) -> GrafanaUser? { users[reference.lowercased()] }
+
+    /// By uid first, then by name, as Grafana's own lookups go.
+    package func dataSource(_ reference: String) -> GrafanaDataSource? {
+        dataSources["uid:" + reference] ?? dataSources["name:" + reference]
+    }
+
+    /// The facts the policy evaluator needs, complete as far as Grafana goes; on-call is not known here.
+    package var facts: AccessFacts {
+        var facts = AccessFacts(knowsGrafana: true, knowsOnCall: false)
+        for (key, user) in users {
+            facts.users[key] = UserFacts(
+                id: user.id, login: user.login, email: user.email, teams: memberships[user.id] ?? [])
+        }
+        for (key, source) in dataSources {
+            let reference = String(key.drop { $0 != ":" }.dropFirst())
+            facts.dataSources[reference] = DataSourceFacts(uid: source.uid, name: source.name, type: source.type)
+        }
+        return facts
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// A grant's phase, as Kubernetes status reports it.
+package enum Phase: String, Sendable, Codable, CaseIterable {
+    case pending = "Pending"
+    case active = "Active"
+    case expired = "Expired"
+    case denied = "Denied"
+    case invalid = "Invalid"
+    case failed = "Failed"
+}
+
+/// Why a grant is in its phase; CamelCase like Kubernetes condition reasons.
+package enum Reason: String, Sendable, Codable {
+    case applied = "Applied"
+    case scheduled = "Scheduled"
+    case windowEnded = "WindowEnded"
+    case policyDenied = "PolicyDenied"
+    case invalidSpec = "InvalidSpec"
+    case notFoundInGrafana = "NotFoundInGrafana"
+    case applyFailed = "ApplyFailed"
+    case revokedByDeletion = "RevokedByDeletion"
+}
+
+/// A Kubernetes-shaped condition.
+package struct StatusCondition: Sendable, Codable, Equatable {
+    package var type: String
+    package var status: String
+    package var reason: Reason
+    package var message: String
+    package var lastTransitionTime: Date
+    /// A hash of the grant's content, so a reader can tell which version of the file the condition is about.
+    package var observedGeneration: String
+}
+
+/// What `status` shows for one grant, kept in the state directory.
+package struct GrantStatus: Sendable, Codable, Equatable {
+    package var name: String
+    package var file: String
+    package var subject: String
+    package var access: [String]
+    package var phase: Phase
+    package var message: String
+    package var activatedAt: Date?
+    package var startsAt: Date?
+    package var expiresAt: Date?
+    package var policies: [String]
+    package var conditions: [StatusCondition]
+    /// Writes made for this grant in the last pass that changed anything.
+    package var changes: [String]
+    package var lastError: String?
+}
