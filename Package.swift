@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "HTTPServer", swiftSettings: strict),
         .target(name: "GrafanaSimulator", dependencies: ["HTTPServer", "YAML"], swiftSettings: strict),
         .executableTarget(
-            name: "grafana-jit", dependencies: ["Controller", "AccessModel", "GrafanaSimulator", "HTTPServer"],
+            name: "grafana-jit", dependencies: ["Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
             swiftSettings: strict),
         .executableTarget(
             name: "grafana-jit-bench", dependencies: ["GrafanaAPI", "GrafanaSimulator", "HTTPServer"],

@@ -93,7 +93,8 @@ extension GrafanaRouter {
         guard let role = jsonBody()?["permission"] as? String else { return GrafanaResponses.badRequestData }
         guard ["Member", "Admin", ""].contains(role) else {
             return GrafanaResponses.structured(
-                400, id: "resourcePermissions.invalidPermission", "Permission [\(role)] is invalid for this resource type",
+                400, id: "resourcePermissions.invalidPermission",
+                "Permission [\(role)] is invalid for this resource type",
                 extra: ["permission": role])
         }
         guard model.user(id: userID)?.orgRoles[org] != nil else {

@@ -29,7 +29,8 @@ struct GrafanaRouter {
         case ("GET", ["datasources"]): return dataSources()
         case ("GET", let path) where path.count == 3 && path[0] == "datasources" && ["uid", "name"].contains(path[1]):
             return dataSource(by: path[1], path[2])
-        case ("POST", let path) where path.count == 5 && path[0] == "access-control" && path[1] == "teams" && path[3] == "users":
+        case ("POST", let path)
+        where path.count == 5 && path[0] == "access-control" && path[1] == "teams" && path[3] == "users":
             return setTeamRole(path[2], userReference: path[4])
         case (_, let path) where path.count >= 3 && path[0] == "access-control" && path[1] == "datasources":
             return dataSourcePermissions(Array(path.dropFirst(2)))

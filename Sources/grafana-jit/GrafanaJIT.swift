@@ -5,7 +5,9 @@ import Foundation
 @main
 struct GrafanaJIT {
     static let version = "0.1.0"
-    static let commands: [any Command.Type] = [ValidateCommand.self, SimulateCommand.self]
+    static let commands: [any Command.Type] = [
+        RunCommand.self, PlanCommand.self, StatusCommand.self, ValidateCommand.self, SimulateCommand.self,
+    ]
 
     static func main() async {
         let console = StandardConsole()

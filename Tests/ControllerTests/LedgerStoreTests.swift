@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Controller
 
@@ -19,10 +19,11 @@ struct LedgerStoreTests {
 
     @Test func theLedgerRoundTrips() async throws {
         var ledger = Ledger()
-        ledger.record(LedgerChange(
-            binding: Binding(.user(2), on: .dataSource("loki-prod")), levelSet: .edit, levelBefore: .query,
-            grants: ["a", "b"], since: Date(timeIntervalSince1970: 1_795_284_000), subjectName: "alice",
-            resourceName: "prod-logs"))
+        ledger.record(
+            LedgerChange(
+                binding: Binding(.user(2), on: .dataSource("loki-prod")), levelSet: .edit, levelBefore: .query,
+                grants: ["a", "b"], since: Date(timeIntervalSince1970: 1_795_284_000), subjectName: "alice",
+                resourceName: "prod-logs"))
         var record = GrantRecord(firstSeen: Date(timeIntervalSince1970: 1_795_280_000))
         record.activatedAt = record.firstSeen
         record.end = Date(timeIntervalSince1970: 1_795_294_400)

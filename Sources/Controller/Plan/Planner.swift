@@ -115,20 +115,25 @@ package enum Planner {
     /// own change, even after a write whose answer was lost, so it is taken back: leaving it would leak access.
     private static func release(_ binding: Binding, held: LedgerChange, current: Level?, into plan: inout Plan) {
         if let current, current > held.levelSet {
-            plan.notes.append(PlanNote(
-                kind: .raisedByHand, binding: binding,
-                message: "\(held.subjectName) on \(held.resourceName): set to \(held.levelSet), now \(current); left alone"))
+            plan.notes.append(
+                PlanNote(
+                    kind: .raisedByHand, binding: binding,
+                    message:
+                        "\(held.subjectName) on \(held.resourceName): set to \(held.levelSet), now \(current); left alone"
+                ))
             return
         }
         guard let current, held.levelBefore.map({ current > $0 }) ?? true else {
-            plan.notes.append(PlanNote(
-                kind: .alreadyGone, binding: binding,
-                message: "\(held.subjectName) on \(held.resourceName): nothing left to undo"))
+            plan.notes.append(
+                PlanNote(
+                    kind: .alreadyGone, binding: binding,
+                    message: "\(held.subjectName) on \(held.resourceName): nothing left to undo"))
             return
         }
-        plan.changes.append(Change(
-            kind: .revoke, binding: binding, from: current, to: held.levelBefore, grants: held.grants,
-            subjectName: held.subjectName, resourceName: held.resourceName))
+        plan.changes.append(
+            Change(
+                kind: .revoke, binding: binding, from: current, to: held.levelBefore, grants: held.grants,
+                subjectName: held.subjectName, resourceName: held.resourceName))
     }
 
     private static func change(_ kind: Change.Kind, _ binding: Binding, from: Level?, to: Level, _ want: DesiredBinding)

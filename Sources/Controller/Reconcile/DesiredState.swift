@@ -26,7 +26,8 @@ package struct DesiredState: Sendable {
         let evaluator = PolicyEvaluator(catalog: catalog, facts: snapshot.facts)
         for grant in catalog.grants {
             var record = records[grant.name] ?? GrantRecord(firstSeen: now)
-            outcomes[grant.name] = decide(grant, catalog: catalog, evaluator: evaluator, snapshot: snapshot, record: &record, now: now)
+            outcomes[grant.name] = decide(
+                grant, catalog: catalog, evaluator: evaluator, snapshot: snapshot, record: &record, now: now)
             self.records[grant.name] = record
         }
     }
@@ -36,7 +37,9 @@ package struct DesiredState: Sendable {
         record: inout GrantRecord, now: Date
     ) -> GrantOutcome {
         if record.isExpired {
-            return outcome(.expired, .windowEnded, "expired at \(record.end?.rfc3339 ?? "an earlier time"); the name stays expired", record: record)
+            return outcome(
+                .expired, .windowEnded,
+                "expired at \(record.end?.rfc3339 ?? "an earlier time"); the name stays expired", record: record)
         }
         let evaluation = evaluator.evaluate(grant, now: now, firstSeen: record.firstSeen)
         let allowances: [ItemAllowance]
@@ -45,7 +48,9 @@ package struct DesiredState: Sendable {
             return outcome(.denied, .policyDenied, denials.map(\.message).joined(separator: "; "), record: record)
         case .undecided(let notes):
             // Facts the controller cannot get (on-call) deny: it fails closed.
-            return outcome(.denied, .policyDenied, "cannot be decided: " + notes.map(\.message).joined(separator: "; "), record: record)
+            return outcome(
+                .denied, .policyDenied, "cannot be decided: " + notes.map(\.message).joined(separator: "; "),
+                record: record)
         case .allowed(let allowed):
             allowances = allowed
         }
@@ -53,11 +58,15 @@ package struct DesiredState: Sendable {
         let policies = Array(Set(allowances.map(\.policy))).sorted()
         switch window.phase(at: now) {
         case .pending:
-            return outcome(.pending, .scheduled, "starts at \(window.start.rfc3339)", window: window, policies: policies, record: record)
+            return outcome(
+                .pending, .scheduled, "starts at \(window.start.rfc3339)", window: window, policies: policies,
+                record: record)
         case .expired:
             record.isExpired = true
             record.end = window.end
-            return outcome(.expired, .windowEnded, "expired at \(window.end.rfc3339)", window: window, policies: policies, record: record)
+            return outcome(
+                .expired, .windowEnded, "expired at \(window.end.rfc3339)", window: window, policies: policies,
+                record: record)
         case .active:
             break
         }
@@ -65,7 +74,8 @@ package struct DesiredState: Sendable {
         switch resolve(grant, allowances: allowances, snapshot: snapshot) {
         case .success(let bindings): resolved = bindings
         case .failure(let missing):
-            return outcome(.failed, .notFoundInGrafana, missing.message, window: window, policies: policies, record: record)
+            return outcome(
+                .failed, .notFoundInGrafana, missing.message, window: window, policies: policies, record: record)
         }
         if record.activatedAt == nil {
             record.activatedAt = now
@@ -101,10 +111,14 @@ package struct DesiredState: Sendable {
         let principal: Binding.Principal
         switch grant.subject {
         case .user(let reference):
-            guard let user = snapshot.user(reference) else { return .failure(Missing(message: "user \(reference) does not exist in Grafana")) }
+            guard let user = snapshot.user(reference) else {
+                return .failure(Missing(message: "user \(reference) does not exist in Grafana"))
+            }
             principal = .user(user.id)
         case .team(let name):
-            guard let team = snapshot.teams[name] else { return .failure(Missing(message: "team \(name) does not exist in Grafana")) }
+            guard let team = snapshot.teams[name] else {
+                return .failure(Missing(message: "team \(name) does not exist in Grafana"))
+            }
             principal = .team(team.id)
         }
         var resolved: [(Binding, Level, String)] = []
@@ -116,7 +130,9 @@ package struct DesiredState: Sendable {
                 }
                 resolved.append((Binding(principal, on: .dataSource(source.uid)), Level(permission), source.name))
             case .team(let name, let role):
-                guard let team = snapshot.teams[name] else { return .failure(Missing(message: "team \(name) does not exist in Grafana")) }
+                guard let team = snapshot.teams[name] else {
+                    return .failure(Missing(message: "team \(name) does not exist in Grafana"))
+                }
                 resolved.append((Binding(principal, on: .team(team.id)), Level(role), name))
             }
         }
@@ -124,8 +140,10 @@ package struct DesiredState: Sendable {
     }
 
     private mutating func add(_ binding: Binding, level: Level, grant: AccessGrant, resourceName: String) {
-        var entry = bindings[binding] ?? DesiredBinding(
-            level: level, grants: [], subjectName: grant.subject.name, resourceName: resourceName)
+        var entry =
+            bindings[binding]
+            ?? DesiredBinding(
+                level: level, grants: [], subjectName: grant.subject.name, resourceName: resourceName)
         entry.level = max(entry.level, level)
         if !entry.grants.contains(grant.name) { entry.grants = (entry.grants + [grant.name]).sorted() }
         bindings[binding] = entry

@@ -14,6 +14,8 @@ package protocol FileSystem: Sendable {
     /// Appends and fsyncs before returning, creating the file if needed.
     func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError)
     func createDirectory(_ path: String) throws(FileSystemError)
+    /// Size, modification time and inode, following links: enough to notice that a file changed.
+    func stamp(of path: String) throws(FileSystemError) -> String
 }
 
 /// One name in a directory.

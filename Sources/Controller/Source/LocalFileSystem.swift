@@ -70,7 +70,9 @@ package struct LocalFileSystem: FileSystem {
 
     package func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
         let directory = (path as NSString).deletingLastPathComponent
-        let temporary = directory + "/." + ((path as NSString).lastPathComponent) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            directory + "/." + ((path as NSString).lastPathComponent)
+            + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .system(call: "open", path: temporary, errno: errno) }
         do throws(FileSystemError) {
@@ -98,6 +100,12 @@ package struct LocalFileSystem: FileSystem {
         guard fsync(fd) == 0 else { throw .system(call: "fsync", path: path, errno: errno) }
     }
 
+    package func stamp(of path: String) throws(FileSystemError) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .system(call: "stat", path: path, errno: errno) }
+        return "\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }
+
     package func createDirectory(_ path: String) throws(FileSystemError) {
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw .system(call: "mkdir", path: path, errno: errno) }
     }
@@ -105,7 +113,9 @@ package struct LocalFileSystem: FileSystem {
     private func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileSystemError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+            let written = bytes.withUnsafeBytes {
+                Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset)
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .system(call: "write", path: path, errno: errno)

@@ -12,17 +12,25 @@ package struct ResourceLoader: Sendable {
 
     /// Every file decoded, in path order, plus the problems of finding them, as one pseudo-file of errors.
     package func decode(_ paths: [String]) -> [DecodedFile] {
+        read(paths).map(\.decoded)
+    }
+
+    /// Each file's bytes (nil when unreadable) and what they decode to; finding problems come first, as a
+    /// pseudo-file with an empty path.
+    package func read(_ paths: [String]) -> [(path: String, bytes: [UInt8]?, decoded: DecodedFile)] {
         let (found, errors) = files.find(in: paths)
-        var decoded = errors.isEmpty ? [] : [DecodedFile(path: "", errors: errors)]
+        var result: [(String, [UInt8]?, DecodedFile)] =
+            errors.isEmpty ? [] : [("", nil, DecodedFile(path: "", errors: errors))]
         let limit = decoder.parser.limits.maxBytes
         for path in found {
             do {
-                decoded.append(decoder.decode(try files.fileSystem.contents(of: path, limit: limit), path: path))
+                let bytes = try files.fileSystem.contents(of: path, limit: limit)
+                result.append((path, bytes, decoder.decode(bytes, path: path)))
             } catch {
-                decoded.append(DecodedFile(path: path, errors: [Self.error(error, path: path)]))
+                result.append((path, nil, DecodedFile(path: path, errors: [Self.error(error, path: path)])))
             }
         }
-        return decoded
+        return result
     }
 
     private static func error(_ error: FileSystemError, path: String) -> ResourceError {

@@ -1,0 +1,87 @@
+import Foundation
+import GrafanaAPI
+
+/// Log event names: a stable API (`noun.pastTenseVerb`), all in one place.
+package enum LogEvent: String, Sendable {
+    case controllerStarted = "controller.started"
+    case controllerStopped = "controller.stopped"
+    case passCompleted = "pass.completed"
+    case passFailed = "pass.failed"
+    case changeApplied = "change.applied"
+    case changeFailed = "change.failed"
+    case changePlanned = "change.planned"
+    case grantPhaseChanged = "grant.phaseChanged"
+    case fileRejected = "file.rejected"
+    case revocationsHeld = "revocations.held"
+    case noteRecorded = "note.recorded"
+}
+
+/// One line per event on stderr, `key=value` or JSON, keys sorted after `ts`, `level`, `event`. Never given a
+/// secret: callers pass names, ids and messages only.
+package struct Logger: Sendable {
+    package enum Level: Int, Sendable, Comparable, CaseIterable {
+        case debug, info, warning, error
+
+        package var name: String {
+            switch self {
+            case .debug: "debug"
+            case .info: "info"
+            case .warning: "warning"
+            case .error: "error"
+            }
+        }
+
+        package static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    package enum Format: String, Sendable {
+        case text, json
+    }
+
+    package var format: Format
+    package var minimumLevel: Level
+    package var clock: any WallClock
+    package var sink: @Sendable (String) -> Void
+
+    package init(
+        format: Format = .text, minimumLevel: Level = .info, clock: any WallClock,
+        sink: @escaping @Sendable (String) -> Void
+    ) {
+        self.format = format
+        self.minimumLevel = minimumLevel
+        self.clock = clock
+        self.sink = sink
+    }
+
+    package func log(_ level: Level, _ event: LogEvent, _ fields: [String: String] = [:]) {
+        guard level >= minimumLevel else { return }
+        let head = [("ts", clock.now().iso8601Milliseconds), ("level", level.name), ("event", event.rawValue)]
+        let all = head + fields.sorted { $0.key < $1.key }
+        switch format {
+        case .text:
+            sink(all.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " ") + "\n")
+        case .json:
+            let object = Dictionary(all, uniquingKeysWith: { first, _ in first })
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            sink(String(decoding: data, as: UTF8.self) + "\n")
+        }
+    }
+
+    /// Values with spaces, quotes or `=` are quoted, as logfmt readers expect.
+    private static func quoted(_ value: String) -> String {
+        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else {
+            return value
+        }
+        return "\""
+            + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+}
+
+extension Date {
+    package var iso8601Milliseconds: String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: self)
+    }
+}

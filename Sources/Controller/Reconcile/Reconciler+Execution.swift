@@ -1,0 +1,123 @@
+import AccessModel
+import Foundation
+import GrafanaAPI
+
+/// Applying a plan: ledger first, then Grafana, then a read-back that confirms each write.
+extension Reconciler {
+    struct ExecutionOutcome {
+        var applied = 0
+        var failed = 0
+        /// Grant name → the changes made for it (for status).
+        var changes: [String: [String]] = [:]
+        var errors: [String: String] = [:]
+    }
+
+    func execute(_ plan: Plan, desired: DesiredState, now: Date) async throws -> ExecutionOutcome {
+        var outcome = ExecutionOutcome()
+        writeAhead(plan, desired: desired, now: now)
+        try await saveLedger()
+        var attempted: [Change] = []
+        for change in plan.changes {
+            do {
+                try await Retrier(policy: configuration.retry, clock: clock)
+                    .run(until: clock.now().addingTimeInterval(configuration.writeDeadline.timeInterval)) {
+                        () async throws(GrafanaAPIError) in try await write(change)
+                    }
+                attempted.append(change)
+            } catch {
+                outcome.failed += 1
+                record(change, failure: error.description, into: &outcome)
+            }
+        }
+        // Confirm by reading back: one read per touched data source or team.
+        let confirmed = try await ActualState.read(attempted.map(\.binding), from: grafana)
+        for change in attempted {
+            if confirmed[change.binding] == change.to {
+                outcome.applied += 1
+                if change.kind == .revoke { ledger.forget(change.binding) }
+                logger.log(.info, .changeApplied, fields(change))
+                for grant in change.grants { outcome.changes[grant, default: []].append(change.description) }
+                try await auditChange(change, outcome: "success", error: nil, now: clock.now())
+            } else {
+                outcome.failed += 1
+                let seen = confirmed[change.binding]?.description ?? "none"
+                record(change, failure: "Grafana shows \(seen) after the write", into: &outcome)
+            }
+        }
+        for note in plan.notes {
+            logger.log(.info, .noteRecorded, ["kind": note.kind.rawValue, "message": note.message])
+            if desired.bindings[note.binding] == nil { ledger.forget(note.binding) }
+        }
+        return outcome
+    }
+
+    /// The ledger learns of each change before Grafana does: a crash in between leaves an entry that the next
+    /// pass checks against Grafana, never access the controller has forgotten.
+    private func writeAhead(_ plan: Plan, desired: DesiredState, now: Date) {
+        for (binding, want) in desired.bindings {
+            guard var held = ledger.change(for: binding), held.grants != want.grants else { continue }
+            held.grants = want.grants
+            ledger.record(held)
+        }
+        for change in plan.changes where change.kind != .revoke {
+            guard let level = change.to else { continue }
+            let before = ledger.change(for: change.binding).map(\.levelBefore) ?? change.from
+            ledger.record(
+                LedgerChange(
+                    binding: change.binding, levelSet: level, levelBefore: before, grants: change.grants, since: now,
+                    subjectName: change.subjectName, resourceName: change.resourceName))
+        }
+    }
+
+    private func write(_ change: Change) async throws(GrafanaAPIError) {
+        switch (change.binding.principal, change.binding.resource) {
+        case (let principal, .dataSource(let uid)):
+            let target: GrafanaPrincipal =
+                switch principal {
+                case .user(let id): .user(id)
+                case .team(let id): .team(id)
+                }
+            try await grafana.setDataSourcePermission(uid: uid, principal: target, level: change.to?.grafanaName)
+        case (.user(let user), .team(let team)):
+            switch change.to {
+            case nil: _ = try await grafana.removeTeamMember(team: team, user: user)
+            case .member? where change.from == nil: _ = try await grafana.addTeamMember(team: team, user: user)
+            case let level?: try await grafana.setTeamRole(team: team, user: user, role: level.grafanaName)
+            }
+        case (.team, .team):
+            // Validation refuses team subjects joining teams; nothing can plan this.
+            return
+        }
+    }
+
+    private func record(_ change: Change, failure: String, into outcome: inout ExecutionOutcome) {
+        var line = fields(change)
+        line["error"] = failure
+        logger.log(.error, .changeFailed, line)
+        for grant in change.grants { outcome.errors[grant] = failure }
+    }
+
+    func fields(_ change: Change) -> [String: String] {
+        [
+            "change": change.kind.rawValue, "subject": change.subjectName, "resource": change.resourceName,
+            "permission": change.to?.description ?? "none", "previous": change.from?.description ?? "none",
+            "grant": change.grants.joined(separator: ","),
+        ]
+    }
+
+    private func auditChange(_ change: Change, outcome: String, error: String?, now: Date) async throws {
+        let names: [Change.Kind: String] = [
+            .grant: "permission.granted", .raise: "permission.raised", .driftCorrect: "permission.driftCorrected",
+            .lower: "permission.lowered", .revoke: change.to == nil ? "permission.revoked" : "permission.restored",
+        ]
+        var event = AuditEvent(
+            time: now, event: names[change.kind] ?? change.kind.rawValue, grant: change.grants.joined(separator: ","),
+            outcome: outcome)
+        event.subject = change.subjectName
+        event.resource = change.resourceName
+        event.permission = change.to?.description ?? "none"
+        event.previous = change.from?.description ?? "none"
+        event.error = error
+        try await audit.record([event])
+    }
+}

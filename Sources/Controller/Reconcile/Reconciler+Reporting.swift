@@ -1,0 +1,96 @@
+import AccessModel
+import Foundation
+import GrafanaAPI
+
+/// Status files and grant-decision audit events, after a pass.
+extension Reconciler {
+    func report(
+        catalog: ResourceCatalog, desired: DesiredState, invalid: [DecodedFile], outcome: ExecutionOutcome, now: Date
+    ) async throws -> [String: Phase] {
+        var next: [GrantStatus] = []
+        var events: [AuditEvent] = []
+        for grant in catalog.grants {
+            guard let result = desired.outcomes[grant.name] else { continue }
+            let previous = statuses[grant.name]
+            var status = GrantStatus(
+                name: grant.name, file: grant.metadata.location.file, subject: grant.subject.description,
+                access: catalog.accessItems(of: grant).map(\.summary), phase: result.phase, message: result.message,
+                activatedAt: result.activatedAt, startsAt: result.window?.start, expiresAt: result.window?.end,
+                policies: result.policies, conditions: previous?.conditions ?? [],
+                changes: outcome.changes[grant.name] ?? previous?.changes ?? [], lastError: outcome.errors[grant.name])
+            if let fallback = invalid.first(where: { $0.path == grant.metadata.location.file }) {
+                status.message +=
+                    "; the file fails to parse (\(fallback.errors.first?.message ?? "")), its last valid content is in force"
+            }
+            status.conditions = Self.conditions(
+                status, reason: result.reason, previous: previous, generation: Self.generation(of: grant), now: now)
+            if previous?.phase != status.phase {
+                logger.log(
+                    .info, .grantPhaseChanged,
+                    [
+                        "grant": grant.name, "phase": status.phase.rawValue,
+                        "previous": previous?.phase.rawValue ?? "none",
+                        "message": status.message,
+                    ])
+                events.append(decision(grant, status: status, now: now))
+            }
+            next.append(status)
+        }
+        let present = Set(catalog.grants.map(\.name))
+        for (name, previous) in statuses where !present.contains(name) && previous.phase == .active {
+            var gone = previous
+            gone.phase = .expired
+            gone.message = "the grant file was deleted; its access was revoked"
+            gone.conditions = Self.conditions(
+                gone, reason: .revokedByDeletion, previous: previous, generation: "", now: now)
+            next.append(gone)
+            var event = AuditEvent(time: now, event: "grant.revokedByDeletion", grant: name, outcome: "revoked")
+            event.file = previous.file
+            event.subject = previous.subject
+            events.append(event)
+        }
+        try await audit.record(events)
+        try await saveStatuses(next)
+        for status in next { statuses[status.name] = status }
+        return Dictionary(next.map { ($0.name, $0.phase) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func decision(_ grant: AccessGrant, status: GrantStatus, now: Date) -> AuditEvent {
+        let names: [Phase: String] = [
+            .active: "grant.activated", .denied: "grant.denied", .expired: "grant.expired", .pending: "grant.pending",
+            .failed: "grant.failed", .invalid: "grant.invalid",
+        ]
+        var event = AuditEvent(
+            time: now, event: names[status.phase] ?? "grant.changed", grant: grant.name, outcome: status.phase.rawValue)
+        event.file = grant.metadata.location.file
+        event.subject = status.subject
+        event.resource = status.access.joined(separator: "; ")
+        event.reason = grant.reason
+        event.ticket = grant.ticket
+        event.approvers = grant.approvedBy
+        event.policy = status.policies.joined(separator: ",")
+        if status.phase == .denied || status.phase == .failed { event.error = status.message }
+        return event
+    }
+
+    /// A `Ready` condition, its transition time kept while its status holds.
+    private static func conditions(
+        _ status: GrantStatus, reason: Reason, previous: GrantStatus?, generation: String, now: Date
+    ) -> [StatusCondition] {
+        let ready = status.phase == .active ? "True" : "False"
+        let old = previous?.conditions.first { $0.type == "Ready" }
+        let since = old?.status == ready ? old?.lastTransitionTime ?? now : now
+        return [
+            StatusCondition(
+                type: "Ready", status: ready, reason: reason, message: status.message, lastTransitionTime: since,
+                observedGeneration: generation)
+        ]
+    }
+
+    /// A short content hash, so status says which version of the grant it describes.
+    private static func generation(of grant: AccessGrant) -> String {
+        let text = "\(grant)"
+        let hash = text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,173 @@
+import AccessModel
+import Foundation
+import GrafanaAPI
+
+/// Settings for one controller.
+package struct ReconcilerConfiguration: Sendable {
+    package var grants: [String]
+    package var stateDirectory: String
+    package var decoder = ResourceDecoder()
+    /// How long one Grafana write is retried within a pass before the pass gives up on it (it is retried on the
+    /// next pass; the ledger keeps it).
+    package var writeDeadline: Duration = .seconds(30)
+    package var retry = RetryPolicy()
+    /// Revocations caused by vanished files are held when they would undo more than this share of the ledger...
+    package var brakeShare = 0.5
+    /// ...and at least this many bindings at once (so deleting one grant file is never held).
+    package var brakeMinimum = 10
+
+    package init(grants: [String], stateDirectory: String) {
+        self.grants = grants
+        self.stateDirectory = stateDirectory
+    }
+}
+
+/// What a pass did.
+package struct PassResult: Sendable {
+    package var plan = Plan()
+    package var applied = 0
+    package var failed = 0
+    package var held = 0
+    package var phases: [String: Phase] = [:]
+    /// When the next grant starts or ends: the timer's next deadline.
+    package var nextDeadline: Date?
+    package var error: String?
+
+    /// Converged: nothing failed, nothing held, no pass error.
+    package var isConverged: Bool { failed == 0 && held == 0 && error == nil }
+}
+
+/// Runs passes: files + Grafana + ledger + now → plan → writes, confirmed by reading back, with the ledger
+/// written ahead of every write so a crash can never lose track of access the controller granted.
+package actor Reconciler {
+    let configuration: ReconcilerConfiguration
+    let grafana: any GrafanaAPI
+    let clock: any WallClock
+    let logger: Logger
+    let audit: AuditLog
+    let fileSystem: any FileSystem
+    private let ledgerStore: LedgerStore
+    private let statusStore: StatusStore
+    private let lastValid: LastValidFiles
+    var ledger = Ledger()
+    var statuses: [String: GrantStatus] = [:]
+
+    package init(
+        configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
+        clock: any WallClock, logger: Logger, audit: AuditLog
+    ) {
+        self.configuration = configuration
+        self.grafana = grafana
+        self.fileSystem = fileSystem
+        self.clock = clock
+        self.logger = logger
+        self.audit = audit
+        ledgerStore = LedgerStore(directory: configuration.stateDirectory, fileSystem: fileSystem)
+        statusStore = StatusStore(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
+        lastValid = LastValidFiles(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
+    }
+
+    /// Loads the ledger and statuses; refuses a ledger it cannot trust.
+    package func start() async throws(LedgerError) {
+        do {
+            try fileSystem.createDirectory(configuration.stateDirectory)
+        } catch {
+            throw .unwritable(path: configuration.stateDirectory, reason: error.description)
+        }
+        ledger = try await ledgerStore.load()
+        statuses = await statusStore.load()
+    }
+
+    package var ledgerSize: Int { ledger.changes.count }
+
+    /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`).
+    package func pass(applying: Bool = true) async -> PassResult {
+        var result = PassResult()
+        let now = clock.now()
+        do {
+            let (catalog, invalid) = try loadCatalog()
+            let snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
+            let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
+            let touched = Set(desired.bindings.keys).union(ledger.changes.map(\.binding))
+            let actual = try await ActualState.read(touched, from: grafana)
+            var plan = Planner.plan(desired: desired.bindings, actual: actual, ledger: ledger)
+            result.held = holdVanishingRevocations(&plan, catalog: catalog)
+            result.plan = plan
+            result.nextDeadline = Self.nextDeadline(desired, after: now)
+            guard applying else { return result }
+            let outcome = try await execute(plan, desired: desired, now: now)
+            (result.applied, result.failed) = (outcome.applied, outcome.failed)
+            ledger.grants = desired.records
+            try await saveLedger()
+            result.phases = try await report(
+                catalog: catalog, desired: desired, invalid: invalid, outcome: outcome, now: now)
+        } catch {
+            result.error = "\(error)"
+            logger.log(.error, .passFailed, ["error": "\(error)"])
+        }
+        return result
+    }
+
+    /// The directory's grants, with broken files falling back to their last valid content.
+    private func loadCatalog() throws -> (ResourceCatalog, [DecodedFile]) {
+        let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
+        let (files, fellBack) = try lastValid.decode(configuration.grants, with: loader)
+        for file in files where !file.errors.isEmpty {
+            for error in file.errors {
+                logger.log(.warning, .fileRejected, ["file": file.path, "error": error.description])
+            }
+        }
+        for file in fellBack {
+            logger.log(
+                .error, .fileRejected,
+                [
+                    "file": file.path, "error": file.errors.first?.description ?? "",
+                    "message": "file fails to parse; its last valid content stays in force",
+                ])
+        }
+        return (ResourceCatalog(files: files), fellBack)
+    }
+
+    /// The safety brake: a checkout that is suddenly empty or half-synced must not strip everyone's access.
+    /// Only revocations whose grants all vanished count; expiry and denial are never held back.
+    private func holdVanishingRevocations(_ plan: inout Plan, catalog: ResourceCatalog) -> Int {
+        let present = Set(catalog.grants.map(\.name))
+        let vanishing = plan.changes.filter { change in
+            change.kind == .revoke
+                && change.grants.allSatisfy { !present.contains($0) && ledger.grants[$0]?.isExpired != true }
+        }
+        guard vanishing.count >= configuration.brakeMinimum,
+            Double(vanishing.count) > configuration.brakeShare * Double(max(1, ledger.changes.count))
+        else { return 0 }
+        let held = Set(vanishing.map(\.binding))
+        plan.changes.removeAll { held.contains($0.binding) && $0.kind == .revoke }
+        logger.log(
+            .error, .revocationsHeld,
+            [
+                "count": String(held.count), "ledger": String(ledger.changes.count),
+                "message":
+                    "grant files vanished for more than \(Int(configuration.brakeShare * 100))% of the ledger at once; "
+                    + "revocations held until the next pass (is the checkout empty or half-synced?)",
+            ])
+        return held.count
+    }
+
+    func saveLedger() async throws(LedgerError) {
+        try await ledgerStore.save(ledger)
+    }
+
+    private static func nextDeadline(_ desired: DesiredState, after now: Date) -> Date? {
+        desired.outcomes.values.compactMap { outcome -> Date? in
+            guard let window = outcome.window else { return nil }
+            switch outcome.phase {
+            case .pending: return window.start
+            case .active: return window.end
+            default: return nil
+            }
+        }.filter { $0 > now }.min()
+    }
+
+    func saveStatuses(_ list: [GrantStatus]) async throws(FileSystemError) {
+        try await statusStore.save(list)
+    }
+}

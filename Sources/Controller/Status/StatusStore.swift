@@ -1,0 +1,48 @@
+import Foundation
+
+/// Keeps one status file per grant in `STATE/status/`, written atomically when it changes.
+package actor StatusStore {
+    private let directory: String
+    private let fileSystem: any FileSystem
+    private var known: [String: GrantStatus] = [:]
+
+    package init(stateDirectory: String, fileSystem: any FileSystem) {
+        directory = stateDirectory + "/status"
+        self.fileSystem = fileSystem
+    }
+
+    /// Every status on disk, by grant name; unreadable files are skipped (status is a report, not a source of truth).
+    package func load() -> [String: GrantStatus] {
+        // A missing status folder just means no pass has run yet.
+        guard let entries = try? fileSystem.entries(of: directory) else { return [:] }
+        for entry in entries where entry.name.hasSuffix(".json") {
+            guard let bytes = try? fileSystem.contents(of: directory + "/" + entry.name, limit: 1 << 20),
+                let status = try? Self.decoder.decode(GrantStatus.self, from: Data(bytes))
+            else { continue }
+            known[status.name] = status
+        }
+        return known
+    }
+
+    package func save(_ statuses: [GrantStatus]) throws(FileSystemError) {
+        try fileSystem.createDirectory(directory)
+        for status in statuses where known[status.name] != status {
+            let data = (try? Self.encoder.encode(status)) ?? Data()
+            try fileSystem.writeAtomically(Array(data) + [0x0A], to: directory + "/" + status.name + ".json")
+            known[status.name] = status
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}

@@ -1,0 +1,133 @@
+import AccessModel
+import Controller
+import Foundation
+import GrafanaAPI
+
+/// The flags `run` and `plan` share (DESIGN.md "Command line"), turned into a configured reconciler.
+struct ControllerOptions {
+    static let specs: [OptionSpec] = [
+        .value("grants", "DIR", environment: "GRAFANA_JIT_GRANTS", help: "Folder of grant, policy and bundle files."),
+        .value("state", "DIR", environment: "GRAFANA_JIT_STATE", help: "Folder for the ledger, status and audit log."),
+        .value("grafana-url", "URL", environment: "GRAFANA_URL", help: "Grafana's base URL (a sub-path is fine)."),
+        .value(
+            "token-file", "FILE", environment: "GRAFANA_TOKEN_FILE",
+            help: "File holding the service-account token (or set GRAFANA_TOKEN; or GRAFANA_USER/GRAFANA_PASSWORD)."),
+        .value("org-id", "N", environment: "GRAFANA_ORG_ID", help: "Organization to act in (X-Grafana-Org-Id)."),
+        .value(
+            "resync", "DURATION", environment: "GRAFANA_JIT_RESYNC",
+            help: "Full pass at least this often (default 60s)."),
+        .value("timeout", "DURATION", environment: "GRAFANA_JIT_TIMEOUT", help: "Per-request timeout (default 10s)."),
+        .value(
+            "max-in-flight", "N", environment: "GRAFANA_JIT_MAX_IN_FLIGHT",
+            help: "Grafana requests at once (default 8)."),
+        .value(
+            "audit-log", "FILE", environment: "GRAFANA_JIT_AUDIT_LOG",
+            help: "JSON Lines audit trail (default STATE/audit.jsonl; - for stdout)."),
+        .value("log-format", "FORMAT", environment: "GRAFANA_JIT_LOG_FORMAT", help: "text (default) or json."),
+        .value(
+            "log-level", "LEVEL", environment: "GRAFANA_JIT_LOG_LEVEL", help: "debug, info (default), warning or error."
+        ),
+        .value(
+            "brake-share", "FRACTION", environment: "GRAFANA_JIT_BRAKE_SHARE",
+            help: "Hold revocations of vanished files above this share of the ledger (default 0.5)."),
+    ]
+
+    let grants: String
+    let state: String
+    let connection: GrafanaConnection
+    let resync: Duration
+    let auditDestination: AuditLog.Destination
+    let logFormat: Logger.Format
+    let logLevel: Logger.Level
+    let brakeShare: Double
+
+    init(_ arguments: ParsedArguments, environment: [String: String], command: String) throws(UsageError) {
+        func required(_ name: String) throws(UsageError) -> String {
+            guard let value = arguments.value(name) else { throw .missingArgument("--\(name)", command: command) }
+            return value
+        }
+        func duration(_ name: String, default value: Duration) throws(UsageError) -> Duration {
+            guard let text = arguments.value(name) else { return value }
+            guard let parsed = Duration(text: text) else {
+                throw .invalidValue(option: name, value: text, expected: "a duration like 30s or 1m")
+            }
+            return parsed
+        }
+        grants = try required("grants")
+        state = try required("state")
+        let urlText = try required("grafana-url")
+        guard let url = URL(string: urlText), ["http", "https"].contains(url.scheme ?? "") else {
+            throw .invalidValue(option: "grafana-url", value: urlText, expected: "an http or https URL")
+        }
+        var connection = GrafanaConnection(
+            baseURL: url, credentials: try Self.credentials(arguments, environment: environment),
+            userAgent: "grafana-jit/\(GrafanaJIT.version)")
+        if let org = arguments.value("org-id") {
+            guard let id = Int(org), id > 0 else {
+                throw .invalidValue(option: "org-id", value: org, expected: "a positive number")
+            }
+            connection.orgID = id
+        }
+        connection.timeout = try duration("timeout", default: .seconds(10))
+        if let text = arguments.value("max-in-flight") {
+            guard let value = Int(text), value > 0 else {
+                throw .invalidValue(option: "max-in-flight", value: text, expected: "a positive number")
+            }
+            connection.maxInFlight = value
+        }
+        self.connection = connection
+        resync = try duration("resync", default: .seconds(60))
+        let audit = arguments.value("audit-log") ?? state + "/audit.jsonl"
+        auditDestination = audit == "-" ? .standardOutput : .file(audit)
+        let format = arguments.value("log-format") ?? "text"
+        guard let parsedFormat = Logger.Format(rawValue: format) else {
+            throw .invalidValue(option: "log-format", value: format, expected: "text or json")
+        }
+        logFormat = parsedFormat
+        let level = arguments.value("log-level") ?? "info"
+        guard let parsedLevel = Logger.Level.allCases.first(where: { $0.name == level }) else {
+            throw .invalidValue(option: "log-level", value: level, expected: "debug, info, warning or error")
+        }
+        logLevel = parsedLevel
+        let share = arguments.value("brake-share") ?? "0.5"
+        guard let parsedShare = Double(share), (0...1).contains(parsedShare) else {
+            throw .invalidValue(option: "brake-share", value: share, expected: "a fraction between 0 and 1")
+        }
+        brakeShare = parsedShare
+    }
+
+    /// Token file, then GRAFANA_TOKEN, then basic auth; the secret itself is never echoed back.
+    private static func credentials(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError)
+        -> GrafanaConnection.Credentials
+    {
+        if let file = arguments.value("token-file") {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw .invalidValue(option: "token-file", value: file, expected: "a readable file holding the token")
+            }
+            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else {
+                throw .invalidValue(option: "token-file", value: file, expected: "a non-empty token")
+            }
+            return .token(token)
+        }
+        if let token = environment["GRAFANA_TOKEN"], !token.isEmpty { return .token(token) }
+        if let user = environment["GRAFANA_USER"], let password = environment["GRAFANA_PASSWORD"] {
+            return .basic(user: user, password: password)
+        }
+        throw .missingArgument(
+            "credentials: --token-file, GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD", command: "run")
+    }
+
+    func makeReconciler(console: any Console) -> (Reconciler, Logger) {
+        let clock = SystemClock()
+        let logger = Logger(format: logFormat, minimumLevel: logLevel, clock: clock) { console.writeError($0) }
+        var configuration = ReconcilerConfiguration(grants: [grants], stateDirectory: state)
+        configuration.brakeShare = brakeShare
+        let fileSystem = LocalFileSystem()
+        let reconciler = Reconciler(
+            configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),
+            fileSystem: fileSystem, clock: clock, logger: logger,
+            audit: AuditLog(destination: auditDestination, fileSystem: fileSystem))
+        return (reconciler, logger)
+    }
+}

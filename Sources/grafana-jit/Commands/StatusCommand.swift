@@ -1,0 +1,54 @@
+import Controller
+import Foundation
+
+/// `grafana-jit status --state DIR`: who has what, until when, why.
+struct StatusCommand: Command {
+    static let name = "status"
+    static let abstract = "Show each grant's phase, access and expiry from the state folder."
+    static let usage = "--state DIR [--output table|json]"
+    static let summary = "Reads the status the controller keeps in STATE/status/ and prints a table or JSON."
+    static let options: [OptionSpec] = [
+        .value("state", "DIR", environment: "GRAFANA_JIT_STATE", help: "The controller's state folder."),
+        .value("output", "FORMAT", environment: "GRAFANA_JIT_OUTPUT", help: "table (default) or json."),
+    ]
+
+    func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
+        guard let state = arguments.value("state") else {
+            throw UsageError.missingArgument("--state DIR", command: Self.name)
+        }
+        let output = arguments.value("output") ?? "table"
+        guard ["table", "json"].contains(output) else {
+            throw UsageError.invalidValue(option: "output", value: output, expected: "table or json")
+        }
+        let statuses = await StatusStore(stateDirectory: state, fileSystem: LocalFileSystem()).load().values
+            .sorted { $0.name < $1.name }
+        if output == "json" {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            console.write(String(decoding: try encoder.encode(statuses), as: UTF8.self) + "\n")
+            return .success
+        }
+        let now = Date()
+        let rows =
+            [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "MESSAGE"]]
+            + statuses.map { status in
+                [
+                    status.name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
+                    status.expiresAt.map { Self.remaining($0.timeIntervalSince(now)) } ?? "-", status.message,
+                ]
+            }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            let padded = (0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+            console.write((padded + [row[5]]).joined(separator: "  ") + "\n")
+        }
+        return .success
+    }
+
+    /// `3h12m`, `45s`, or `-` once passed.
+    static func remaining(_ seconds: TimeInterval) -> String {
+        guard seconds > 0 else { return "-" }
+        return Duration.seconds(Int64(seconds.rounded(.up))).text
+    }
+}
