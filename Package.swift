@@ -32,7 +32,8 @@ let package = Package(
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
         .testTarget(name: "GrafanaSimulatorTests", dependencies: ["GrafanaSimulator", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "GrafanaAPITests", dependencies: ["GrafanaAPI", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "GrafanaAPITests", dependencies: ["GrafanaAPI", "HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["grafana-jit", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -18,6 +18,22 @@ package struct FaultPlan: Codable, Sendable, Equatable {
 
     package init() {}
 
+    /// What is out of range, or nil: probabilities in 0...1, at most a minute of latency and a day of downtime.
+    package var problem: String? {
+        if !(0...1).contains(errorRate) || !(0...1).contains(dropRate) {
+            return "errorRate and dropRate must be within 0...1"
+        }
+        if !(0...60_000).contains(latencyMilliseconds) { return "latencyMilliseconds must be within 0...60000" }
+        if !(0...86_400).contains(downForSeconds) { return "downForSeconds must be within 0...86400" }
+        if rateLimitBurst < 0 || !(0...3_600).contains(retryAfterSeconds) {
+            return "rateLimitBurst must be at least 0 and retryAfterSeconds within 0...3600"
+        }
+        if errorStatuses.isEmpty || !errorStatuses.allSatisfy({ (500...599).contains($0) }) {
+            return "errorStatuses must be 5xx statuses"
+        }
+        return nil
+    }
+
     private enum CodingKeys: String, CodingKey {
         case errorRate, errorStatuses, rateLimitBurst, retryAfterSeconds, latencyMilliseconds, dropRate,
             downForSeconds, seed

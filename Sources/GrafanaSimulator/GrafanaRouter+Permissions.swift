@@ -79,7 +79,9 @@ extension GrafanaRouter {
             userID = Int(reference) ?? model.users.first { $0.uid == reference }?.id
             guard userID != nil else { return GrafanaResponses.message(404, "User not found") }
         }
-        guard let level = jsonBody()?["permission"] as? String else { return GrafanaResponses.badRequestData }
+        // Go decodes a missing or null "permission" to "", which removes (grafana-api.md §8.2).
+        guard let body = jsonBody() else { return GrafanaResponses.badRequestData }
+        let level = body["permission"] as? String ?? ""
         guard level.isEmpty || Self.levels.contains(level) else {
             return GrafanaResponses.structured(
                 400, id: "resourcePermissions.invalidPermission",

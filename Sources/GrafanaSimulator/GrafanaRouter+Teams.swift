@@ -21,8 +21,11 @@ extension GrafanaRouter {
     }
 
     func team(_ reference: String) -> HTTPResponse {
+        guard let index = model.teamIndex(reference, org: org) else {
+            return Int(reference) == nil
+                ? GrafanaResponses.notFound : require("teams:read") ?? teamNotFound(traceID: true)
+        }
         if let denied = require("teams:read") { return denied }
-        guard let index = model.teamIndex(reference, org: org) else { return teamNotFound(traceID: true) }
         return .json(200, object: teamDTO(model.teams[index]))
     }
 
@@ -47,6 +50,8 @@ extension GrafanaRouter {
     }
 
     mutating func addTeamMember(_ reference: String) -> HTTPResponse {
+        // The UID resolver answers before any permission check (grafana-api.md §1.3).
+        if Int(reference) == nil, model.teamIndex(reference, org: org) == nil { return GrafanaResponses.notFound }
         if let denied = require("teams.permissions:write") { return denied }
         guard let userID = jsonBody()?["userId"] as? Int, userID > 0 else { return GrafanaResponses.badRequestData }
         guard let index = model.teamIndex(reference, org: org) else {
@@ -66,6 +71,7 @@ extension GrafanaRouter {
     }
 
     mutating func removeTeamMember(_ reference: String, userReference: String) -> HTTPResponse {
+        if Int(reference) == nil, model.teamIndex(reference, org: org) == nil { return GrafanaResponses.notFound }
         if let denied = require("teams.permissions:write") { return denied }
         guard let index = model.teamIndex(reference, org: org) else {
             return teamNotFound(traceID: model.majorVersion >= 12)

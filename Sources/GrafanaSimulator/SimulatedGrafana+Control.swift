@@ -11,9 +11,11 @@ extension SimulatedGrafana {
             return .json(200, object: ["message": "reset"])
         case ("GET", "/__sim/faults"): return encode(faults)
         case ("PUT", "/__sim/faults"):
+            // A body that does not decode is answered, not thrown: the control surface reports its own errors.
             guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(request.body)) else {
                 return .json(400, object: ["message": "expected a fault plan as JSON"])
             }
+            if let problem = plan.problem { return .json(400, object: ["message": problem]) }
             setFaults(plan)
             return encode(plan)
         case ("GET", "/__sim/requests"): return encode(requestLog)

@@ -13,6 +13,8 @@ package final class HTTPServer: Sendable {
         package var maxBodyBytes = 4 * 1024 * 1024
         /// A connection idle this long is closed, so abandoned clients don't pin a thread.
         package var idleTimeoutSeconds = 60
+        /// Connections served at once (a thread each); more are closed on arrival.
+        package var maxConnections = 512
 
         package init() {}
     }
@@ -57,14 +59,13 @@ package final class HTTPServer: Sendable {
 
     /// Stops accepting and closes every open connection; requests in progress lose their connection.
     package func shutdown() {
-        let connections = state.withLock { state -> Set<Int32> in
-            guard state.isRunning else { return [] }
-            state.isRunning = false
-            return state.connections
-        }
         // close() does not wake a thread blocked in accept() or recv(); shutdown() does (swift-linux-notes §4).
-        Glibc.shutdown(listener, Int32(SHUT_RDWR))
-        for fd in connections { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        state.withLock { state in
+            guard state.isRunning else { return }
+            state.isRunning = false
+            Glibc.shutdown(listener, Int32(SHUT_RDWR))
+            for fd in state.connections { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 
     package var isRunning: Bool { state.withLock { $0.isRunning } }
@@ -74,24 +75,35 @@ package final class HTTPServer: Sendable {
         while isRunning {
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors or memory for now: wait for connections to close instead of giving up.
+                    Thread.sleep(forTimeInterval: 0.05)
+                    continue
+                default: return
+                }
             }
-            let accepted = state.withLock { state -> Bool in
-                guard state.isRunning else { return false }
+            let accepted = state.withLock { state -> Bool? in
+                guard state.isRunning else { return nil }
+                guard state.connections.count < limits.maxConnections else { return false }
                 state.connections.insert(fd)
                 return true
             }
-            guard accepted else {
+            guard accepted == true else {
                 close(fd)
-                return
+                if accepted == nil { return }
+                continue
             }
             Socket.configure(connection: fd, idleTimeoutSeconds: limits.idleTimeoutSeconds)
             let connection = HTTPConnection(fd: fd, limits: limits, handler: handler)
             let thread = Thread { [self] in
                 connection.serve()
-                state.withLock { _ = $0.connections.remove(fd) }
-                close(fd)
+                // Removed and closed under the lock, so shutdown() can never hit a reused descriptor number.
+                state.withLock { state in
+                    state.connections.remove(fd)
+                    close(fd)
+                }
             }
             thread.name = "http-connection-\(fd)"
             thread.start()

@@ -72,7 +72,9 @@ enum Socket {
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var discarded: [UInt8] = []
-        while discarded.count < 1 << 20, receive(fd, into: &discarded) {
+        var total = 0
+        while total < 1 << 20, receive(fd, into: &discarded) {
+            total += discarded.count
             discarded.removeAll(keepingCapacity: true)
         }
     }

@@ -80,6 +80,19 @@ struct ResponseClassifierTests {
         #expect(error.description.hasSuffix("nope"))
     }
 
+    @Test func membershipFailuresForUnknownUsersAreNotFoundNotRetried() {
+        let error = ResponseClassifier.error(
+            status: 500, body: Data(#"{"message":"Failed to add Member to Team","traceID":""}"#.utf8), retryAfter: nil,
+            request: request)
+        #expect(error == .notFound(request, message: "Failed to add Member to Team"))
+    }
+
+    @Test func redirectsAreErrors() {
+        let error = ResponseClassifier.error(status: 302, body: Data(), retryAfter: nil, request: request)
+        #expect(error?.isRetryable == false)
+        #expect(error?.description.contains("redirect") == true)
+    }
+
     @Test func successIsNoError() {
         #expect(ResponseClassifier.error(status: 200, body: Data(), retryAfter: nil, request: request) == nil)
     }

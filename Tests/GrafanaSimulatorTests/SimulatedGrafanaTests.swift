@@ -284,6 +284,31 @@ struct SimulatedGrafanaTests {
         }
     }
 
+    @Test func faultPlansOutOfRangeAreRefused() async {
+        let answer = await call("PUT", "/__sim/faults", body: #"{"downForSeconds":1e300}"#, token: nil)
+        #expect(answer.status == 400)
+        #expect(object(answer.json)["message"] as? String == "downForSeconds must be within 0...86400")
+        #expect(await call("GET", "/api/health", token: nil).status == 200)
+    }
+
+    @Test func unknownTeamUIDsFailInTheResolverBeforeAnythingElse() async {
+        for (method, path) in [
+            ("GET", "/api/teams/nouid"), ("DELETE", "/api/teams/nouid/members/2"), ("POST", "/api/teams/nouid/members"),
+        ] {
+            let answer = await call(method, path, body: #"{"userId":2}"#, token: SimulatorHarness.viewerToken)
+            #expect(
+                answer.status == 404 && object(answer.json) as NSDictionary == ["message": "Not found"],
+                "\(method) \(path)")
+        }
+        #expect(object(await call("GET", "/api/teams/t00001").json)["name"] as? String == "sre")
+    }
+
+    @Test func aPermissionBodyWithoutALevelRemoves() async {
+        _ = await call("POST", "/api/access-control/datasources/prom-prod/users/2", body: #"{"permission":"Query"}"#)
+        let removed = await call("POST", "/api/access-control/datasources/prom-prod/users/2", body: "{}")
+        #expect(object(removed.json)["message"] as? String == "Permission removed")
+    }
+
     @Test func fixtureMistakesNameTheirPlace() {
         #expect(throws: FixtureError.self) {
             try SimulatedGrafana(fixture: Array("users:\n  - {login: a, org: 1}\n".utf8), path: "bad.yaml")

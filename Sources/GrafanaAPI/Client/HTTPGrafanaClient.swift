@@ -25,7 +25,7 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.timeoutIntervalForRequest = connection.timeoutSeconds
         configuration.httpMaximumConnectionsPerHost = max(1, connection.maxInFlight)
-        session = URLSession(configuration: configuration)
+        session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
     }
 
     // MARK: Calls
@@ -219,6 +219,7 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
         if let orgID = connection.orgID { urlRequest.setValue(String(orgID), forHTTPHeaderField: "X-Grafana-Org-Id") }
         if let body {
+            // Bodies are small dictionaries of strings and numbers, which always serialise.
             urlRequest.httpBody = try? JSONSerialization.data(withJSONObject: body)
             urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
@@ -240,7 +241,9 @@ package actor HTTPGrafanaClient: GrafanaAPI {
             status: http?.statusCode ?? 0, body: data, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
             request: request)
         {
-            if case .notFound = error {
+            // What the caches hold may be what went away; the idempotent "not a member" and OSS's missing route
+            // say nothing about them.
+            if case .notFound(_, let message) = error, !["Team member not found", "Not found"].contains(message) {
                 users = ExpiringCache()
                 teamsByName = ExpiringCache()
                 sources = ExpiringCache()
@@ -272,6 +275,17 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasUnknownRoot:
             return "TLS handshake failed (is the CA in the system trust store?)"
         default: return "network error \(urlError.code.rawValue)"
+        }
+    }
+
+    /// corelibs would follow a redirect with the `Authorization` header to any host, and turn a POST into a GET
+    /// that "succeeds" without writing: never follow one; the 3xx is reported instead.
+    private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
         }
     }
 

@@ -17,6 +17,15 @@ enum ResponseClassifier {
         guard !(200..<300).contains(status) else { return nil }
         let message = message(in: body)
         switch status {
+        case 300..<400:
+            return .invalidRequest(
+                request, status: status,
+                message:
+                    "Grafana answered with a redirect, which is not followed: check the Grafana URL (scheme, host, sub-path)"
+            )
+        case 500 where ["Failed to add Member to Team", "Failed to remove Member from Team"].contains(message):
+            // Grafana's answer for a user (or, in 10.x/11.x, a team) that does not exist: retrying cannot help.
+            return .notFound(request, message: message)
         case 429:
             return .transient(
                 request, reason: "429 Too Many Requests: \(message)", retryAfter: parseRetryAfter(retryAfter))

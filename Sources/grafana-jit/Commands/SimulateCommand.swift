@@ -30,8 +30,10 @@ struct SimulateCommand: Command {
         let (host, port) = try ListenAddress.parse(arguments.value("listen") ?? "127.0.0.1:3000", option: "listen")
         var faults = FaultPlan()
         if let text = arguments.value("faults") {
-            guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(text.utf8)) else {
-                throw UsageError.invalidValue(option: "faults", value: text, expected: "a JSON fault plan")
+            // Absence of a plan is the answer here; the usage error says what was expected.
+            guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(text.utf8)), plan.problem == nil
+            else {
+                throw UsageError.invalidValue(option: "faults", value: text, expected: "a JSON fault plan within range")
             }
             faults = plan
         }
