@@ -19,10 +19,7 @@ extension Reconciler {
         var attempted: [Change] = []
         for change in plan.changes {
             do {
-                try await Retrier(policy: configuration.retry, clock: clock)
-                    .run(until: clock.now().addingTimeInterval(configuration.writeDeadline.timeInterval)) {
-                        () async throws(GrafanaAPIError) in try await write(change)
-                    }
+                try await write(change)
                 attempted.append(change)
             } catch {
                 outcome.failed += 1

@@ -57,7 +57,8 @@ package actor Reconciler {
         clock: any WallClock, logger: Logger, audit: AuditLog
     ) {
         self.configuration = configuration
-        self.grafana = grafana
+        self.grafana = RetryingGrafana(
+            grafana, retrier: Retrier(policy: configuration.retry, clock: clock), deadline: configuration.writeDeadline)
         self.fileSystem = fileSystem
         self.clock = clock
         self.logger = logger

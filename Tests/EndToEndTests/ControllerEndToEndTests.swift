@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// The real binary against the simulator: apply, converge, revoke, restore, resist drift and bad input.
+struct ControllerEndToEndTests {
+    /// Standing access in the example fixture, which the controller must never lose.
+    static let standing = ["bob@loki-prod=Query", "dba@pg-staging=Edit", "Viewer@prom-staging=Query"]
+
+    @Test func appliesGrantsAndASecondPassWritesNothing() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant(
+            "alice-logs", access: "[{dataSource: prod-logs, permission: Query}, {team: incident-responders}]")
+        let first = try await work.once()
+        #expect(first.status == 0, "\(first.stderr)")
+        let access = try await work.access()
+        #expect(access.contains("alice@loki-prod=Query") && access.contains("alice@incident-responders=Member"))
+        let writes = try await work.writes()
+        #expect(writes == 2)
+        let second = try await work.once()
+        #expect(second.status == 0)
+        #expect(try await work.writes() == writes)
+        _ = await work.simulator.stop()
+    }
+
+    @Test func deletingTheFileRevokesAndRestoresThePreviousLevel() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("bob-admin", user: "bob@example.com", access: "[{dataSource: prod-logs, permission: Admin}]")
+        _ = try await work.once()
+        #expect(try await work.access().contains("bob@loki-prod=Admin"))
+        try work.remove("bob-admin")
+        let run = try await work.once()
+        #expect(run.status == 0, "\(run.stderr)")
+        let access = try await work.access()
+        #expect(access.contains("bob@loki-prod=Query") && !access.contains("bob@loki-prod=Admin"))
+        for entry in Self.standing { #expect(access.contains(entry)) }
+        let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)
+        #expect(
+            audit.contains("\"event\":\"permission.restored\"")
+                && audit.contains("\"event\":\"grant.revokedByDeletion\""))
+        _ = await work.simulator.stop()
+    }
+
+    @Test func overlappingGrantsKeepAccessUntilTheLastEnds() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("one", access: "[{dataSource: prod-metrics, permission: Query}]")
+        try work.grant("two", access: "[{dataSource: prod-metrics, permission: Query}]")
+        _ = try await work.once()
+        try work.remove("one")
+        _ = try await work.once()
+        #expect(try await work.access().contains("alice@prom-prod=Query"))
+        try work.remove("two")
+        _ = try await work.once()
+        #expect(!(try await work.access().contains("alice@prom-prod=Query")))
+        _ = await work.simulator.stop()
+    }
+
+    @Test func driftIsCorrectedOnTheNextPass() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice-logs", access: "[{dataSource: prod-logs, permission: Edit}]")
+        _ = try await work.once()
+        try await work.control(
+            "POST", "/api/access-control/datasources/loki-prod/users/2", body: #"{"permission":""}"#,
+            token: "glsa_simulator_controller_token")
+        #expect(!(try await work.access().contains("alice@loki-prod=Edit")))
+        _ = try await work.once()
+        #expect(try await work.access().contains("alice@loki-prod=Edit"))
+        let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("permission.driftCorrected"))
+        _ = await work.simulator.stop()
+    }
+
+    @Test func aDeniedGrantMakesNoWrite() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant(
+            "mallory", user: "partner@partner.example", access: "[{dataSource: prod-logs, permission: Query}]")
+        let run = try await work.once()
+        #expect(run.status == 0)
+        #expect(try await work.writes() == 0)
+        let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        #expect(status.stdout.contains("Denied"))
+        _ = await work.simulator.stop()
+    }
+
+    @Test func aBrokenFileKeepsItsLastValidContentAndOthersStillWork() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice-logs", access: "[{dataSource: prod-logs, permission: Query}]")
+        _ = try await work.once()
+        try work.directory.write("repo/grants/alice-logs.yaml", "apiVersion: [broken")
+        try work.grant(
+            "dave-metrics", user: "dave@example.com", access: "[{dataSource: prod-metrics, permission: Query}]")
+        let run = try await work.once()
+        #expect(run.stderr.contains("its last valid content stays in force"))
+        let access = try await work.access()
+        #expect(access.contains("alice@loki-prod=Query") && access.contains("dave@prom-prod=Query"))
+        _ = await work.simulator.stop()
+    }
+
+    @Test func anExpiryThatPassedWhileStoppedIsRevokedOnRestart() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("short", access: "[{dataSource: prod-traces, permission: Query}]", duration: "1s")
+        _ = try await work.once()
+        #expect(try await work.access().contains("alice@tempo-prod=Query"))
+        try await Task.sleep(for: .milliseconds(1_100))
+        let run = try await work.once()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!(try await work.access().contains("alice@tempo-prod=Query")))
+        _ = await work.simulator.stop()
+    }
+
+    @Test func theDaemonRevokesOnTimeWithoutBeingWoken() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("short", access: "[{dataSource: prod-traces, permission: Query}]", duration: "3s")
+        let daemon = try await ControllerProcess.start(work)
+        #expect(try await work.eventually { try await work.access().contains("alice@tempo-prod=Query") })
+        let granted = Date()
+        #expect(try await work.eventually(within: 8) { !(try await work.access().contains("alice@tempo-prod=Query")) })
+        #expect(Date().timeIntervalSince(granted) < 6)
+        let (status, log) = await daemon.stop()
+        #expect(status == 0, "\(log)")
+        #expect(log.contains("event=controller.stopped"))
+        _ = await work.simulator.stop()
+    }
+
+    @Test func theDaemonPicksUpANewFileWithinSeconds() async throws {
+        let work = try await ControllerWorkspace.start()
+        let daemon = try await ControllerProcess.start(work)
+        try await Task.sleep(for: .milliseconds(300))
+        try work.grant("late", user: "erin@example.com", access: "[{team: db-oncall}]")
+        #expect(try await work.eventually(within: 5) { try await work.access().contains("erin@db-oncall=Member") })
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    @Test func faultyGrafanaStillConverges() async throws {
+        let work = try await ControllerWorkspace.start()
+        for index in 0..<6 {
+            try work.grant(
+                "g\(index)", user: ["alice", "dave", "erin"][index % 3] + "@example.com",
+                access: "[{dataSource: \(["prod-logs", "prod-metrics"][index % 2]), permission: Query}]")
+        }
+        try await work.control(
+            "PUT", "/__sim/faults", body: #"{"errorRate":0.3,"rateLimitBurst":3,"retryAfterSeconds":0,"seed":7}"#)
+        var converged = false
+        for _ in 0..<10 where !converged {
+            converged = try await work.once().status == 0
+        }
+        #expect(converged)
+        try await work.control("PUT", "/__sim/faults", body: "{}")
+        let access = try await work.access()
+        for expected in ["alice@loki-prod=Query", "dave@prom-prod=Query", "erin@loki-prod=Query"] {
+            #expect(access.contains(expected))
+        }
+        _ = await work.simulator.stop()
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+
+/// `grafana-jit run` as a daemon child process, stopped with SIGTERM.
+final class ControllerProcess: Sendable {
+    private let process: Process
+    private let logPath: String
+    private let logs: TemporaryDirectory
+
+    private init(process: Process, logPath: String, logs: TemporaryDirectory) {
+        self.process = process
+        self.logPath = logPath
+        self.logs = logs
+    }
+
+    static func start(_ work: ControllerWorkspace, extra: [String] = []) async throws -> ControllerProcess {
+        let logs = try TemporaryDirectory()
+        let logPath = try logs.write("stderr", "")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BinaryRun.executable)
+        process.arguments = ["run"] + work.arguments + extra
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["GRAFANA_TOKEN": "glsa_simulator_controller_token"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        try process.run()
+        return ControllerProcess(process: process, logPath: logPath, logs: logs)
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func stop() async -> (status: Int32, log: String) {
+        process.terminate()
+        let status = await withCheckedContinuation { continuation in
+            Thread {
+                self.process.waitUntilExit()
+                continuation.resume(returning: self.process.terminationStatus)
+            }.start()
+        }
+        return (status, log)
+    }
+
+    func kill() async {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        _ = await stop()
+    }
+}

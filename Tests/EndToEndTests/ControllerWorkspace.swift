@@ -1,0 +1,109 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A grants folder, a state folder and a simulator, for driving the real binary end to end.
+struct ControllerWorkspace {
+    let directory: TemporaryDirectory
+    let simulator: SimulatorProcess
+    var grants: String { directory.path + "/repo" }
+    var state: String { directory.path + "/state" }
+
+    /// A permissive policy: anyone at example.com, any data source up to Admin, any team, one day, no approval.
+    static let openPolicy = """
+        apiVersion: grafana-jit.io/v1alpha1
+        kind: AccessPolicy
+        metadata: {name: open}
+        spec:
+          subjects: {users: ["*@example.com"]}
+          dataSources: [{name: "*"}]
+          teams: ["*"]
+          permissions: [Admin]
+          teamRoles: [Member, Admin]
+          maxDuration: 1d
+        """
+
+    static func start(policy: String = openPolicy) async throws -> ControllerWorkspace {
+        let directory = try TemporaryDirectory()
+        try directory.write("repo/policies/policy.yaml", policy)
+        return ControllerWorkspace(directory: directory, simulator: try await SimulatorProcess.start())
+    }
+
+    func grant(_ name: String, user: String = "alice@example.com", access: String, duration: String = "4h") throws {
+        try directory.write(
+            "repo/grants/\(name).yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: \(name)}
+            spec:
+              subject: {user: \(user)}
+              access: \(access)
+              duration: \(duration)
+              reason: end-to-end test
+            """)
+    }
+
+    func remove(_ name: String) throws {
+        try FileManager.default.removeItem(atPath: grants + "/grants/\(name).yaml")
+    }
+
+    var arguments: [String] { ["--grants", grants, "--state", state, "--grafana-url", simulator.url] }
+
+    func once(_ extra: [String] = []) async throws -> BinaryRun {
+        try await BinaryRun.grafanaJIT(
+            ["run", "--once"] + arguments + extra, environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+    }
+
+    /// `user@dataSource=Level` and `user@team=Member|Admin` for everything in the simulator, sorted.
+    func access() async throws -> [String] {
+        let state = try await control("GET", "/__sim/state")
+        var lines: [String] = []
+        for permission in state["permissions"] as? [[String: Any]] ?? [] {
+            let who =
+                permission["user"] as? String ?? permission["team"] as? String ?? permission["builtInRole"] as? String
+                ?? "?"
+            lines.append(
+                "\(who)@\(permission["dataSource"] as? String ?? "?")=\(permission["permission"] as? String ?? "?")")
+        }
+        for team in state["teams"] as? [[String: Any]] ?? [] {
+            for member in team["members"] as? [[String: Any]] ?? [] {
+                lines.append(
+                    "\(member["login"] as? String ?? "?")@\(team["name"] as? String ?? "?")=\(member["permission"] as? String ?? "?")"
+                )
+            }
+        }
+        return lines.sorted()
+    }
+
+    /// Grafana writes the simulator has seen since the last reset of its log.
+    func writes() async throws -> Int {
+        try await control("GET", "/__sim/stats")["writes"] as? Int ?? -1
+    }
+
+    @discardableResult
+    func control(_ method: String, _ path: String, body: String? = nil, token: String? = nil) async throws -> [String:
+        Any]
+    {
+        var request = URLRequest(url: try #require(URL(string: simulator.url + path)))
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    /// Polls until `condition` holds, for at most `seconds`.
+    func eventually(within seconds: TimeInterval = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+}
