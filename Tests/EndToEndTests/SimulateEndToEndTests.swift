@@ -48,3 +48,16 @@ struct SimulateEndToEndTests {
             run.stderr.contains("alice-prod-logs-inc-4711.yaml:2:1: error: unknown field apiVersion"), "\(run.stderr)")
     }
 }
+
+/// The README's first command: the controller against the built-in simulator with the example grants.
+struct DemoEndToEndTests {
+    @Test func theDemoAppliesTheExamplesAndRevokesTheShortGrant() async throws {
+        let run = try await BinaryRun.grafanaJIT(["demo", "--short-grant", "2s"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("After the first pass:"))
+        let after = try #require(run.stdout.components(separatedBy: "After the short grant's end:").last)
+        #expect(after.contains("demo-short-lived") && after.contains("Expired"))
+        #expect(run.stdout.contains("\"event\":\"permission.revoked\""))
+        #expect(!run.stderr.contains("glsa_"))
+    }
+}

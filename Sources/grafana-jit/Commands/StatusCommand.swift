@@ -29,21 +29,21 @@ struct StatusCommand: Command {
             console.write(String(decoding: try encoder.encode(statuses), as: UTF8.self) + "\n")
             return .success
         }
-        let now = Date()
-        let rows =
-            [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "MESSAGE"]]
-            + statuses.map { status in
-                [
-                    status.name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
-                    status.expiresAt.map { Self.remaining($0.timeIntervalSince(now)) } ?? "-", status.message,
-                ]
-            }
-        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            let padded = (0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-            console.write((padded + [row[5]]).joined(separator: "  ") + "\n")
-        }
+        console.write(Self.table(statuses, now: Date()))
         return .success
+    }
+
+    /// The table `status` prints: name, subject, access, phase, expires in, message.
+    static func table(_ statuses: [GrantStatus], now: Date) -> String {
+        let rows = [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "MESSAGE"]] + statuses.map { status in
+            [status.name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
+                status.expiresAt.map { remaining($0.timeIntervalSince(now)) } ?? "-", status.message]
+        }
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            ((0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) } + [row[5]])
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
     }
 
     /// `3h12m`, `45s`, or `-` once passed.
