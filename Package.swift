@@ -22,7 +22,7 @@ let package = Package(
             name: "grafana-jit", dependencies: ["Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
             swiftSettings: strict),
         .executableTarget(
-            name: "grafana-jit-bench", dependencies: ["GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
+            name: "grafana-jit-bench", dependencies: ["Controller", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
             swiftSettings: strict),
         .target(
             name: "TestSupport", dependencies: ["Controller", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],

@@ -9,6 +9,7 @@ struct Benchmark {
     static let usage = """
         usage: grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]
                grafana-jit-bench client [--requests N] [--runs R]
+               grafana-jit-bench controller [--grants N]
         """
 
     static func main() async {
@@ -17,6 +18,7 @@ struct Benchmark {
             switch arguments.first {
             case "validate": try run(arguments)
             case "client": try await client(arguments)
+            case "controller": try await controller(arguments)
             default: throw BenchmarkError.usage(usage)
             }
         } catch {
@@ -52,6 +54,24 @@ struct Benchmark {
                     format: "| %@ | %d | %d | %.0f | %.0f | %.0f |", name, requests, values.count, values.min() ?? 0,
                     median(values), values.max() ?? 0))
         }
+    }
+
+    static func controller(_ arguments: [String]) async throws {
+        var grants = 10_000
+        if arguments.count == 3, arguments[1] == "--grants", let value = Int(arguments[2]), value > 0 {
+            grants = value
+        } else if arguments.count != 1 {
+            throw BenchmarkError.usage(usage)
+        }
+        let figures = try await ControllerScenario(grants: grants).run()
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print("| grants | cold pass (s) | cold reads | cold writes | needed writes | touched resources | steady pass (s) | steady reads | steady writes | peak RSS (MiB) |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        print(String(
+            format: "| %d | %.2f | %d | %d | %d | %d | %.2f | %d | %d | %.0f |", grants, figures.coldSeconds,
+            figures.coldReads, figures.coldWrites, figures.expectedWrites, figures.touchedResources, figures.steadySeconds,
+            figures.steadyReads, figures.steadyWrites, Double(usage.ru_maxrss) / 1024))
     }
 
     static func median(_ values: [Double]) -> Double {
