@@ -66,12 +66,16 @@ struct Benchmark {
         let figures = try await ControllerScenario(grants: grants).run()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        print("| grants | cold pass (s) | cold reads | cold writes | needed writes | touched resources | steady pass (s) | steady reads | steady writes | peak RSS (MiB) |")
+        print(
+            "| grants | cold pass (s) | cold reads | cold writes | needed writes | touched resources | steady pass (s) | steady reads | steady writes | peak RSS (MiB) |"
+        )
         print("|---|---|---|---|---|---|---|---|---|---|")
-        print(String(
-            format: "| %d | %.2f | %d | %d | %d | %d | %.2f | %d | %d | %.0f |", grants, figures.coldSeconds,
-            figures.coldReads, figures.coldWrites, figures.expectedWrites, figures.touchedResources, figures.steadySeconds,
-            figures.steadyReads, figures.steadyWrites, Double(usage.ru_maxrss) / 1024))
+        print(
+            String(
+                format: "| %d | %.2f | %d | %d | %d | %d | %.2f | %d | %d | %.0f |", grants, figures.coldSeconds,
+                figures.coldReads, figures.coldWrites, figures.expectedWrites, figures.touchedResources,
+                figures.steadySeconds,
+                figures.steadyReads, figures.steadyWrites, Double(usage.ru_maxrss) / 1024))
     }
 
     static func median(_ values: [Double]) -> Double {

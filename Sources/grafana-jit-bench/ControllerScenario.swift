@@ -35,8 +35,9 @@ struct ControllerScenario {
         let fileSystem = LocalFileSystem()
         let reconciler = Reconciler(
             configuration: ReconcilerConfiguration(grants: [root + "/repo"], stateDirectory: root + "/state"),
-            grafana: HTTPGrafanaClient(connection: GrafanaConnection(
-                baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench")),
+            grafana: HTTPGrafanaClient(
+                connection: GrafanaConnection(
+                    baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench")),
             fileSystem: fileSystem, clock: clock, logger: Logger(minimumLevel: .error, clock: clock) { _ in },
             audit: AuditLog(destination: .file(root + "/audit.jsonl"), fileSystem: fileSystem))
         try await reconciler.start()
@@ -51,8 +52,10 @@ struct ControllerScenario {
         let steadySeconds = (ContinuousClock.now - start).timeInterval
         let steady = grafana.statistics
         return Figures(
-            coldSeconds: coldSeconds, coldReads: afterCold.reads, coldWrites: afterCold.writes, expectedWrites: bindings,
-            touchedResources: touched, steadySeconds: steadySeconds, steadyReads: steady.reads, steadyWrites: steady.writes)
+            coldSeconds: coldSeconds, coldReads: afterCold.reads, coldWrites: afterCold.writes,
+            expectedWrites: bindings,
+            touchedResources: touched, steadySeconds: steadySeconds, steadyReads: steady.reads,
+            steadyWrites: steady.writes)
     }
 
     /// Grants cycling over users, data sources and teams; returns the distinct bindings and resources they need.

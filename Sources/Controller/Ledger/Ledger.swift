@@ -7,26 +7,48 @@ package struct Ledger: Sendable, Equatable, Codable {
     package static let currentVersion = 1
 
     package var version = Ledger.currentVersion
-    /// One entry per binding the controller has written, sorted by binding.
-    package var changes: [LedgerChange] = []
+    /// One entry per binding the controller has written; stored on disk as a list sorted by binding.
+    private var entries: [Binding: LedgerChange] = [:]
     /// Each grant's fixed window, by grant name; kept after expiry so the name stays expired.
     package var grants: [String: GrantRecord] = [:]
 
     package init() {}
 
+    package var changes: [LedgerChange] { entries.values.sorted { $0.binding < $1.binding } }
+
+    package var count: Int { entries.count }
+
+    package var bindings: Dictionary<Binding, LedgerChange>.Keys { entries.keys }
+
     package func change(for binding: Binding) -> LedgerChange? {
-        changes.first { $0.binding == binding }
+        entries[binding]
     }
 
-    /// Inserts or replaces the entry for its binding, keeping the list sorted.
+    /// Inserts or replaces the entry for its binding.
     package mutating func record(_ change: LedgerChange) {
-        changes.removeAll { $0.binding == change.binding }
-        changes.append(change)
-        changes.sort { $0.binding < $1.binding }
+        entries[change.binding] = change
     }
 
     package mutating func forget(_ binding: Binding) {
-        changes.removeAll { $0.binding == binding }
+        entries[binding] = nil
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, changes, grants
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        for change in try container.decode([LedgerChange].self, forKey: .changes) { entries[change.binding] = change }
+        grants = try container.decode([String: GrantRecord].self, forKey: .grants)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(changes, forKey: .changes)
+        try container.encode(grants, forKey: .grants)
     }
 }
 

@@ -67,7 +67,7 @@ package enum Planner {
     /// `actual` holds the level Grafana reports for every binding in `desired` or the ledger (nil: none).
     package static func plan(desired: [Binding: DesiredBinding], actual: [Binding: Level], ledger: Ledger) -> Plan {
         var plan = Plan()
-        let bindings = Set(desired.keys).union(ledger.changes.map(\.binding)).sorted()
+        let bindings = Set(desired.keys).union(ledger.bindings).sorted()
         for binding in bindings {
             let current = actual[binding]
             switch (desired[binding], ledger.change(for: binding)) {

@@ -2,7 +2,13 @@ import GrafanaAPI
 
 /// What Grafana reports for the bindings a pass touches: one read per data source and per team, never per grant.
 package enum ActualState {
-    package static func read(_ bindings: some Sequence<Binding>, from grafana: any GrafanaAPI)
+    private enum Read: Sendable {
+        case dataSource(String)
+        case team(Int)
+    }
+
+    /// Reads run `concurrency` at a time; the client's own in-flight limit still applies.
+    package static func read(_ bindings: some Sequence<Binding>, from grafana: any GrafanaAPI, concurrency: Int = 8)
         async throws(GrafanaAPIError) -> [Binding: Level]
     {
         var sources = Set<String>()
@@ -13,25 +19,65 @@ package enum ActualState {
             case .team(let id): teams.insert(id)
             }
         }
-        var actual: [Binding: Level] = [:]
-        for uid in sources.sorted() {
-            for row in try await grafana.dataSourcePermissions(uid: uid) {
-                guard let level = Level(rawValue: row.level), [.query, .edit, .admin].contains(level) else { continue }
-                let principal: Binding.Principal
-                switch row.principal {
-                case .user(let id): principal = .user(id)
-                case .team(let id): principal = .team(id)
-                case .builtInRole: continue
-                }
-                let binding = Binding(principal, on: .dataSource(uid))
-                actual[binding] = max(actual[binding] ?? level, level)
+        let reads = sources.sorted().map(Read.dataSource) + teams.sorted().map(Read.team)
+        let results = await forEach(reads, concurrency: concurrency) {
+            read -> Result<[(Binding, Level)], GrafanaAPIError> in
+            do throws(GrafanaAPIError) {
+                return .success(try await levels(read, from: grafana))
+            } catch {
+                return .failure(error)
             }
         }
-        for team in teams.sorted() {
-            for member in try await grafana.teamMembers(team: team) {
-                actual[Binding(.user(member.userId), on: .team(team))] = member.isAdmin ? .teamAdmin : .member
-            }
+        var actual: [Binding: Level] = [:]
+        for result in results {
+            for (binding, level) in try result.get() { actual[binding] = max(actual[binding] ?? level, level) }
         }
         return actual
+    }
+
+    private static func levels(_ read: Read, from grafana: any GrafanaAPI) async throws(GrafanaAPIError) -> [(
+        Binding, Level
+    )] {
+        switch read {
+        case .dataSource(let uid):
+            return try await grafana.dataSourcePermissions(uid: uid).compactMap { row in
+                guard let level = Level(rawValue: row.level), [.query, .edit, .admin].contains(level) else {
+                    return nil
+                }
+                switch row.principal {
+                case .user(let id): return (Binding(.user(id), on: .dataSource(uid)), level)
+                case .team(let id): return (Binding(.team(id), on: .dataSource(uid)), level)
+                case .builtInRole: return nil
+                }
+            }
+        case .team(let team):
+            return try await grafana.teamMembers(team: team).map { member in
+                (Binding(.user(member.userId), on: .team(team)), member.isAdmin ? .teamAdmin : .member)
+            }
+        }
+    }
+}
+
+/// Runs `body` for each element, at most `concurrency` at once, and returns the results in input order.
+package func forEach<Element: Sendable, Output: Sendable>(
+    _ elements: [Element], concurrency: Int, _ body: @escaping @Sendable (Element) async -> Output
+) async -> [Output] {
+    await withTaskGroup(of: (Int, Output).self) { group in
+        var results = [Output?](repeating: nil, count: elements.count)
+        var next = 0
+        for _ in 0..<min(max(1, concurrency), elements.count) {
+            let index = next
+            group.addTask { (index, await body(elements[index])) }
+            next += 1
+        }
+        while let (index, output) = await group.next() {
+            results[index] = output
+            if next < elements.count {
+                let index = next
+                group.addTask { (index, await body(elements[index])) }
+                next += 1
+            }
+        }
+        return results.compactMap { $0 }
     }
 }

@@ -16,14 +16,33 @@ extension Reconciler {
         var outcome = ExecutionOutcome()
         writeAhead(plan, desired: desired, now: now)
         try await saveLedger()
-        var attempted: [Change] = []
+        // Writes to one resource stay in plan order; different resources go in parallel (4 workers).
+        var byResource: [Binding.Resource: [Change]] = [:]
+        var order: [Binding.Resource] = []
         for change in plan.changes {
-            do {
-                try await write(change)
-                attempted.append(change)
-            } catch {
+            if byResource[change.binding.resource] == nil { order.append(change.binding.resource) }
+            byResource[change.binding.resource, default: []].append(change)
+        }
+        let grafana = self.grafana
+        let results = await forEach(order.map { byResource[$0] ?? [] }, concurrency: 4) { changes in
+            var results: [(Change, GrafanaAPIError?)] = []
+            for change in changes {
+                do throws(GrafanaAPIError) {
+                    try await Self.write(change, to: grafana)
+                    results.append((change, nil))
+                } catch {
+                    results.append((change, error))
+                }
+            }
+            return results
+        }
+        var attempted: [Change] = []
+        for (change, error) in results.joined() {
+            if let error {
                 outcome.failed += 1
                 record(change, failure: error.description, into: &outcome)
+            } else {
+                attempted.append(change)
             }
         }
         // Confirm by reading back: one read per touched data source or team.
@@ -66,7 +85,7 @@ extension Reconciler {
         }
     }
 
-    private func write(_ change: Change) async throws(GrafanaAPIError) {
+    private static func write(_ change: Change, to grafana: any GrafanaAPI) async throws(GrafanaAPIError) {
         switch (change.binding.principal, change.binding.resource) {
         case (let principal, .dataSource(let uid)):
             let target: GrafanaPrincipal =

@@ -48,7 +48,7 @@ package actor Reconciler {
     let fileSystem: any FileSystem
     private let ledgerStore: LedgerStore
     private let statusStore: StatusStore
-    private let lastValid: LastValidFiles
+    private var lastValid: LastValidFiles
     var ledger = Ledger()
     var statuses: [String: GrantStatus] = [:]
 
@@ -79,7 +79,7 @@ package actor Reconciler {
         statuses = await statusStore.load()
     }
 
-    package var ledgerSize: Int { ledger.changes.count }
+    package var ledgerSize: Int { ledger.count }
 
     /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`).
     package func pass(applying: Bool = true) async -> PassResult {
@@ -89,7 +89,7 @@ package actor Reconciler {
             let (catalog, invalid) = try loadCatalog()
             let snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
             let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
-            let touched = Set(desired.bindings.keys).union(ledger.changes.map(\.binding))
+            let touched = Set(desired.bindings.keys).union(ledger.bindings)
             let actual = try await ActualState.read(touched, from: grafana)
             var plan = Planner.plan(desired: desired.bindings, actual: actual, ledger: ledger)
             result.held = holdVanishingRevocations(&plan, catalog: catalog)
@@ -138,14 +138,14 @@ package actor Reconciler {
                 && change.grants.allSatisfy { !present.contains($0) && ledger.grants[$0]?.isExpired != true }
         }
         guard vanishing.count >= configuration.brakeMinimum,
-            Double(vanishing.count) > configuration.brakeShare * Double(max(1, ledger.changes.count))
+            Double(vanishing.count) > configuration.brakeShare * Double(max(1, ledger.count))
         else { return 0 }
         let held = Set(vanishing.map(\.binding))
         plan.changes.removeAll { held.contains($0.binding) && $0.kind == .revoke }
         logger.log(
             .error, .revocationsHeld,
             [
-                "count": String(held.count), "ledger": String(ledger.changes.count),
+                "count": String(held.count), "ledger": String(ledger.count),
                 "message":
                     "grant files vanished for more than \(Int(configuration.brakeShare * 100))% of the ledger at once; "
                     + "revocations held until the next pass (is the checkout empty or half-synced?)",

@@ -11,6 +11,9 @@ package protocol FileSystem: Sendable {
     /// Replaces a file so readers see the old or the new content, never a mix, even after a power cut:
     /// temporary file, fsync, rename, fsync of the directory.
     func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError)
+    /// Replaces a file atomically (temporary file and rename) without waiting for the disk: for state that is
+    /// merely convenient to keep (status reports, last valid copies), where fsync per file would dominate a pass.
+    func replace(_ bytes: [UInt8], at path: String) throws(FileSystemError)
     /// Appends and fsyncs before returning, creating the file if needed.
     func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError)
     func createDirectory(_ path: String) throws(FileSystemError)

@@ -6,6 +6,8 @@ import Foundation
 package struct LastValidFiles: Sendable {
     private let directory: String
     private let fileSystem: any FileSystem
+    /// What is saved for each source path, as a hash, so unchanged files cost no disk access.
+    private var saved: [String: UInt64] = [:]
 
     package init(stateDirectory: String, fileSystem: any FileSystem) {
         directory = stateDirectory + "/last-valid"
@@ -14,7 +16,7 @@ package struct LastValidFiles: Sendable {
 
     /// Reads and decodes every file; a file with errors is replaced by its last valid content when there is one.
     /// Returns the files to use and the paths that fell back.
-    package func decode(_ paths: [String], with loader: ResourceLoader) throws(FileSystemError)
+    package mutating func decode(_ paths: [String], with loader: ResourceLoader) throws(FileSystemError)
         -> (files: [DecodedFile], fellBack: [DecodedFile])
     {
         try fileSystem.createDirectory(directory)
@@ -23,8 +25,9 @@ package struct LastValidFiles: Sendable {
         for (path, bytes, decoded) in loader.read(paths) {
             let saved = self.path(for: path)
             guard !decoded.errors.isEmpty, !path.isEmpty else {
-                if let bytes, (try? fileSystem.contents(of: saved, limit: Int.max)) != bytes {
-                    try fileSystem.writeAtomically(bytes, to: saved)
+                if let bytes, self.saved[path] != Self.hash(bytes) {
+                    try fileSystem.replace(bytes, at: saved)
+                    self.saved[path] = Self.hash(bytes)
                 }
                 files.append(decoded)
                 continue
@@ -41,9 +44,13 @@ package struct LastValidFiles: Sendable {
         return (files, fellBack)
     }
 
-    /// A flat, stable file name per source path (FNV-1a of the path).
+    /// A flat, stable file name per source path.
     private func path(for source: String) -> String {
-        let hash = source.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-        return directory + "/" + String(hash, radix: 16) + ".yaml"
+        directory + "/" + String(Self.hash(Array(source.utf8)), radix: 16) + ".yaml"
+    }
+
+    /// FNV-1a: stable across runs, unlike `Hasher`.
+    private static func hash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }

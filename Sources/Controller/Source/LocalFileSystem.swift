@@ -69,6 +69,14 @@ package struct LocalFileSystem: FileSystem {
     }
 
     package func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
+        try write(bytes, to: path, durably: true)
+    }
+
+    package func replace(_ bytes: [UInt8], at path: String) throws(FileSystemError) {
+        try write(bytes, to: path, durably: false)
+    }
+
+    private func write(_ bytes: [UInt8], to path: String, durably: Bool) throws(FileSystemError) {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary =
             directory + "/." + ((path as NSString).lastPathComponent)
@@ -77,7 +85,9 @@ package struct LocalFileSystem: FileSystem {
         guard fd >= 0 else { throw .system(call: "open", path: temporary, errno: errno) }
         do throws(FileSystemError) {
             try writeAll(bytes, to: fd, path: temporary)
-            guard fsync(fd) == 0 else { throw FileSystemError.system(call: "fsync", path: temporary, errno: errno) }
+            guard !durably || fsync(fd) == 0 else {
+                throw FileSystemError.system(call: "fsync", path: temporary, errno: errno)
+            }
         } catch {
             close(fd)
             unlink(temporary)
@@ -89,7 +99,7 @@ package struct LocalFileSystem: FileSystem {
             unlink(temporary)
             throw .system(call: "rename", path: path, errno: error)
         }
-        try syncDirectory(directory)
+        if durably { try syncDirectory(directory) }
     }
 
     package func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError) {

@@ -28,7 +28,7 @@ package actor StatusStore {
         try fileSystem.createDirectory(directory)
         for status in statuses where known[status.name] != status {
             let data = (try? Self.encoder.encode(status)) ?? Data()
-            try fileSystem.writeAtomically(Array(data) + [0x0A], to: directory + "/" + status.name + ".json")
+            try fileSystem.replace(Array(data) + [0x0A], at: directory + "/" + status.name + ".json")
             known[status.name] = status
         }
     }

@@ -17,7 +17,9 @@ struct DemoCommand: Command {
         """
     static let options: [OptionSpec] = [
         .value("examples", "DIR", environment: "GRAFANA_JIT_EXAMPLES", help: "The examples folder (default examples)."),
-        .value("short-grant", "DURATION", environment: "GRAFANA_JIT_SHORT_GRANT", help: "The short grant's length (default 20s)."),
+        .value(
+            "short-grant", "DURATION", environment: "GRAFANA_JIT_SHORT_GRANT",
+            help: "The short grant's length (default 20s)."),
     ]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
@@ -27,7 +29,9 @@ struct DemoCommand: Command {
             throw UsageError.invalidValue(option: "short-grant", value: shortText, expected: "a duration up to 10m")
         }
         guard let fixture = FileManager.default.contents(atPath: examples + "/grafana-fixture.yaml") else {
-            console.writeError("grafana-jit: error: cannot read \(examples)/grafana-fixture.yaml (run from the project folder or pass --examples)\n")
+            console.writeError(
+                "grafana-jit: error: cannot read \(examples)/grafana-fixture.yaml (run from the project folder or pass --examples)\n"
+            )
             return .usage
         }
         let grafana = try SimulatedGrafana(fixture: Array(fixture), path: examples + "/grafana-fixture.yaml")
@@ -35,28 +39,35 @@ struct DemoCommand: Command {
         defer { server.shutdown() }
         let work = NSTemporaryDirectory() + "grafana-jit-demo-" + UUID().uuidString
         try Self.prepare(repository: work + "/repo", from: examples, shortGrant: shortText)
-        console.write("Grafana simulator at http://127.0.0.1:\(server.port); grants in \(work)/repo; state in \(work)/state\n\n")
+        console.write(
+            "Grafana simulator at http://127.0.0.1:\(server.port); grants in \(work)/repo; state in \(work)/state\n\n")
         let clock = SystemClock()
         let logger = Logger(clock: clock) { console.writeError($0) }
         guard let url = URL(string: "http://127.0.0.1:\(server.port)") else { return .usage }
-        let client = HTTPGrafanaClient(connection: GrafanaConnection(
-            baseURL: url, credentials: .token("glsa_simulator_controller_token"), userAgent: "grafana-jit/\(GrafanaJIT.version)"))
+        let client = HTTPGrafanaClient(
+            connection: GrafanaConnection(
+                baseURL: url, credentials: .token("glsa_simulator_controller_token"),
+                userAgent: "grafana-jit/\(GrafanaJIT.version)"))
         let fileSystem = LocalFileSystem()
         let reconciler = Reconciler(
             configuration: ReconcilerConfiguration(grants: [work + "/repo"], stateDirectory: work + "/state"),
             grafana: client, fileSystem: fileSystem, clock: clock, logger: logger,
             audit: AuditLog(destination: .file(work + "/state/audit.jsonl"), fileSystem: fileSystem))
         try await reconciler.start()
-        let loop = ControllerLoop(reconciler: reconciler, paths: [work + "/repo"], fileSystem: fileSystem, clock: clock, logger: logger)
+        let loop = ControllerLoop(
+            reconciler: reconciler, paths: [work + "/repo"], fileSystem: fileSystem, clock: clock, logger: logger)
         let store = StatusStore(stateDirectory: work + "/state", fileSystem: fileSystem)
         async let running: Void = loop.run()
         try await Self.wait(seconds: 3) { await store.load()["demo-short-lived"]?.phase == .active }
-        console.write("After the first pass:\n" + StatusCommand.table(Self.sorted(await store.load()), now: clock.now()) + "\n")
+        console.write(
+            "After the first pass:\n" + StatusCommand.table(Self.sorted(await store.load()), now: clock.now()) + "\n")
         let deadline = short.timeInterval + 10
         try await Self.wait(seconds: deadline) { await store.load()["demo-short-lived"]?.phase == .expired }
         await loop.requestStop()
         await running
-        console.write("After the short grant's end:\n" + StatusCommand.table(Self.sorted(await store.load()), now: clock.now()) + "\n")
+        console.write(
+            "After the short grant's end:\n" + StatusCommand.table(Self.sorted(await store.load()), now: clock.now())
+                + "\n")
         let audit = (try? String(contentsOfFile: work + "/state/audit.jsonl", encoding: .utf8)) ?? ""
         console.write("Audit trail (\(work)/state/audit.jsonl), last events:\n")
         console.write(audit.split(separator: "\n").suffix(4).joined(separator: "\n") + "\n")
@@ -80,7 +91,8 @@ struct DemoCommand: Command {
         for folder in ["policies", "bundles", "grants"] {
             try manager.copyItem(atPath: examples + "/" + folder, toPath: repository + "/" + folder)
         }
-        try Data("""
+        try Data(
+            """
             apiVersion: grafana-jit.io/v1alpha1
             kind: AccessGrant
             metadata:
@@ -95,6 +107,7 @@ struct DemoCommand: Command {
               approvedBy: [bob@example.com]
               policy: prod-datasources
 
-            """.utf8).write(to: URL(fileURLWithPath: repository + "/grants/demo-short-lived.yaml"))
+            """.utf8
+        ).write(to: URL(fileURLWithPath: repository + "/grants/demo-short-lived.yaml"))
     }
 }

@@ -35,10 +35,14 @@ struct StatusCommand: Command {
 
     /// The table `status` prints: name, subject, access, phase, expires in, message.
     static func table(_ statuses: [GrantStatus], now: Date) -> String {
-        let rows = [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "MESSAGE"]] + statuses.map { status in
-            [status.name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
-                status.expiresAt.map { remaining($0.timeIntervalSince(now)) } ?? "-", status.message]
-        }
+        let rows =
+            [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "MESSAGE"]]
+            + statuses.map { status in
+                [
+                    status.name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
+                    status.expiresAt.map { remaining($0.timeIntervalSince(now)) } ?? "-", status.message,
+                ]
+            }
         let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             ((0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) } + [row[5]])
