@@ -153,3 +153,85 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 }
+
+/// Crashes, link swaps and provenance: the controller's promises when things go wrong around it.
+struct ControllerResilienceTests {
+    @Test func killedAtRandomMomentsAndRestartedLeavesNothingBehind() async throws {
+        let work = try await ControllerWorkspace.start()
+        for index in 0..<8 {
+            try work.grant(
+                "g\(index)", user: ["alice", "dave", "erin", "frank"][index % 4] + "@example.com",
+                access: "[{dataSource: \(["prod-logs", "prod-metrics", "prod-traces"][index % 3]), permission: Edit}]",
+                duration: index < 4 ? "2s" : "1h")
+        }
+        try await work.control("PUT", "/__sim/faults", body: #"{"latencyMilliseconds":15}"#)
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            let daemon = try await ControllerProcess.start(work)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 50...600, using: &random)))
+            await daemon.kill()
+            if round == 1 { for index in 4..<6 { try work.remove("g\(index)") } }
+        }
+        try await work.control("PUT", "/__sim/faults", body: "{}")
+        try await Task.sleep(for: .milliseconds(2_100))
+        let final = try await work.once()
+        #expect(final.status == 0, "\(final.stderr)")
+        let access = try await work.access()
+        // Only the two hour-long grants still in place hold access; everything else is back to the fixture.
+        let granted = access.filter { $0.hasSuffix("=Edit") && !$0.hasPrefix("dba@") }
+        #expect(granted.sorted() == ["erin@loki-prod=Edit", "frank@prom-prod=Edit"], "\(access)")
+        for entry in ControllerEndToEndTests.standing { #expect(access.contains(entry)) }
+        _ = await work.simulator.stop()
+    }
+
+    @Test func aGitSyncLinkSwapIsFollowed() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.directory.write("sync/rev-1/policy.yaml", ControllerWorkspace.openPolicy)
+        try work.directory.write("sync/rev-1/grant.yaml", Self.grant(team: "db-oncall"))
+        try work.directory.link("sync/current", to: work.directory.path + "/sync/rev-1")
+        let daemon = try await ControllerProcess.start(
+            work, grants: work.directory.path + "/sync/current")
+        #expect(try await work.eventually { try await work.access().contains("erin@db-oncall=Member") })
+        try work.directory.write("sync/rev-2/policy.yaml", ControllerWorkspace.openPolicy)
+        try work.directory.write("sync/rev-2/grant.yaml", Self.grant(team: "incident-responders"))
+        try work.directory.link("sync/next", to: work.directory.path + "/sync/rev-2")
+        try FileManager.default.removeItem(atPath: work.directory.path + "/sync/current")
+        try FileManager.default.moveItem(
+            atPath: work.directory.path + "/sync/next", toPath: work.directory.path + "/sync/current")
+        #expect(
+            try await work.eventually {
+                let access = try await work.access()
+                return access.contains("erin@incident-responders=Member") && !access.contains("erin@db-oncall=Member")
+            })
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    @Test func auditEventsCarryTheCommit() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.directory.write("repo/.git/HEAD", "ref: refs/heads/main\n")
+        try work.directory.write("repo/.git/refs/heads/main", GitCheckoutHash.value + "\n")
+        try work.grant("alice", access: "[{team: sre-leads}]")
+        _ = try await work.once()
+        let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)
+        #expect(audit.split(separator: "\n").allSatisfy { $0.contains("\"commit\":\"\(GitCheckoutHash.value)\"") })
+        _ = await work.simulator.stop()
+    }
+
+    static func grant(team: String) -> String {
+        """
+        apiVersion: grafana-jit.io/v1alpha1
+        kind: AccessGrant
+        metadata: {name: erin-sync}
+        spec:
+          subject: {user: erin@example.com}
+          access: [{team: \(team)}]
+          duration: 1h
+          reason: git-sync test
+        """
+    }
+}
+
+enum GitCheckoutHash {
+    static let value = "89abcdef0123456789abcdef0123456789abcdef"
+}

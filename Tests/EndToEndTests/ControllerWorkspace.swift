@@ -52,7 +52,11 @@ struct ControllerWorkspace {
         try FileManager.default.removeItem(atPath: grants + "/grants/\(name).yaml")
     }
 
-    var arguments: [String] { ["--grants", grants, "--state", state, "--grafana-url", simulator.url] }
+    var arguments: [String] { arguments() }
+
+    func arguments(grants: String? = nil) -> [String] {
+        ["--grants", grants ?? self.grants, "--state", state, "--grafana-url", simulator.url]
+    }
 
     func once(_ extra: [String] = []) async throws -> BinaryRun {
         try await BinaryRun.grafanaJIT(

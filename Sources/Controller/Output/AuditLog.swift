@@ -35,6 +35,12 @@ package actor AuditLog {
 
     private let destination: Destination
     private let fileSystem: any FileSystem
+    /// The commit of the grants checkout the current pass read, stamped on every event.
+    private var commit: String?
+
+    package func setCommit(_ commit: String?) {
+        self.commit = commit
+    }
 
     package init(destination: Destination, fileSystem: any FileSystem) {
         self.destination = destination
@@ -50,7 +56,8 @@ package actor AuditLog {
             try container.encode(date.iso8601Milliseconds)
         }
         var bytes: [UInt8] = []
-        for event in events {
+        for var event in events {
+            event.commit = event.commit ?? commit
             // Encoding plain strings and dates cannot fail; an empty line would still mark the event.
             bytes += Array((try? encoder.encode(event)) ?? Data()) + [0x0A]
         }

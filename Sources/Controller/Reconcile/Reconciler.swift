@@ -87,6 +87,8 @@ package actor Reconciler {
         let now = clock.now()
         do {
             let (catalog, invalid) = try loadCatalog()
+            await audit.setCommit(
+                configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
             let snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
             let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
             let touched = Set(desired.bindings.keys).union(ledger.bindings)

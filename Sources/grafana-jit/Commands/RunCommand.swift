@@ -29,12 +29,19 @@ struct RunCommand: Command {
             console.writeError("grafana-jit: error: \(error)\n")
             return .usage
         }
-        logger.log(
-            .info, .controllerStarted,
-            [
-                "version": GrafanaJIT.version, "grafanaURL": options.connection.baseURL.absoluteString,
-                "grants": options.grants, "state": options.state, "mode": arguments.flag("once") ? "once" : "daemon",
-            ])
+        var started = [
+            "version": GrafanaJIT.version, "grafanaURL": options.connection.baseURL.absoluteString,
+            "grants": options.grants, "state": options.state, "mode": arguments.flag("once") ? "once" : "daemon",
+        ]
+        let client = HTTPGrafanaClient(connection: options.connection)
+        // What Grafana this is matters to operators, but an unreachable Grafana is the pass's problem to report.
+        started["grafanaVersion"] = (try? await client.health())?.version ?? "unreachable"
+        switch try? await client.permissionAPIStatus() {
+        case .available?: started["dataSourcePermissions"] = "available"
+        case .unavailable(let reason)?: started["dataSourcePermissions"] = reason
+        case nil: started["dataSourcePermissions"] = "unknown"
+        }
+        logger.log(.info, .controllerStarted, started)
         if arguments.flag("dry-run") {
             let result = await reconciler.pass(applying: false)
             console.write(PlanCommand.render(result))
@@ -70,12 +77,15 @@ struct RunCommand: Command {
                 try? await Task.sleep(for: .seconds(30))
                 return "drain timeout"
             }
-            let next = await group.next() ?? nil
+            if let next = await group.next() ?? nil {
+                // A pass still in flight is abandoned: the write-ahead ledger lets the next start finish its work.
+                logger.log(.warning, .controllerStopped, ["reason": "\(signal), then \(next)"])
+                exit(0)
+            }
             group.cancelAll()
-            return next == nil ? signal : "\(signal), then \(next ?? "")"
+            return signal
         }
         logger.log(.info, .controllerStopped, ["reason": stopped])
-        if stopped.contains(", then") { exit(0) }
         return .success
     }
 }
