@@ -98,9 +98,11 @@ package actor Reconciler {
             result.plan = plan
             result.nextDeadline = Self.nextDeadline(desired, after: now)
             guard applying else { return result }
+            // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
+            // start see the grants as new and restart their windows.
+            ledger.grants = desired.records
             let outcome = try await execute(plan, desired: desired, now: now)
             (result.applied, result.failed) = (outcome.applied, outcome.failed)
-            ledger.grants = desired.records
             try await saveLedger()
             result.phases = try await report(
                 catalog: catalog, desired: desired, invalid: invalid, outcome: outcome, now: now)
