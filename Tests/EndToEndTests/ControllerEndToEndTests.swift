@@ -71,13 +71,14 @@ struct ControllerEndToEndTests {
 
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
-        try work.grant(
-            "mallory", user: "partner@partner.example", access: "[{dataSource: prod-logs, permission: Query}]")
+        try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")
+        try work.grant("outsider", user: "partner@partner.example", access: "[{dataSource: prod-logs, permission: Query}]")
         let run = try await work.once()
-        #expect(run.status == 0)
+        #expect(run.status == 1, "a grant that cannot be applied is a failure of --once")
         #expect(try await work.writes() == 0)
         let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
-        #expect(status.stdout.contains("Denied"))
+        #expect(status.stdout.contains("Denied") && status.stdout.contains("exceeds maxDuration 1d"))
+        #expect(status.stdout.contains("Failed") && status.stdout.contains("does not exist in Grafana"))
         _ = await work.simulator.stop()
     }
 

@@ -41,6 +41,12 @@ package struct DesiredState: Sendable {
                 .expired, .windowEnded,
                 "expired at \(record.end?.rfc3339 ?? "an earlier time"); the name stays expired", record: record)
         }
+        // What Grafana does not have is a failure to report, not a policy verdict: check it first.
+        let resolved: [(Binding, Level, String)]
+        switch resolve(grant, items: catalog.accessItems(of: grant), snapshot: snapshot) {
+        case .success(let bindings): resolved = bindings
+        case .failure(let missing): return outcome(.failed, .notFoundInGrafana, missing.message, record: record)
+        }
         let evaluation = evaluator.evaluate(grant, now: now, firstSeen: record.firstSeen)
         let allowances: [ItemAllowance]
         switch evaluation.verdict {
@@ -70,13 +76,6 @@ package struct DesiredState: Sendable {
         case .active:
             break
         }
-        let resolved: [(Binding, Level, String)]
-        switch resolve(grant, allowances: allowances, snapshot: snapshot) {
-        case .success(let bindings): resolved = bindings
-        case .failure(let missing):
-            return outcome(
-                .failed, .notFoundInGrafana, missing.message, window: window, policies: policies, record: record)
-        }
         if record.activatedAt == nil {
             record.activatedAt = now
             record.start = window.start
@@ -105,7 +104,7 @@ package struct DesiredState: Sendable {
         var message: String
     }
 
-    private func resolve(_ grant: AccessGrant, allowances: [ItemAllowance], snapshot: GrafanaSnapshot)
+    private func resolve(_ grant: AccessGrant, items: [AccessItem], snapshot: GrafanaSnapshot)
         -> Result<[(Binding, Level, String)], Missing>
     {
         let principal: Binding.Principal
@@ -122,8 +121,8 @@ package struct DesiredState: Sendable {
             principal = .team(team.id)
         }
         var resolved: [(Binding, Level, String)] = []
-        for allowance in allowances {
-            switch allowance.item.target {
+        for item in items {
+            switch item.target {
             case .dataSource(let reference, let permission):
                 guard let source = snapshot.dataSource(reference) else {
                     return .failure(Missing(message: "data source \(reference) does not exist in Grafana"))

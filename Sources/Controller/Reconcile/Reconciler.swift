@@ -35,6 +35,10 @@ package struct PassResult: Sendable {
 
     /// Converged: nothing failed, nothing held, no pass error.
     package var isConverged: Bool { failed == 0 && held == 0 && error == nil }
+
+    /// Grants that could not be applied because Grafana lacks their user, team or data source; retried on the
+    /// next resync rather than at once.
+    package var failedGrants: [String] { phases.filter { $0.value == .failed }.map(\.key).sorted() }
 }
 
 /// Runs passes: files + Grafana + ledger + now → plan → writes, confirmed by reading back, with the ledger

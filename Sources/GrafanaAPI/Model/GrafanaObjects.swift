@@ -51,6 +51,13 @@ package struct GrafanaDataSource: Sendable, Equatable, Decodable {
     package var uid: String
     package var name: String
     package var type: String
+
+    package init(id: Int, uid: String, name: String, type: String) {
+        self.id = id
+        self.uid = uid
+        self.name = name
+        self.type = type
+    }
 }
 
 /// Who a data-source permission is for.

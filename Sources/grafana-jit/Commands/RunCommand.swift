@@ -54,7 +54,7 @@ struct RunCommand: Command {
                 [
                     "applied": String(result.applied), "failed": String(result.failed), "held": String(result.held),
                 ])
-            return result.isConverged ? .success : .findings
+            return result.isConverged && result.failedGrants.isEmpty ? .success : .findings
         }
         var timing = ControllerLoop.Timing()
         timing.resync = options.resync

@@ -1,0 +1,135 @@
+import AccessModel
+import Foundation
+import GrafanaAPI
+import Testing
+
+@testable import Controller
+
+/// Windows are fixed at first activation, expired names stay expired, and grants that cannot be resolved fail.
+struct DesiredStateTests {
+    static let now = Date(timeIntervalSince1970: 1_795_284_000)
+
+    static let snapshot: GrafanaSnapshot = {
+        var snapshot = GrafanaSnapshot()
+        let alice = GrafanaUser(id: 2, login: "alice", email: "alice@example.com")
+        snapshot.users = ["alice": alice, "alice@example.com": alice]
+        snapshot.teams = ["sre": GrafanaTeam(id: 7, name: "sre")]
+        let logs = GrafanaDataSource(id: 1, uid: "loki-prod", name: "prod-logs", type: "loki")
+        snapshot.dataSources = ["uid:loki-prod": logs, "name:prod-logs": logs]
+        return snapshot
+    }()
+
+    static let policy = """
+        apiVersion: grafana-jit.io/v1alpha1
+        kind: AccessPolicy
+        metadata: {name: p}
+        spec:
+          subjects: {users: ["*@example.com"]}
+          dataSources: [{name: "prod-*"}]
+          teams: [sre]
+          permissions: [Edit]
+          maxDuration: 8h
+        ---
+
+        """
+
+    private func catalog(_ spec: String, name: String = "g") -> ResourceCatalog {
+        let text = Self.policy + """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: \(name)}
+            spec:
+              subject: {user: alice@example.com}
+              reason: test
+              \(spec.replacingOccurrences(of: "\n", with: "\n  "))
+            """
+        return ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
+    }
+
+    @Test func anActiveGrantRequiresItsBindingsAndRecordsItsWindow() throws {
+        let state = DesiredState(
+            catalog: catalog("access: [{dataSource: prod-logs, permission: Query}, {team: sre}]\nduration: 4h"),
+            snapshot: Self.snapshot, records: [:], now: Self.now)
+        #expect(state.bindings[Binding(.user(2), on: .dataSource("loki-prod"))]?.level == .query)
+        #expect(state.bindings[Binding(.user(2), on: .team(7))]?.level == .member)
+        let record = try #require(state.records["g"])
+        #expect(record.activatedAt == Self.now && record.end == Self.now.addingTimeInterval(14_400))
+        #expect(state.outcomes["g"]?.phase == .active)
+    }
+
+    @Test func editingTheFileCannotExtendTheWindowPastMaxDurationFromFirstActivation() {
+        var record = GrantRecord(firstSeen: Self.now)
+        record.activatedAt = Self.now
+        record.start = Self.now
+        record.end = Self.now.addingTimeInterval(3_600)
+        // Two hours later the file moves startsAt to "now" and asks for the full 8h again.
+        let later = Self.now.addingTimeInterval(7_200)
+        let edited = catalog("access: [{dataSource: prod-logs, permission: Query}]\nstartsAt: \(later.rfc3339)\nduration: 8h")
+        let state = DesiredState(catalog: edited, snapshot: Self.snapshot, records: ["g": record], now: later)
+        #expect(state.outcomes["g"]?.window?.end == Self.now.addingTimeInterval(8 * 3_600))
+        #expect(state.records["g"]?.end == Self.now.addingTimeInterval(8 * 3_600))
+    }
+
+    @Test func anExpiredNameStaysExpiredWhenReAdded() {
+        var record = GrantRecord(firstSeen: Self.now.addingTimeInterval(-86_400))
+        record.isExpired = true
+        let state = DesiredState(
+            catalog: catalog("access: [{dataSource: prod-logs, permission: Query}]\nduration: 4h"),
+            snapshot: Self.snapshot, records: ["g": record], now: Self.now)
+        #expect(state.outcomes["g"]?.phase == .expired)
+        #expect(state.bindings.isEmpty)
+    }
+
+    @Test func aWindowThatEndsIsMarkedExpiredForGood() {
+        var record = GrantRecord(firstSeen: Self.now.addingTimeInterval(-7_200))
+        record.activatedAt = record.firstSeen
+        let state = DesiredState(
+            catalog: catalog("access: [{dataSource: prod-logs, permission: Query}]\nduration: 1h"),
+            snapshot: Self.snapshot, records: ["g": record], now: Self.now)
+        #expect(state.outcomes["g"]?.phase == .expired)
+        #expect(state.records["g"]?.isExpired == true)
+    }
+
+    @Test func aScheduledGrantIsPendingAndRequiresNothingYet() {
+        let state = DesiredState(
+            catalog: catalog("access: [{team: sre}]\nstartsAt: 2026-11-22T08:00:00Z\nduration: 1h"),
+            snapshot: Self.snapshot, records: [:], now: Self.now)
+        #expect(state.outcomes["g"]?.phase == .pending && state.bindings.isEmpty)
+        #expect(state.records["g"]?.activatedAt == nil)
+    }
+
+    @Test func somethingMissingInGrafanaFailsTheGrant() {
+        let state = DesiredState(
+            catalog: catalog("access: [{dataSource: prod-secrets, permission: Query}]\nduration: 1h"),
+            snapshot: Self.snapshot, records: [:], now: Self.now)
+        #expect(state.outcomes["g"]?.phase == .failed)
+        #expect(state.outcomes["g"]?.message == "data source prod-secrets does not exist in Grafana")
+        #expect(state.bindings.isEmpty)
+    }
+
+    @Test func aDeniedGrantRequiresNothing() {
+        let state = DesiredState(
+            catalog: catalog("access: [{dataSource: prod-logs, permission: Admin}]\nduration: 1h"),
+            snapshot: Self.snapshot, records: [:], now: Self.now)
+        #expect(state.outcomes["g"]?.phase == .denied)
+        #expect(state.outcomes["g"]?.message.contains("allows at most Edit") == true)
+        #expect(state.bindings.isEmpty)
+    }
+
+    @Test func overlappingGrantsAskForTheHigherLevel() {
+        let text = Self.policy + ["a": "Query", "b": "Edit"].sorted { $0.key < $1.key }.map { name, level in
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: \(name)}
+            spec: {subject: {user: alice}, access: [{dataSource: loki-prod, permission: \(level)}], duration: 1h, reason: r}
+            ---
+
+            """
+        }.joined()
+        let catalog = ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
+        let state = DesiredState(catalog: catalog, snapshot: Self.snapshot, records: [:], now: Self.now)
+        let binding = state.bindings[Binding(.user(2), on: .dataSource("loki-prod"))]
+        #expect(binding?.level == .edit && binding?.grants == ["a", "b"])
+    }
+}
