@@ -34,15 +34,16 @@ struct DesiredStateTests {
         """
 
     private func catalog(_ spec: String, name: String = "g") -> ResourceCatalog {
-        let text = Self.policy + """
-            apiVersion: grafana-jit.io/v1alpha1
-            kind: AccessGrant
-            metadata: {name: \(name)}
-            spec:
-              subject: {user: alice@example.com}
-              reason: test
-              \(spec.replacingOccurrences(of: "\n", with: "\n  "))
-            """
+        let text =
+            Self.policy + """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessGrant
+                metadata: {name: \(name)}
+                spec:
+                  subject: {user: alice@example.com}
+                  reason: test
+                  \(spec.replacingOccurrences(of: "\n", with: "\n  "))
+                """
         return ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
     }
 
@@ -64,7 +65,8 @@ struct DesiredStateTests {
         record.end = Self.now.addingTimeInterval(3_600)
         // Two hours later the file moves startsAt to "now" and asks for the full 8h again.
         let later = Self.now.addingTimeInterval(7_200)
-        let edited = catalog("access: [{dataSource: prod-logs, permission: Query}]\nstartsAt: \(later.rfc3339)\nduration: 8h")
+        let edited = catalog(
+            "access: [{dataSource: prod-logs, permission: Query}]\nstartsAt: \(later.rfc3339)\nduration: 8h")
         let state = DesiredState(catalog: edited, snapshot: Self.snapshot, records: ["g": record], now: later)
         #expect(state.outcomes["g"]?.window?.end == Self.now.addingTimeInterval(8 * 3_600))
         #expect(state.records["g"]?.end == Self.now.addingTimeInterval(8 * 3_600))
@@ -117,16 +119,18 @@ struct DesiredStateTests {
     }
 
     @Test func overlappingGrantsAskForTheHigherLevel() {
-        let text = Self.policy + ["a": "Query", "b": "Edit"].sorted { $0.key < $1.key }.map { name, level in
-            """
-            apiVersion: grafana-jit.io/v1alpha1
-            kind: AccessGrant
-            metadata: {name: \(name)}
-            spec: {subject: {user: alice}, access: [{dataSource: loki-prod, permission: \(level)}], duration: 1h, reason: r}
-            ---
+        let text =
+            Self.policy
+            + ["a": "Query", "b": "Edit"].sorted { $0.key < $1.key }.map { name, level in
+                """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessGrant
+                metadata: {name: \(name)}
+                spec: {subject: {user: alice}, access: [{dataSource: loki-prod, permission: \(level)}], duration: 1h, reason: r}
+                ---
 
-            """
-        }.joined()
+                """
+            }.joined()
         let catalog = ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
         let state = DesiredState(catalog: catalog, snapshot: Self.snapshot, records: [:], now: Self.now)
         let binding = state.bindings[Binding(.user(2), on: .dataSource("loki-prod"))]

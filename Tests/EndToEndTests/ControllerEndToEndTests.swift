@@ -72,7 +72,8 @@ struct ControllerEndToEndTests {
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")
-        try work.grant("outsider", user: "partner@partner.example", access: "[{dataSource: prod-logs, permission: Query}]")
+        try work.grant(
+            "outsider", user: "partner@partner.example", access: "[{dataSource: prod-logs, permission: Query}]")
         let run = try await work.once()
         #expect(run.status == 1, "a grant that cannot be applied is a failure of --once")
         #expect(try await work.writes() == 0)
@@ -122,9 +123,10 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
-    @Test func theDaemonPicksUpANewFileWithinSeconds() async throws {
+    @Test(arguments: [false, true])
+    func theDaemonPicksUpANewFileWithinSeconds(polling: Bool) async throws {
         let work = try await ControllerWorkspace.start()
-        let daemon = try await ControllerProcess.start(work)
+        let daemon = try await ControllerProcess.start(work, extra: polling ? ["--poll"] : [])
         try await Task.sleep(for: .milliseconds(300))
         try work.grant("late", user: "erin@example.com", access: "[{team: db-oncall}]")
         #expect(try await work.eventually(within: 5) { try await work.access().contains("erin@db-oncall=Member") })

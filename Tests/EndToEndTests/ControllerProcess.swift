@@ -13,12 +13,14 @@ final class ControllerProcess: Sendable {
         self.logs = logs
     }
 
-    static func start(_ work: ControllerWorkspace, grants: String? = nil) async throws -> ControllerProcess {
+    static func start(_ work: ControllerWorkspace, grants: String? = nil, extra: [String] = []) async throws
+        -> ControllerProcess
+    {
         let logs = try TemporaryDirectory()
         let logPath = try logs.write("stderr", "")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BinaryRun.executable)
-        process.arguments = ["run"] + work.arguments(grants: grants)
+        process.arguments = ["run"] + work.arguments(grants: grants) + extra
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["GRAFANA_TOKEN": "glsa_simulator_controller_token"]) { $1 }
         process.standardOutput = FileHandle.nullDevice

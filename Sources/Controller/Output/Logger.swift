@@ -5,6 +5,7 @@ import GrafanaAPI
 package enum LogEvent: String, Sendable {
     case controllerStarted = "controller.started"
     case controllerStopped = "controller.stopped"
+    case watchStarted = "watch.started"
     case passCompleted = "pass.completed"
     case passFailed = "pass.failed"
     case changeApplied = "change.applied"

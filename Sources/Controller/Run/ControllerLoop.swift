@@ -6,7 +6,6 @@ import GrafanaAPI
 package actor ControllerLoop {
     package struct Timing: Sendable {
         package var resync: Duration = .seconds(60)
-        package var poll: Duration = .milliseconds(500)
         /// Quiet time that ends a burst of file events.
         package var debounce: Duration = .milliseconds(200)
         package var retry = RetryPolicy(base: .seconds(1), cap: .seconds(60))
@@ -18,21 +17,19 @@ package actor ControllerLoop {
     private let clock: any WallClock
     private let logger: Logger
     private let timing: Timing
-    private let fingerprint: DirectoryFingerprint
-    private let paths: [String]
+    private let changes: any ChangeDetector
     private var stopRequested = false
     private var failures = 0
 
     package init(
-        reconciler: Reconciler, paths: [String], fileSystem: any FileSystem, clock: any WallClock, logger: Logger,
+        reconciler: Reconciler, changes: any ChangeDetector, clock: any WallClock, logger: Logger,
         timing: Timing = Timing()
     ) {
         self.reconciler = reconciler
-        self.paths = paths
+        self.changes = changes
         self.clock = clock
         self.logger = logger
         self.timing = timing
-        fingerprint = DirectoryFingerprint(fileSystem: fileSystem)
     }
 
     /// Finishes the pass in progress, then `run` returns.
@@ -41,7 +38,6 @@ package actor ControllerLoop {
     }
 
     package func run() async {
-        var seen = fingerprint.take(paths)
         while !stopRequested {
             let started = clock.now()
             let result = await reconciler.pass()
@@ -61,33 +57,29 @@ package actor ControllerLoop {
                     attempt: failures - 1, retryAfter: nil, random: Double.random(in: 0.5..<1))
                 wake = min(wake, clock.now().addingTimeInterval(backoff.timeInterval))
             }
-            seen = await wait(until: wake, from: seen)
+            await wait(until: wake)
         }
     }
 
-    /// Sleeps in poll-sized steps until `deadline`, a change of the tree (then its burst settles), or a stop.
-    private func wait(until deadline: Date, from seen: UInt64) async -> UInt64 {
+    /// Sleeps in check-sized steps until `deadline`, a change of the tree (then its burst settles), or a stop.
+    private func wait(until deadline: Date) async {
         while !stopRequested && clock.now() < deadline {
-            let step = min(timing.poll.timeInterval, deadline.timeIntervalSince(clock.now()))
+            let step = min(changes.checkInterval.timeInterval, deadline.timeIntervalSince(clock.now()))
             // A cancelled sleep only means stopping, which the loop condition sees.
             try? await clock.sleep(until: clock.now().addingTimeInterval(max(0, step)))
-            let now = fingerprint.take(paths)
-            guard now != seen else { continue }
-            return await settle(now)
+            if changes.takeChange() {
+                await settle()
+                return
+            }
         }
-        return fingerprint.take(paths)
     }
 
     /// Waits until the tree stops changing for the debounce time (a few seconds at most), so a burst is one pass.
-    private func settle(_ changed: UInt64) async -> UInt64 {
-        var last = changed
+    private func settle() async {
         let limit = clock.now().addingTimeInterval(3)
         while clock.now() < limit {
             try? await clock.sleep(until: clock.now().addingTimeInterval(timing.debounce.timeInterval))
-            let now = fingerprint.take(paths)
-            if now == last { break }
-            last = now
+            if !changes.takeChange() { return }
         }
-        return last
     }
 }

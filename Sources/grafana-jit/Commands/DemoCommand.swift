@@ -55,7 +55,9 @@ struct DemoCommand: Command {
             audit: AuditLog(destination: .file(work + "/state/audit.jsonl"), fileSystem: fileSystem))
         try await reconciler.start()
         let loop = ControllerLoop(
-            reconciler: reconciler, paths: [work + "/repo"], fileSystem: fileSystem, clock: clock, logger: logger)
+            reconciler: reconciler, changes: ChangeDetectors.make(paths: [work + "/repo"], polling: false),
+            clock: clock,
+            logger: logger)
         let store = StatusStore(stateDirectory: work + "/state", fileSystem: fileSystem)
         async let running: Void = loop.run()
         try await Self.wait(seconds: 3) { await store.load()["demo-short-lived"]?.phase == .active }

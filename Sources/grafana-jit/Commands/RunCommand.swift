@@ -17,6 +17,7 @@ struct RunCommand: Command {
         ControllerOptions.specs + [
             .flag("once", environment: "GRAFANA_JIT_ONCE", help: "One full pass, then exit (0 converged, 1 not)."),
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
+            .flag("poll", environment: "GRAFANA_JIT_POLL", help: "Poll the grants folder instead of using inotify."),
         ]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
@@ -58,9 +59,11 @@ struct RunCommand: Command {
         }
         var timing = ControllerLoop.Timing()
         timing.resync = options.resync
+        let changes = ChangeDetectors.make(paths: [options.grants], polling: arguments.flag("poll"))
+        logger.log(
+            .info, .watchStarted, ["mode": changes is InotifyDetector ? "inotify" : "poll", "grants": options.grants])
         let loop = ControllerLoop(
-            reconciler: reconciler, paths: [options.grants], fileSystem: LocalFileSystem(), clock: SystemClock(),
-            logger: logger, timing: timing)
+            reconciler: reconciler, changes: changes, clock: SystemClock(), logger: logger, timing: timing)
         let signals = TerminationSignals()
         let stopped = await withTaskGroup(of: String?.self) { group in
             group.addTask {
