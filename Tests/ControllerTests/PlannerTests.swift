@@ -115,6 +115,29 @@ struct PlannerTests {
         #expect(plan.changes.isEmpty && plan.notes.map(\.kind) == [.alreadyGone])
     }
 
+    @Test func accessThatComesBackAfterItWasUndoneIsRevokedAgain() {
+        var held = ledger(.query, before: nil)
+        held.markUndone(Self.alice, at: Self.since, grace: 300)
+        let plan = Planner.plan(desired: [:], actual: [Self.alice: .query], ledger: held)
+        #expect(summary(plan) == ["revoke Query>-"])
+    }
+
+    @Test func aNewGrantForAWatchedBindingIsAGrant() {
+        var held = ledger(.query, before: nil)
+        held.markUndone(Self.alice, at: Self.since, grace: 300)
+        let plan = Planner.plan(desired: [Self.alice: want(.query)], actual: [:], ledger: held)
+        #expect(summary(plan) == ["grant ->Query"])
+    }
+
+    @Test func undoneEntriesAreForgottenAfterTheGracePeriod() {
+        var held = ledger(.query, before: nil)
+        held.markUndone(Self.alice, at: Self.since, grace: 300)
+        held.markUndone(Self.alice, at: Self.since.addingTimeInterval(100), grace: 300)
+        #expect(held.change(for: Self.alice)?.undoneSince == Self.since)
+        held.markUndone(Self.alice, at: Self.since.addingTimeInterval(300), grace: 300)
+        #expect(held.change(for: Self.alice) == nil)
+    }
+
     @Test func accessAlreadyGoneAtRevokeNeedsNoWrite() {
         let plan = Planner.plan(desired: [:], actual: [:], ledger: ledger(.query, before: nil))
         #expect(plan.changes.isEmpty && plan.notes.map(\.kind) == [.alreadyGone])

@@ -182,7 +182,10 @@ struct ControllerResilienceTests {
         let access = try await work.access()
         // Only the two hour-long grants still in place hold access; everything else is back to the fixture.
         let granted = access.filter { $0.hasSuffix("=Edit") && !$0.hasPrefix("dba@") }
-        #expect(granted.sorted() == ["erin@loki-prod=Edit", "frank@prom-prod=Edit"], "\(access)")
+        let ledger = (try? String(contentsOfFile: work.state + "/ledger.json", encoding: .utf8)) ?? ""
+        #expect(
+            granted.sorted() == ["erin@loki-prod=Edit", "frank@prom-prod=Edit"], "\(access)\n\(final.stderr)\n\(ledger)"
+        )
         for entry in ControllerEndToEndTests.standing { #expect(access.contains(entry)) }
         _ = await work.simulator.stop()
     }

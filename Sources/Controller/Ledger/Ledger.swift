@@ -33,6 +33,18 @@ package struct Ledger: Sendable, Equatable, Codable {
         entries[binding] = nil
     }
 
+    /// Marks an entry undone at `now` (keeping the first time), and forgets it once it has stayed undone for `grace`.
+    package mutating func markUndone(_ binding: Binding, at now: Date, grace: TimeInterval) {
+        guard var entry = entries[binding] else { return }
+        let since = entry.undoneSince ?? now
+        if now.timeIntervalSince(since) >= grace {
+            entries[binding] = nil
+        } else {
+            entry.undoneSince = since
+            entries[binding] = entry
+        }
+    }
+
     private enum CodingKeys: String, CodingKey {
         case version, changes, grants
     }
@@ -60,6 +72,9 @@ package struct LedgerChange: Sendable, Equatable, Codable {
     package var levelBefore: Level?
     package var grants: [String]
     package var since: Date
+    /// When the access was first seen undone (revoked by the controller, or gone). The entry is kept a while longer
+    /// so a write still on its way (a retry, or a request of a process that died) cannot bring access back unseen.
+    package var undoneSince: Date?
     /// For people reading the file: `alice@example.com`, `prod-logs`.
     package var subjectName: String
     package var resourceName: String

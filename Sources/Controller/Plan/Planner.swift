@@ -103,7 +103,9 @@ package enum Planner {
         }
         if current.map({ $0 < target }) ?? true {
             let kind: Change.Kind =
-                (current.map { $0 < held.levelSet } ?? true) && target <= held.levelSet ? .driftCorrect : .raise
+                held.undoneSince != nil
+                ? .grant
+                : (current.map { $0 < held.levelSet } ?? true) && target <= held.levelSet ? .driftCorrect : .raise
             plan.changes.append(change(kind, binding, from: current, to: target, want))
         } else if current == held.levelSet, target < held.levelSet {
             plan.changes.append(change(.lower, binding, from: current, to: target, want))

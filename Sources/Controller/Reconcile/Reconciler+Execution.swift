@@ -50,7 +50,7 @@ extension Reconciler {
         for change in attempted {
             if confirmed[change.binding] == change.to {
                 outcome.applied += 1
-                if change.kind == .revoke { ledger.forget(change.binding) }
+                if change.kind == .revoke { ledger.markUndone(change.binding, at: clock.now(), grace: undoneGrace) }
                 logger.log(.info, .changeApplied, fields(change))
                 for grant in change.grants { outcome.changes[grant, default: []].append(change.description) }
                 try await auditChange(change, outcome: "success", error: nil, now: clock.now())
@@ -61,8 +61,17 @@ extension Reconciler {
             }
         }
         for note in plan.notes {
-            logger.log(.info, .noteRecorded, ["kind": note.kind.rawValue, "message": note.message])
-            if desired.bindings[note.binding] == nil { ledger.forget(note.binding) }
+            let held = ledger.change(for: note.binding)
+            if held?.undoneSince == nil {
+                logger.log(.info, .noteRecorded, ["kind": note.kind.rawValue, "message": note.message])
+            }
+            guard desired.bindings[note.binding] == nil else { continue }
+            // Raised by hand: no longer ours. Gone: watched for the grace period before being forgotten.
+            if note.kind == .raisedByHand {
+                ledger.forget(note.binding)
+            } else {
+                ledger.markUndone(note.binding, at: clock.now(), grace: undoneGrace)
+            }
         }
         return outcome
     }
@@ -77,6 +86,7 @@ extension Reconciler {
         }
         for change in plan.changes where change.kind != .revoke {
             guard let level = change.to else { continue }
+            // A new grant for a binding the ledger was still watching starts a fresh entry.
             let before = ledger.change(for: change.binding).map(\.levelBefore) ?? change.from
             ledger.record(
                 LedgerChange(

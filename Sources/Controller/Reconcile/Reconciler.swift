@@ -15,6 +15,8 @@ package struct ReconcilerConfiguration: Sendable {
     package var brakeShare = 0.5
     /// ...and at least this many bindings at once (so deleting one grant file is never held).
     package var brakeMinimum = 10
+    /// How long an undone binding stays in the ledger, watched, before it is forgotten.
+    package var undoneGrace: Duration = .seconds(300)
 
     package init(grants: [String], stateDirectory: String) {
         self.grants = grants
@@ -85,6 +87,8 @@ package actor Reconciler {
 
     package var ledgerSize: Int { ledger.count }
 
+    var undoneGrace: TimeInterval { configuration.undoneGrace.timeInterval }
+
     /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`).
     package func pass(applying: Bool = true) async -> PassResult {
         var result = PassResult()
@@ -138,11 +142,12 @@ package actor Reconciler {
     }
 
     /// The safety brake: a checkout that is suddenly empty or half-synced must not strip everyone's access.
-    /// Only revocations whose grants all vanished count; expiry and denial are never held back.
+    /// Only revocations whose grants all vanished count; expiry and denial are never held back; a binding the
+    /// controller already undid once (and watches) is never held either.
     private func holdVanishingRevocations(_ plan: inout Plan, catalog: ResourceCatalog) -> Int {
         let present = Set(catalog.grants.map(\.name))
         let vanishing = plan.changes.filter { change in
-            change.kind == .revoke
+            change.kind == .revoke && ledger.change(for: change.binding)?.undoneSince == nil
                 && change.grants.allSatisfy { !present.contains($0) && ledger.grants[$0]?.isExpired != true }
         }
         guard vanishing.count >= configuration.brakeMinimum,
