@@ -13,7 +13,7 @@ package actor ControllerLoop {
         package init() {}
     }
 
-    private let reconciler: Reconciler
+    let reconciler: Reconciler
     private let clock: any WallClock
     private let logger: Logger
     private let timing: Timing

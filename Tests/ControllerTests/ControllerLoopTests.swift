@@ -1,0 +1,117 @@
+import Foundation
+import GrafanaAPI
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Controller
+
+/// The daemon's timer, with a manual clock: it wakes for the next expiry and for file changes, never sleeping
+/// in real time.
+struct ControllerLoopTests {
+    /// A detector tests flip by hand.
+    final class ManualChanges: ChangeDetector {
+        let checkInterval: Duration = .seconds(1)
+        let pending = Mutex(false)
+        func takeChange() -> Bool {
+            pending.withLock { value in
+                defer { value = false }
+                return value
+            }
+        }
+    }
+
+    let simulator: SimulatorHarness
+    let directory: TemporaryDirectory
+    let clock = ManualClock()
+
+    init() throws {
+        simulator = try SimulatorHarness()
+        directory = try TemporaryDirectory()
+        try directory.write(
+            "repo/policy.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessPolicy
+            metadata: {name: p}
+            spec: {subjects: {users: ["*@example.com"]}, dataSources: [{name: "*"}], permissions: [Query], maxDuration: 1h}
+            """)
+        try grant("short", duration: "10s")
+    }
+
+    private func grant(_ name: String, duration: String) throws {
+        try directory.write(
+            "repo/\(name).yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: \(name)}
+            spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-metrics, permission: Query}], duration: \(duration), reason: r}
+            """)
+    }
+
+    private func permissions() async throws -> [String] {
+        try await simulator.client().dataSourcePermissions(uid: "prom-prod").map { "\($0.principal)=\($0.level)" }
+    }
+
+    /// Real-time polling of the simulator (the loop runs on its own task), with a deadline.
+    private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
+    private func loop(changes: ManualChanges) -> ControllerLoop {
+        let fileSystem = LocalFileSystem()
+        let logger = Logger(minimumLevel: .error, clock: clock) { _ in }
+        var configuration = ReconcilerConfiguration(
+            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
+        configuration.writeDeadline = .seconds(1)
+        let reconciler = Reconciler(
+            configuration: configuration, grafana: simulator.client(), fileSystem: fileSystem, clock: clock,
+            logger: logger, audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem)
+        )
+        var timing = ControllerLoop.Timing()
+        timing.resync = .seconds(3_600)
+        return ControllerLoop(reconciler: reconciler, changes: changes, clock: clock, logger: logger, timing: timing)
+    }
+
+    @Test func theLoopWakesAtTheNextExpiryAndRevokes() async throws {
+        let loop = loop(changes: ManualChanges())
+        try await loop.reconciler.start()
+        let running = Task { await loop.run() }
+        #expect(try await eventually { try await permissions().contains("user 2=Query") })
+        // Nine seconds in, nothing has happened; at ten the timer fires and the grant is revoked.
+        for _ in 0..<9 {
+            clock.advance(by: 1)
+            await Task.yield()
+        }
+        #expect(try await permissions().contains("user 2=Query"))
+        for _ in 0..<3 { clock.advance(by: 1) }
+        #expect(try await eventually { !(try await permissions().contains("user 2=Query")) })
+        await loop.requestStop()
+        clock.advance(by: 3_600)
+        await running.value
+    }
+
+    @Test func aFileChangeStartsAPassAfterTheDebounce() async throws {
+        let changes = ManualChanges()
+        let loop = loop(changes: changes)
+        try await loop.reconciler.start()
+        let running = Task { await loop.run() }
+        #expect(try await eventually { try await permissions().contains("user 2=Query") })
+        try FileManager.default.removeItem(atPath: directory.path + "/repo/short.yaml")
+        changes.pending.withLock { $0 = true }
+        #expect(
+            try await eventually {
+                clock.advanceToNextDeadline()
+                return !(try await permissions().contains("user 2=Query"))
+            })
+        await loop.requestStop()
+        clock.advance(by: 3_600)
+        await running.value
+    }
+}
