@@ -10,6 +10,7 @@ struct Benchmark {
         usage: grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]
                grafana-jit-bench client [--requests N] [--runs R]
                grafana-jit-bench controller [--grants N]
+               grafana-jit-bench timing [--samples N]
         """
 
     static func main() async {
@@ -19,6 +20,7 @@ struct Benchmark {
             case "validate": try run(arguments)
             case "client": try await client(arguments)
             case "controller": try await controller(arguments)
+            case "timing": try await timing(arguments)
             default: throw BenchmarkError.usage(usage)
             }
         } catch {
@@ -76,6 +78,31 @@ struct Benchmark {
                 figures.coldReads, figures.coldWrites, figures.expectedWrites, figures.touchedResources,
                 figures.steadySeconds,
                 figures.steadyReads, figures.steadyWrites, Double(usage.ru_maxrss) / 1024))
+    }
+
+    static func timing(_ arguments: [String]) async throws {
+        var samples = 100
+        if arguments.count == 3, arguments[1] == "--samples", let value = Int(arguments[2]), value > 0 {
+            samples = value
+        } else if arguments.count != 1 {
+            throw BenchmarkError.usage(usage)
+        }
+        let figures = try await TimingScenario(latencySamples: samples, expiries: samples * 2).run()
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return .nan }
+            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+        print("| measure | samples | p50 (ms) | p99 (ms) | max (ms) |")
+        print("|---|---|---|---|---|")
+        for (name, values) in [
+            ("file written to permission visible", figures.latencies), ("expiry lateness", figures.lateness),
+        ] {
+            print(
+                String(
+                    format: "| %@ | %d | %.0f | %.0f | %.0f |", name, values.count, percentile(values, 0.5) * 1000,
+                    percentile(values, 0.99) * 1000, (values.max() ?? .nan) * 1000))
+        }
     }
 
     static func median(_ values: [Double]) -> Double {
