@@ -16,34 +16,10 @@ extension Reconciler {
         var outcome = ExecutionOutcome()
         writeAhead(plan, desired: desired, now: now)
         try await saveLedger()
-        // Writes to one resource stay in plan order; different resources go in parallel (4 workers).
-        var byResource: [Binding.Resource: [Change]] = [:]
-        var order: [Binding.Resource] = []
-        for change in plan.changes {
-            if byResource[change.binding.resource] == nil { order.append(change.binding.resource) }
-            byResource[change.binding.resource, default: []].append(change)
-        }
-        let grafana = self.grafana
-        let results = await forEach(order.map { byResource[$0] ?? [] }, concurrency: 4) { changes in
-            var results: [(Change, GrafanaAPIError?)] = []
-            for change in changes {
-                do throws(GrafanaAPIError) {
-                    try await Self.write(change, to: grafana)
-                    results.append((change, nil))
-                } catch {
-                    results.append((change, error))
-                }
-            }
-            return results
-        }
-        var attempted: [Change] = []
-        for (change, error) in results.joined() {
-            if let error {
-                outcome.failed += 1
-                record(change, failure: error.description, into: &outcome)
-            } else {
-                attempted.append(change)
-            }
+        let (attempted, failures) = await writeThroughQueue(plan.changes)
+        for (change, reason) in failures {
+            outcome.failed += 1
+            record(change, failure: reason, into: &outcome)
         }
         // Confirm by reading back: one read per touched data source or team.
         let confirmed = try await ActualState.read(attempted.map(\.binding), from: grafana)
@@ -93,6 +69,53 @@ extension Reconciler {
                     binding: change.binding, levelSet: level, levelBefore: before, grants: change.grants, since: now,
                     subjectName: change.subjectName, resourceName: change.resourceName))
         }
+    }
+
+    /// Writes through a work queue keyed by resource: one worker per resource at a time, in plan order; 4 workers;
+    /// a transient failure puts the resource back with per-resource backoff (never sooner than `Retry-After`) until
+    /// the write deadline; after it, what is left fails for this pass and the ledger keeps it for the next.
+    private func writeThroughQueue(_ changes: [Change]) async -> (written: [Change], failures: [(Change, String)]) {
+        var byResource: [Binding.Resource: [Change]] = [:]
+        let queue = WorkQueue<Binding.Resource>(clock: clock, policy: configuration.retry)
+        for change in changes {
+            if byResource[change.binding.resource] == nil { await queue.add(change.binding.resource) }
+            byResource[change.binding.resource, default: []].append(change)
+        }
+        let book = WriteBook(byResource)
+        let deadline = clock.now().addingTimeInterval(configuration.writeDeadline.timeInterval)
+        let (writer, clock) = (self.writer, self.clock)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    while let resource = await queue.next() {
+                        await Self.process(
+                            resource, queue: queue, book: book, writer: writer, clock: clock, deadline: deadline)
+                        await queue.done(resource)
+                    }
+                }
+            }
+        }
+        return (await book.written, await book.failures)
+    }
+
+    private static func process(
+        _ resource: Binding.Resource, queue: WorkQueue<Binding.Resource>, book: WriteBook, writer: any GrafanaAPI,
+        clock: any WallClock, deadline: Date
+    ) async {
+        for change in await book.changes(for: resource) {
+            do throws(GrafanaAPIError) {
+                try await write(change, to: writer)
+                await book.succeeded(change, on: resource)
+            } catch {
+                if error.isRetryable && clock.now() < deadline {
+                    await queue.addRateLimited(resource, retryAfter: error.retryAfter)
+                } else {
+                    await book.fail(resource, because: error.description)
+                }
+                return
+            }
+        }
+        await queue.forget(resource)
     }
 
     private static func write(_ change: Change, to grafana: any GrafanaAPI) async throws(GrafanaAPIError) {

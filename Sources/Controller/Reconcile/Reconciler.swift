@@ -47,7 +47,9 @@ package struct PassResult: Sendable {
 /// written ahead of every write so a crash can never lose track of access the controller granted.
 package actor Reconciler {
     let configuration: ReconcilerConfiguration
+    /// Reads go through a retrier; writes are retried by the work queue, per resource.
     let grafana: any GrafanaAPI
+    let writer: any GrafanaAPI
     let clock: any WallClock
     let logger: Logger
     let audit: AuditLog
@@ -63,6 +65,7 @@ package actor Reconciler {
         clock: any WallClock, logger: Logger, audit: AuditLog
     ) {
         self.configuration = configuration
+        writer = grafana
         self.grafana = RetryingGrafana(
             grafana, retrier: Retrier(policy: configuration.retry, clock: clock), deadline: configuration.writeDeadline)
         self.fileSystem = fileSystem
