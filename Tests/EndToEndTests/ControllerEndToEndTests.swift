@@ -90,8 +90,11 @@ struct ControllerEndToEndTests {
         try work.directory.write("repo/grants/alice-logs.yaml", "apiVersion: [broken")
         try work.grant(
             "dave-metrics", user: "dave@example.com", access: "[{dataSource: prod-metrics, permission: Query}]")
+        try work.grant("never-valid", access: "[{dataSource: prod-logs, permission: Read}]")
         let run = try await work.once()
         #expect(run.stderr.contains("its last valid content stays in force"))
+        let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        #expect(status.stdout.contains("never-valid") && status.stdout.contains("Invalid"), "\(status.stdout)")
         let access = try await work.access()
         #expect(access.contains("alice@loki-prod=Query") && access.contains("dave@prom-prod=Query"))
         _ = await work.simulator.stop()

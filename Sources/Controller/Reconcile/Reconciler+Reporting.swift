@@ -5,7 +5,8 @@ import GrafanaAPI
 /// Status files and grant-decision audit events, after a pass.
 extension Reconciler {
     func report(
-        catalog: ResourceCatalog, desired: DesiredState, invalid: [DecodedFile], outcome: ExecutionOutcome, now: Date
+        catalog: ResourceCatalog, desired: DesiredState, invalid: [DecodedFile],
+        rejected: [String: (file: String, error: String)], outcome: ExecutionOutcome, now: Date
     ) async throws -> [String: Phase] {
         var next: [GrantStatus] = []
         var events: [AuditEvent] = []
@@ -36,7 +37,28 @@ extension Reconciler {
             }
             next.append(status)
         }
-        let present = Set(catalog.grants.map(\.name))
+        for (name, problem) in rejected.sorted(by: { $0.key < $1.key }) {
+            var status =
+                statuses[name]
+                ?? GrantStatus(
+                    name: name, file: problem.file, subject: "", access: [], phase: .invalid, message: "",
+                    activatedAt: nil,
+                    startsAt: nil, expiresAt: nil, policies: [], conditions: [], changes: [], lastError: nil)
+            let previous = statuses[name]
+            status.phase = .invalid
+            status.message = "the grant has errors and grants nothing: \(problem.error)"
+            status.lastError = problem.error
+            status.conditions = Self.conditions(
+                status, reason: .invalidSpec, previous: previous, generation: "", now: now)
+            if previous?.phase != .invalid {
+                var event = AuditEvent(time: now, event: "grant.invalid", grant: name, outcome: "Invalid")
+                event.file = problem.file
+                event.error = problem.error
+                events.append(event)
+            }
+            next.append(status)
+        }
+        let present = Set(catalog.grants.map(\.name)).union(rejected.keys)
         for (name, previous) in statuses where !present.contains(name) && previous.phase == .active {
             var gone = previous
             gone.phase = .expired

@@ -97,7 +97,7 @@ package actor Reconciler {
         var result = PassResult()
         let now = clock.now()
         do {
-            let (catalog, invalid) = try loadCatalog()
+            let (catalog, invalid, rejected) = try loadCatalog()
             await audit.setCommit(
                 configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
             let snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
@@ -116,7 +116,7 @@ package actor Reconciler {
             (result.applied, result.failed) = (outcome.applied, outcome.failed)
             try await saveLedger()
             result.phases = try await report(
-                catalog: catalog, desired: desired, invalid: invalid, outcome: outcome, now: now)
+                catalog: catalog, desired: desired, invalid: invalid, rejected: rejected, outcome: outcome, now: now)
         } catch {
             result.error = "\(error)"
             logger.log(.error, .passFailed, ["error": "\(error)"])
@@ -125,7 +125,9 @@ package actor Reconciler {
     }
 
     /// The directory's grants, with broken files falling back to their last valid content.
-    private func loadCatalog() throws -> (ResourceCatalog, [DecodedFile]) {
+    /// The catalog, the files that fell back to their last valid content, and grants left out for their errors
+    /// (by name, with the file and the first error).
+    private func loadCatalog() throws -> (ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]) {
         let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
         let (files, fellBack) = try lastValid.decode(configuration.grants, with: loader)
         for file in files where !file.errors.isEmpty {
@@ -141,7 +143,17 @@ package actor Reconciler {
                     "message": "file fails to parse; its last valid content stays in force",
                 ])
         }
-        return (ResourceCatalog(files: files), fellBack)
+        let catalog = ResourceCatalog(files: files)
+        var rejected: [String: (file: String, error: String)] = [:]
+        for file in files {
+            for name in file.rejected where name.kind == .grant {
+                rejected[name.name] = (file.path, file.errors.first?.message ?? "invalid")
+            }
+        }
+        for case .duplicateName(.grant, let name, let at, _) in catalog.errors {
+            rejected[name] = (at.file, "defined more than once")
+        }
+        return (catalog, fellBack, rejected)
     }
 
     /// The safety brake: a checkout that is suddenly empty or half-synced must not strip everyone's access.
