@@ -193,6 +193,18 @@ struct ControllerResilienceTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func aMissingGrantsFolderRevokesNothing() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice", access: "[{dataSource: prod-metrics, permission: Query}]")
+        _ = try await work.once()
+        try FileManager.default.moveItem(atPath: work.grants, toPath: work.grants + "-away")
+        let run = try await work.once()
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("does not exist; nothing is changed until it does"))
+        #expect(try await work.access().contains("alice@prom-prod=Query"))
+        _ = await work.simulator.stop()
+    }
+
     @Test func aGitSyncLinkSwapIsFollowed() async throws {
         let work = try await ControllerWorkspace.start()
         try work.directory.write("sync/rev-1/policy.yaml", ControllerWorkspace.openPolicy)

@@ -13,6 +13,7 @@ package enum LogEvent: String, Sendable {
     case changePlanned = "change.planned"
     case grantPhaseChanged = "grant.phaseChanged"
     case fileRejected = "file.rejected"
+    case snapshotChanged = "snapshot.changed"
     case revocationsHeld = "revocations.held"
     case noteRecorded = "note.recorded"
 }

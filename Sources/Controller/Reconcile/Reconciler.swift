@@ -59,6 +59,7 @@ package actor Reconciler {
     private var lastValid: LastValidFiles
     var ledger = Ledger()
     var statuses: [String: GrantStatus] = [:]
+    private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
@@ -125,11 +126,39 @@ package actor Reconciler {
     }
 
     /// The directory's grants, with broken files falling back to their last valid content.
+    /// Reads the grants; when a root is a link (git-sync) that was swapped, or whose target vanished, while the
+    /// files were read, reads again: a half-read snapshot must not look like deleted grants.
+    private func readSnapshot() throws -> (files: [DecodedFile], fellBack: [DecodedFile]) {
+        let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
+        var attempt = 0
+        while true {
+            let before = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }
+            let result = try lastValid.decode(configuration.grants, with: loader)
+            let after = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }
+            attempt += 1
+            if before == after && after.allSatisfy({ $0 != nil }) {
+                lastSnapshot = result
+                return result
+            }
+            if attempt == 3 {
+                // A root that is gone (not merely changed): keep the last complete read, so its grants still expire
+                // but none is revoked as deleted; with none yet, the pass fails and writes nothing.
+                guard after.contains(where: { $0 == nil }) else { return result }
+                guard let lastSnapshot else { throw ReconcileError.grantsMissing(configuration.grants) }
+                logger.log(
+                    .error, .snapshotChanged, ["message": "the grants folder is missing; using the last complete read"])
+                return lastSnapshot
+            }
+            logger.log(
+                .warning, .snapshotChanged,
+                ["attempt": String(attempt), "message": "the grants snapshot changed while it was read; reading again"])
+        }
+    }
+
     /// The catalog, the files that fell back to their last valid content, and grants left out for their errors
     /// (by name, with the file and the first error).
     private func loadCatalog() throws -> (ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]) {
-        let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
-        let (files, fellBack) = try lastValid.decode(configuration.grants, with: loader)
+        let (files, fellBack) = try readSnapshot()
         for file in files where !file.errors.isEmpty {
             for error in file.errors {
                 logger.log(.warning, .fileRejected, ["file": file.path, "error": error.description])
@@ -198,5 +227,17 @@ package actor Reconciler {
 
     func saveStatuses(_ list: [GrantStatus]) async throws(FileSystemError) {
         try await statusStore.save(list)
+    }
+}
+
+/// Why a pass could not run at all.
+package enum ReconcileError: Error, CustomStringConvertible {
+    case grantsMissing([String])
+
+    package var description: String {
+        switch self {
+        case .grantsMissing(let paths):
+            "the grants folder \(paths.joined(separator: ", ")) does not exist; nothing is changed until it does"
+        }
     }
 }
