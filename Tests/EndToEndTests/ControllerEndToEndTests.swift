@@ -193,6 +193,20 @@ struct ControllerResilienceTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func aSecondControllerOnTheSameStateIsRefusedButPlanStillWorks() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice", access: "[{team: dba}]")
+        let daemon = try await ControllerProcess.start(work)
+        #expect(try await work.eventually { try await work.access().contains("alice@dba=Member") })
+        let second = try await work.once()
+        #expect(second.status == 2 && second.stderr.contains("one controller per state folder"))
+        let plan = try await BinaryRun.grafanaJIT(
+            ["plan"] + work.arguments, environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        #expect(plan.status == 0 && plan.stdout.contains("no changes"), "\(plan.stdout)\(plan.stderr)")
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
     @Test func aMissingGrantsFolderRevokesNothing() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("alice", access: "[{dataSource: prod-metrics, permission: Query}]")

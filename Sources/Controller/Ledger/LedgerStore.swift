@@ -71,6 +71,7 @@ package enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(path: String, reason: String)
     case newerFormat(path: String, version: Int, supported: Int)
     case unwritable(path: String, reason: String)
+    case locked(path: String)
 
     package var description: String {
         switch self {
@@ -82,6 +83,7 @@ package enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
             "the ledger \(path) has format version \(version), newer than this grafana-jit understands (\(supported)); "
                 + "run the newer version"
         case .unwritable(let path, let reason): "cannot write the ledger \(path): \(reason)"
+        case .locked(let path): "another grafana-jit holds \(path); one controller per state folder"
         }
     }
 }

@@ -60,6 +60,7 @@ package actor Reconciler {
     var ledger = Ledger()
     var statuses: [String: GrantStatus] = [:]
     private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
+    private var stateLock: FileLock?
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
@@ -78,12 +79,20 @@ package actor Reconciler {
         lastValid = LastValidFiles(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
     }
 
-    /// Loads the ledger and statuses; refuses a ledger it cannot trust.
-    package func start() async throws(LedgerError) {
+    /// Loads the ledger and statuses; refuses a ledger it cannot trust. With `exclusive` (anything that writes),
+    /// also takes the state folder's lock: two controllers on one ledger would each undo the other's memory.
+    package func start(exclusive: Bool = true) async throws(LedgerError) {
         do {
             try fileSystem.createDirectory(configuration.stateDirectory)
+            if exclusive {
+                let path = configuration.stateDirectory + "/lock"
+                guard let lock = try fileSystem.lockExclusively(path) else { throw LedgerError.locked(path: path) }
+                stateLock = lock
+            }
+        } catch let error as LedgerError {
+            throw error
         } catch {
-            throw .unwritable(path: configuration.stateDirectory, reason: error.description)
+            throw .unwritable(path: configuration.stateDirectory, reason: "\(error)")
         }
         ledger = try await ledgerStore.load()
         statuses = await statusStore.load()

@@ -17,8 +17,24 @@ package protocol FileSystem: Sendable {
     /// Appends and fsyncs before returning, creating the file if needed.
     func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError)
     func createDirectory(_ path: String) throws(FileSystemError)
+    /// Takes an exclusive lock on `path` (created if needed) for as long as the returned value lives; nil when
+    /// another process holds it.
+    func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock?
     /// Size, modification time and inode, following links: enough to notice that a file changed.
     func stamp(of path: String) throws(FileSystemError) -> String
+}
+
+/// An advisory lock held until released or the process ends.
+package final class FileLock: Sendable {
+    private let release: @Sendable () -> Void
+
+    package init(release: @escaping @Sendable () -> Void) {
+        self.release = release
+    }
+
+    deinit {
+        release()
+    }
 }
 
 /// One name in a directory.

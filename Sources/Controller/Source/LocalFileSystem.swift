@@ -116,6 +116,18 @@ package struct LocalFileSystem: FileSystem {
         return "\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
+    package func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system(call: "open", path: path, errno: errno) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let error = errno
+            close(fd)
+            if error == EWOULDBLOCK { return nil }
+            throw .system(call: "flock", path: path, errno: error)
+        }
+        return FileLock { close(fd) }
+    }
+
     package func createDirectory(_ path: String) throws(FileSystemError) {
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw .system(call: "mkdir", path: path, errno: errno) }
     }

@@ -25,7 +25,7 @@ struct RunCommand: Command {
             arguments, environment: ProcessInfo.processInfo.environment, command: Self.name)
         let (reconciler, logger) = options.makeReconciler(console: console)
         do {
-            try await reconciler.start()
+            try await reconciler.start(exclusive: !arguments.flag("dry-run"))
         } catch {
             console.writeError("grafana-jit: error: \(error)\n")
             return .usage
@@ -106,7 +106,7 @@ struct PlanCommand: Command {
             arguments, environment: ProcessInfo.processInfo.environment, command: Self.name)
         let (reconciler, _) = options.makeReconciler(console: console)
         do {
-            try await reconciler.start()
+            try await reconciler.start(exclusive: false)
         } catch {
             console.writeError("grafana-jit: error: \(error)\n")
             return .usage
