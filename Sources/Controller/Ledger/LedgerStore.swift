@@ -31,7 +31,7 @@ package actor LedgerStore {
             throw .newerFormat(path: path, version: version, supported: Ledger.currentVersion)
         }
         do {
-            return try Self.decoder.decode(Ledger.self, from: data)
+            return try StateJSON.decoder.decode(Ledger.self, from: data)
         } catch {
             throw .corrupt(path: path, reason: "\(error)")
         }
@@ -40,7 +40,7 @@ package actor LedgerStore {
     package func save(_ ledger: Ledger) throws(LedgerError) {
         let data: Data
         do {
-            data = try Self.encoder.encode(ledger)
+            data = try StateJSON.encoder.encode(ledger)
         } catch {
             throw .unwritable(path: path, reason: "\(error)")
         }
@@ -50,19 +50,6 @@ package actor LedgerStore {
             throw .unwritable(path: path, reason: error.description)
         }
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }
 
 /// Why the ledger cannot be used; the controller stops rather than guess.

@@ -17,7 +17,7 @@ package actor StatusStore {
         guard let entries = try? fileSystem.entries(of: directory) else { return [:] }
         for entry in entries where entry.name.hasSuffix(".json") {
             guard let bytes = try? fileSystem.contents(of: directory + "/" + entry.name, limit: 1 << 20),
-                let status = try? Self.decoder.decode(GrantStatus.self, from: Data(bytes))
+                let status = try? StateJSON.decoder.decode(GrantStatus.self, from: Data(bytes))
             else { continue }
             known[status.name] = status
         }
@@ -27,22 +27,9 @@ package actor StatusStore {
     package func save(_ statuses: [GrantStatus]) throws(FileSystemError) {
         try fileSystem.createDirectory(directory)
         for status in statuses where known[status.name] != status {
-            let data = (try? Self.encoder.encode(status)) ?? Data()
+            let data = (try? StateJSON.encoder.encode(status)) ?? Data()
             try fileSystem.replace(Array(data) + [0x0A], at: directory + "/" + status.name + ".json")
             known[status.name] = status
         }
     }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
 }
