@@ -7,6 +7,8 @@ package struct ResourceCatalog: Sendable, Equatable {
     package private(set) var bundles: [String: AccessBundle] = [:]
     /// Every problem of every file, sorted by location.
     package private(set) var errors: [ResourceError] = []
+    /// Grants left out for a broken reference or a duplicated name, with the first reason.
+    package private(set) var rejectedGrants: [String: ResourceError] = [:]
     /// Names left out for their errors or for being defined twice, per kind.
     private var unusable: [ResourceKind: Set<String>] = [:]
 
@@ -30,6 +32,9 @@ package struct ResourceCatalog: Sendable, Equatable {
                 let ordered = copies.map(\.metadata.location).sorted()
                 for later in ordered.dropFirst() {
                     errors.append(.duplicateName(kind: kind, name: name, at: later, first: ordered[0]))
+                    if kind == .grant {
+                        rejectedGrants[name] = .duplicateName(kind: kind, name: name, at: later, first: ordered[0])
+                    }
                 }
             }
         }
@@ -40,8 +45,13 @@ package struct ResourceCatalog: Sendable, Equatable {
             case .grant: break
             }
         }
-        for case .grant(let grant) in unique where checkReferences(of: grant) {
-            grants.append(grant)
+        for case .grant(let grant) in unique {
+            let errorCount = errors.count
+            if checkReferences(of: grant) {
+                grants.append(grant)
+            } else if let first = errors[errorCount...].first {
+                rejectedGrants[grant.name] = first
+            }
         }
         grants.sort { $0.name < $1.name }
         errors.sort { $0.location < $1.location }

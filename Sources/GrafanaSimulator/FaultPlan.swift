@@ -9,6 +9,8 @@ package struct FaultPlan: Codable, Sendable, Equatable {
     package var retryAfterSeconds: Int = 1
     /// Added before every answer, in milliseconds.
     package var latencyMilliseconds: Int = 0
+    /// Probability (0...1) that a write (any method but GET) gets a 500 instead of its answer.
+    package var writeErrorRate: Double = 0
     /// Probability that a connection is closed without an answer.
     package var dropRate: Double = 0
     /// From now, every request's connection is dropped for this long, as if Grafana were down.
@@ -20,8 +22,8 @@ package struct FaultPlan: Codable, Sendable, Equatable {
 
     /// What is out of range, or nil: probabilities in 0...1, at most a minute of latency and a day of downtime.
     package var problem: String? {
-        if !(0...1).contains(errorRate) || !(0...1).contains(dropRate) {
-            return "errorRate and dropRate must be within 0...1"
+        if ![errorRate, dropRate, writeErrorRate].allSatisfy({ (0...1).contains($0) }) {
+            return "errorRate, writeErrorRate and dropRate must be within 0...1"
         }
         if !(0...60_000).contains(latencyMilliseconds) { return "latencyMilliseconds must be within 0...60000" }
         if !(0...86_400).contains(downForSeconds) { return "downForSeconds must be within 0...86400" }
@@ -35,7 +37,7 @@ package struct FaultPlan: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case errorRate, errorStatuses, rateLimitBurst, retryAfterSeconds, latencyMilliseconds, dropRate,
+        case errorRate, errorStatuses, writeErrorRate, rateLimitBurst, retryAfterSeconds, latencyMilliseconds, dropRate,
             downForSeconds, seed
     }
 
@@ -44,6 +46,7 @@ package struct FaultPlan: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         errorRate = try container.decodeIfPresent(Double.self, forKey: .errorRate) ?? 0
         errorStatuses = try container.decodeIfPresent([Int].self, forKey: .errorStatuses) ?? [500, 502, 503]
+        writeErrorRate = try container.decodeIfPresent(Double.self, forKey: .writeErrorRate) ?? 0
         rateLimitBurst = try container.decodeIfPresent(Int.self, forKey: .rateLimitBurst) ?? 0
         retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
         latencyMilliseconds = try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0

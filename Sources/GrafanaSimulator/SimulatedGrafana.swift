@@ -53,7 +53,13 @@ package final class SimulatedGrafana: Sendable {
         let (fault, latency) = state.withLock { state in
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
-            return (Self.fault(for: &state), state.faults.latencyMilliseconds)
+            let writeFault =
+                request.method != "GET" && state.faults.writeErrorRate > 0
+                && state.dice.roll() < state.faults.writeErrorRate
+            let fault =
+                writeFault
+                ? GrafanaResponses.message(500, "Internal Server Error", traceID: true) : Self.fault(for: &state)
+            return (fault, state.faults.latencyMilliseconds)
         }
         if latency > 0 {
             // Cancellation only comes with shutdown, when the answer no longer matters.

@@ -72,6 +72,21 @@ struct DesiredStateTests {
         #expect(state.records["g"]?.end == Self.now.addingTimeInterval(8 * 3_600))
     }
 
+    @Test func aRenamedGrantKeepsItsWindow() {
+        let original = catalog("access: [{dataSource: prod-logs, permission: Query}]\nduration: 1h", name: "old")
+        var records = DesiredState(catalog: original, snapshot: Self.snapshot, records: [:], now: Self.now).records
+        #expect(records["old"]?.contentKey != nil)
+        let renamed = catalog("access: [{dataSource: prod-logs, permission: Query}]\nduration: 1h", name: "new")
+        let later = Self.now.addingTimeInterval(3_000)
+        let state = DesiredState(catalog: renamed, snapshot: Self.snapshot, records: records, now: later)
+        #expect(state.records["new"]?.activatedAt == Self.now)
+        #expect(state.outcomes["new"]?.window?.end == Self.now.addingTimeInterval(3_600))
+        records = state.records
+        let afterEnd = DesiredState(
+            catalog: renamed, snapshot: Self.snapshot, records: records, now: Self.now.addingTimeInterval(3_700))
+        #expect(afterEnd.outcomes["new"]?.phase == .expired)
+    }
+
     @Test func anExpiredNameStaysExpiredWhenReAdded() {
         var record = GrantRecord(firstSeen: Self.now.addingTimeInterval(-86_400))
         record.isExpired = true

@@ -69,6 +69,36 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func aLoweringThatNeverLandsIsStillUndoneAtTheEnd() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("ivan-a", user: "ivan@example.com", access: "[{dataSource: staging-traces, permission: Query}]")
+        try work.grant("ivan-b", user: "ivan@example.com", access: "[{dataSource: staging-traces, permission: Edit}]")
+        _ = try await work.once()
+        #expect(try await work.access().contains("ivan@tempo-staging=Edit"))
+        try work.remove("ivan-b")
+        try await work.control("PUT", "/__sim/faults", body: #"{"writeErrorRate":1}"#)
+        let failing = try await work.once(["--write-deadline", "1s"])
+        #expect(failing.status == 1)
+        try await work.control("PUT", "/__sim/faults", body: "{}")
+        try work.remove("ivan-a")
+        let run = try await work.once()
+        #expect(run.status == 0, "\(run.stderr)")
+        let access = try await work.access()
+        #expect(!access.contains { $0.hasPrefix("ivan@") }, "\(access)")
+        _ = await work.simulator.stop()
+    }
+
+    @Test func credentialsInTheGrafanaURLAreNeverLogged() async throws {
+        let work = try await ControllerWorkspace.start()
+        let url = work.simulator.url.replacingOccurrences(of: "http://", with: "http://admin:s3cretpw@")
+        let run = try await BinaryRun.grafanaJIT(
+            ["run", "--once", "--grants", work.grants, "--state", work.state, "--grafana-url", url],
+            environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        #expect(run.stderr.contains("event=controller.started"))
+        #expect(!run.stderr.contains("s3cretpw") && !run.stderr.contains("glsa_"))
+        _ = await work.simulator.stop()
+    }
+
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")

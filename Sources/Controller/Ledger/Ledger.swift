@@ -103,6 +103,9 @@ package struct GrantRecord: Sendable, Equatable, Codable {
     package var end: Date?
     /// Once expired, the name stays expired, whatever the file says later.
     package var isExpired = false
+    /// Who gets what (subject and access items): a grant renamed in its file is recognised by it and keeps its
+    /// window, so renaming cannot restart the clock.
+    package var contentKey: String?
 
     package init(firstSeen: Date) {
         self.firstSeen = firstSeen

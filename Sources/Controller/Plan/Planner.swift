@@ -71,11 +71,12 @@ package enum Planner {
         for binding in bindings {
             let current = actual[binding]
             switch (desired[binding], ledger.change(for: binding)) {
-            case (let want?, nil):
+            case (let want?, let held?) where held.undoneSince == nil:
+                hold(binding, want: want, held: held, current: current, into: &plan)
+            case (let want?, _):
+                // New, or only watched after its revoke (as good as new): what is there now is someone else's.
                 guard current.map({ $0 < want.level }) ?? true else { continue }
                 plan.changes.append(change(.grant, binding, from: current, to: want.level, want))
-            case (let want?, let held?):
-                hold(binding, want: want, held: held, current: current, into: &plan)
             case (nil, let held?):
                 release(binding, held: held, current: current, into: &plan)
             case (nil, nil):

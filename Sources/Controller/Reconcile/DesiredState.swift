@@ -24,8 +24,13 @@ package struct DesiredState: Sendable {
     package init(catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date) {
         self.records = records
         let evaluator = PolicyEvaluator(catalog: catalog, facts: snapshot.facts)
+        let present = Set(catalog.grants.map(\.name))
         for grant in catalog.grants {
-            var record = records[grant.name] ?? GrantRecord(firstSeen: now)
+            let key = Self.contentKey(of: grant, catalog: catalog)
+            var record =
+                records[grant.name] ?? Self.renamed(key, records: records, present: present)
+                ?? GrantRecord(firstSeen: now)
+            record.contentKey = key
             outcomes[grant.name] = decide(
                 grant, catalog: catalog, evaluator: evaluator, snapshot: snapshot, record: &record, now: now)
             self.records[grant.name] = record
@@ -87,6 +92,17 @@ package struct DesiredState: Sendable {
         return outcome(
             .active, .applied, "active until \(window.end.rfc3339)", window: window, policies: policies, record: record,
             bindings: resolved.map(\.0))
+    }
+
+    /// Subject and access items, sorted: the same request under whatever name.
+    static func contentKey(of grant: AccessGrant, catalog: ResourceCatalog) -> String {
+        ([grant.subject.description] + catalog.accessItems(of: grant).map(\.summary).sorted()).joined(separator: "|")
+    }
+
+    /// The record of a grant whose name is gone but whose content matches: the same grant, renamed.
+    private static func renamed(_ key: String, records: [String: GrantRecord], present: Set<String>) -> GrantRecord? {
+        records.filter { !present.contains($0.key) && $0.value.contentKey == key }
+            .min { $0.value.firstSeen < $1.value.firstSeen }?.value
     }
 
     /// Once active, a window may shrink but never outgrow the strictest `maxDuration` from its first activation,

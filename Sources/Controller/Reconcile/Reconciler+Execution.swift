@@ -27,6 +27,10 @@ extension Reconciler {
             if confirmed[change.binding] == change.to {
                 outcome.applied += 1
                 if change.kind == .revoke { ledger.markUndone(change.binding, at: clock.now(), grace: undoneGrace) }
+                if change.kind == .lower, var held = ledger.change(for: change.binding), let level = change.to {
+                    held.levelSet = level
+                    ledger.record(held)
+                }
                 logger.log(.info, .changeApplied, fields(change))
                 for grant in change.grants { outcome.changes[grant, default: []].append(change.description) }
                 try await auditChange(change, outcome: "success", error: nil, now: clock.now())
@@ -55,18 +59,34 @@ extension Reconciler {
     /// The ledger learns of each change before Grafana does: a crash in between leaves an entry that the next
     /// pass checks against Grafana, never access the controller has forgotten.
     private func writeAhead(_ plan: Plan, desired: DesiredState, now: Date) {
+        let changed = Set(plan.changes.map(\.binding))
         for (binding, want) in desired.bindings {
-            guard var held = ledger.change(for: binding), held.grants != want.grants else { continue }
+            guard var held = ledger.change(for: binding) else { continue }
+            // Undone, and now satisfied by someone else's access: not the controller's any more.
+            if held.undoneSince != nil && !changed.contains(binding) {
+                ledger.forget(binding)
+                continue
+            }
+            guard held.grants != want.grants else { continue }
             held.grants = want.grants
             ledger.record(held)
         }
         for change in plan.changes where change.kind != .revoke {
             guard let level = change.to else { continue }
-            // A new grant for a binding the ledger was still watching starts a fresh entry.
-            let before = ledger.change(for: change.binding).map(\.levelBefore) ?? change.from
+            let existing = ledger.change(for: change.binding)
+            // The ledger may only be lowered once Grafana confirms: a lowering that never lands must still be seen
+            // as the controller's (higher) access, never as a level someone raised by hand.
+            let levelSet = change.kind == .lower ? existing?.levelSet ?? level : level
+            // A binding the ledger was still watching after a revoke starts afresh: what is there now is not ours.
+            let before: Level?
+            if let existing, existing.undoneSince == nil {
+                before = existing.levelBefore
+            } else {
+                before = change.from
+            }
             ledger.record(
                 LedgerChange(
-                    binding: change.binding, levelSet: level, levelBefore: before, grants: change.grants, since: now,
+                    binding: change.binding, levelSet: levelSet, levelBefore: before, grants: change.grants, since: now,
                     subjectName: change.subjectName, resourceName: change.resourceName))
         }
     }

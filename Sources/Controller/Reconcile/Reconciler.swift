@@ -16,7 +16,7 @@ package struct ReconcilerConfiguration: Sendable {
     /// ...and at least this many bindings at once (so deleting one grant file is never held).
     package var brakeMinimum = 10
     /// How long an undone binding stays in the ledger, watched, before it is forgotten.
-    package var undoneGrace: Duration = .seconds(300)
+    package var undoneGrace: Duration = .seconds(60)
 
     package init(grants: [String], stateDirectory: String) {
         self.grants = grants
@@ -107,7 +107,7 @@ package actor Reconciler {
         var result = PassResult()
         let now = clock.now()
         do {
-            let (catalog, invalid, rejected) = try loadCatalog()
+            let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
             await audit.setCommit(
                 configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
             let snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
@@ -115,7 +115,7 @@ package actor Reconciler {
             let touched = Set(desired.bindings.keys).union(ledger.bindings)
             let actual = try await ActualState.read(touched, from: grafana)
             var plan = Planner.plan(desired: desired.bindings, actual: actual, ledger: ledger)
-            result.held = holdVanishingRevocations(&plan, catalog: catalog)
+            result.held = holdVanishingRevocations(&plan, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.plan = plan
             result.nextDeadline = Self.nextDeadline(desired, after: now)
             guard applying else { return result }
@@ -137,12 +137,12 @@ package actor Reconciler {
     /// The directory's grants, with broken files falling back to their last valid content.
     /// Reads the grants; when a root is a link (git-sync) that was swapped, or whose target vanished, while the
     /// files were read, reads again: a half-read snapshot must not look like deleted grants.
-    private func readSnapshot() throws -> (files: [DecodedFile], fellBack: [DecodedFile]) {
+    private func readSnapshot(saving: Bool) throws -> (files: [DecodedFile], fellBack: [DecodedFile]) {
         let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
         var attempt = 0
         while true {
             let before = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }
-            let result = try lastValid.decode(configuration.grants, with: loader)
+            let result = try lastValid.decode(configuration.grants, with: loader, saving: saving)
             let after = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }
             attempt += 1
             if before == after && after.allSatisfy({ $0 != nil }) {
@@ -166,8 +166,10 @@ package actor Reconciler {
 
     /// The catalog, the files that fell back to their last valid content, and grants left out for their errors
     /// (by name, with the file and the first error).
-    private func loadCatalog() throws -> (ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]) {
-        let (files, fellBack) = try readSnapshot()
+    private func loadCatalog(saving: Bool) throws -> (
+        ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]
+    ) {
+        let (files, fellBack) = try readSnapshot(saving: saving)
         for file in files where !file.errors.isEmpty {
             for error in file.errors {
                 logger.log(.warning, .fileRejected, ["file": file.path, "error": error.description])
@@ -188,8 +190,8 @@ package actor Reconciler {
                 rejected[name.name] = (file.path, file.errors.first?.message ?? "invalid")
             }
         }
-        for case .duplicateName(.grant, let name, let at, _) in catalog.errors {
-            rejected[name] = (at.file, "defined more than once")
+        for (name, error) in catalog.rejectedGrants {
+            rejected[name] = (error.location.file, error.message)
         }
         return (catalog, fellBack, rejected)
     }
@@ -197,11 +199,18 @@ package actor Reconciler {
     /// The safety brake: a checkout that is suddenly empty or half-synced must not strip everyone's access.
     /// Only revocations whose grants all vanished count; expiry and denial are never held back; a binding the
     /// controller already undid once (and watches) is never held either.
-    private func holdVanishingRevocations(_ plan: inout Plan, catalog: ResourceCatalog) -> Int {
-        let present = Set(catalog.grants.map(\.name))
+    private func holdVanishingRevocations(
+        _ plan: inout Plan, catalog: ResourceCatalog, rejected: Set<String>, now: Date
+    ) -> Int {
+        let present = Set(catalog.grants.map(\.name)).union(rejected)
+        // Only grants that are simply gone count: not expired ones, not invalid ones (which report themselves).
+        func vanished(_ grant: String) -> Bool {
+            guard !present.contains(grant), let record = ledger.grants[grant], !record.isExpired else { return false }
+            return record.end.map { $0 > now } ?? true
+        }
         let vanishing = plan.changes.filter { change in
             change.kind == .revoke && ledger.change(for: change.binding)?.undoneSince == nil
-                && change.grants.allSatisfy { !present.contains($0) && ledger.grants[$0]?.isExpired != true }
+                && change.grants.allSatisfy(vanished)
         }
         guard vanishing.count >= configuration.brakeMinimum,
             Double(vanishing.count) > configuration.brakeShare * Double(max(1, ledger.count))

@@ -16,16 +16,18 @@ package struct LastValidFiles: Sendable {
 
     /// Reads and decodes every file; a file with errors is replaced by its last valid content when there is one.
     /// Returns the files to use and the paths that fell back.
-    package mutating func decode(_ paths: [String], with loader: ResourceLoader) throws(FileSystemError)
+    /// With `saving` false (`plan`, `--dry-run`), nothing is written: a plan must not change the daemon's fallbacks.
+    package mutating func decode(_ paths: [String], with loader: ResourceLoader, saving: Bool = true)
+        throws(FileSystemError)
         -> (files: [DecodedFile], fellBack: [DecodedFile])
     {
-        try fileSystem.createDirectory(directory)
+        if saving { try fileSystem.createDirectory(directory) }
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
         for (path, bytes, decoded) in loader.read(paths) {
             let saved = self.path(for: path)
             guard !decoded.errors.isEmpty, !path.isEmpty else {
-                if let bytes, self.saved[path] != Self.hash(bytes) {
+                if saving, let bytes, self.saved[path] != Self.hash(bytes) {
                     try fileSystem.replace(bytes, at: saved)
                     self.saved[path] = Self.hash(bytes)
                 }

@@ -18,6 +18,9 @@ struct ControllerOptions {
             help: "Full pass at least this often (default 60s)."),
         .value("timeout", "DURATION", environment: "GRAFANA_JIT_TIMEOUT", help: "Per-request timeout (default 10s)."),
         .value(
+            "write-deadline", "DURATION", environment: "GRAFANA_JIT_WRITE_DEADLINE",
+            help: "How long a pass retries a failing write before leaving it to the next pass (default 30s)."),
+        .value(
             "max-in-flight", "N", environment: "GRAFANA_JIT_MAX_IN_FLIGHT",
             help: "Grafana requests at once (default 8)."),
         .value(
@@ -40,6 +43,7 @@ struct ControllerOptions {
     let logFormat: Logger.Format
     let logLevel: Logger.Level
     let brakeShare: Double
+    let writeDeadline: Duration
 
     init(_ arguments: ParsedArguments, environment: [String: String], command: String) throws(UsageError) {
         func required(_ name: String) throws(UsageError) -> String {
@@ -77,6 +81,7 @@ struct ControllerOptions {
         }
         self.connection = connection
         resync = try duration("resync", default: .seconds(60))
+        writeDeadline = try duration("write-deadline", default: .seconds(30))
         let audit = arguments.value("audit-log") ?? state + "/audit.jsonl"
         auditDestination = audit == "-" ? .standardOutput : .file(audit)
         let format = arguments.value("log-format") ?? "text"
@@ -94,6 +99,16 @@ struct ControllerOptions {
             throw .invalidValue(option: "brake-share", value: share, expected: "a fraction between 0 and 1")
         }
         brakeShare = parsedShare
+    }
+
+    /// The Grafana URL for logs: any user and password in it removed.
+    var redactedURL: String {
+        guard var components = URLComponents(url: connection.baseURL, resolvingAgainstBaseURL: false) else {
+            return "(url)"
+        }
+        components.user = nil
+        components.password = nil
+        return components.string ?? "(url)"
     }
 
     /// Token file, then GRAFANA_TOKEN, then basic auth; the secret itself is never echoed back.
@@ -123,6 +138,7 @@ struct ControllerOptions {
         let logger = Logger(format: logFormat, minimumLevel: logLevel, clock: clock) { console.writeError($0) }
         var configuration = ReconcilerConfiguration(grants: [grants], stateDirectory: state)
         configuration.brakeShare = brakeShare
+        configuration.writeDeadline = writeDeadline
         let fileSystem = LocalFileSystem()
         let reconciler = Reconciler(
             configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),

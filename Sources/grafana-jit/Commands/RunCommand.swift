@@ -23,6 +23,9 @@ struct RunCommand: Command {
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
         let options = try ControllerOptions(
             arguments, environment: ProcessInfo.processInfo.environment, command: Self.name)
+        // Installed first, so a signal during start-up or a --once pass is not fatal: the pass finishes, state is
+        // consistent, then the process exits.
+        let signals = TerminationSignals()
         let (reconciler, logger) = options.makeReconciler(console: console)
         do {
             try await reconciler.start(exclusive: !arguments.flag("dry-run"))
@@ -31,7 +34,7 @@ struct RunCommand: Command {
             return .usage
         }
         var started = [
-            "version": GrafanaJIT.version, "grafanaURL": options.connection.baseURL.absoluteString,
+            "version": GrafanaJIT.version, "grafanaURL": options.redactedURL,
             "grants": options.grants, "state": options.state, "mode": arguments.flag("once") ? "once" : "daemon",
         ]
         let client = HTTPGrafanaClient(connection: options.connection)
@@ -64,7 +67,6 @@ struct RunCommand: Command {
             .info, .watchStarted, ["mode": changes is InotifyDetector ? "inotify" : "poll", "grants": options.grants])
         let loop = ControllerLoop(
             reconciler: reconciler, changes: changes, clock: SystemClock(), logger: logger, timing: timing)
-        let signals = TerminationSignals()
         let stopped = await withTaskGroup(of: String?.self) { group in
             group.addTask {
                 await loop.run()
