@@ -194,22 +194,29 @@ struct ControllerEndToEndTests {
 struct ControllerResilienceTests {
     @Test func killedAtRandomMomentsAndRestartedLeavesNothingBehind() async throws {
         let work = try await ControllerWorkspace.start()
+        // Half the grants end at a fixed instant a few seconds away, whenever the controller first sees them.
+        let end = Date().addingTimeInterval(5).rounded
         for index in 0..<8 {
             try work.grant(
                 "g\(index)", user: ["alice", "dave", "erin", "frank"][index % 4] + "@example.com",
                 access: "[{dataSource: \(["prod-logs", "prod-metrics", "prod-traces"][index % 3]), permission: Edit}]",
-                duration: index < 4 ? "2s" : "1h")
+                duration: "1h", expiresAt: index < 4 ? end : nil)
         }
         try await work.control("PUT", "/__sim/faults", body: #"{"latencyMilliseconds":15}"#)
         var random = SystemRandomNumberGenerator()
         for round in 0..<4 {
             let daemon = try await ControllerProcess.start(work)
+            if round == 0 {
+                // The first daemon gets to apply something, so the later kills land on real state.
+                _ = try await work.eventually { try await work.access().contains { $0.hasPrefix("alice@") } }
+            }
             try await Task.sleep(for: .milliseconds(Int.random(in: 50...600, using: &random)))
             await daemon.kill()
             if round == 1 { for index in 4..<6 { try work.remove("g\(index)") } }
         }
         try await work.control("PUT", "/__sim/faults", body: "{}")
-        try await Task.sleep(for: .milliseconds(2_100))
+        let wait = end.timeIntervalSinceNow + 0.2
+        if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
         let final = try await work.once()
         #expect(final.status == 0, "\(final.stderr)")
         let access = try await work.access()
@@ -299,4 +306,9 @@ struct ControllerResilienceTests {
 
 enum GitCheckoutHash {
     static let value = "89abcdef0123456789abcdef0123456789abcdef"
+}
+
+extension Date {
+    /// Whole seconds, as RFC 3339 timestamps in grant files carry them.
+    fileprivate var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
 }

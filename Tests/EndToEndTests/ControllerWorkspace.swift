@@ -33,7 +33,10 @@ struct ControllerWorkspace {
         return ControllerWorkspace(directory: directory, simulator: try await SimulatorProcess.start())
     }
 
-    func grant(_ name: String, user: String = "alice@example.com", access: String, duration: String = "4h") throws {
+    func grant(
+        _ name: String, user: String = "alice@example.com", access: String, duration: String = "4h",
+        expiresAt: Date? = nil
+    ) throws {
         try directory.write(
             "repo/grants/\(name).yaml",
             """
@@ -43,9 +46,15 @@ struct ControllerWorkspace {
             spec:
               subject: {user: \(user)}
               access: \(access)
-              duration: \(duration)
+              \(expiresAt.map { "expiresAt: \(Self.rfc3339($0))" } ?? "duration: \(duration)")
               reason: end-to-end test
             """)
+    }
+
+    static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
     }
 
     func remove(_ name: String) throws {
