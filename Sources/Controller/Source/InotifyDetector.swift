@@ -5,17 +5,11 @@ import Synchronization
 /// Watches the grants tree with inotify: every directory, and the parent of the root so a git-sync link swap is
 /// seen. Events only raise a flag: the daemon rescans the whole tree anyway, so the flag need not say what changed.
 package final class InotifyDetector: ChangeDetector {
-    private struct State {
-        var changed = false
-        var watched: [Int32: String] = [:]
-        var overflows = 0
-    }
-
     package let checkInterval: Duration = .milliseconds(50)
     private let fd: Int32
     private let paths: [String]
     private let fileSystem: any FileSystem
-    private let state = Mutex(State())
+    private let changed = Mutex(false)
     // DispatchSource is not Sendable; it is created here and only cancelled in deinit.
     nonisolated(unsafe) private var source: (any DispatchSourceRead)?
 
@@ -40,36 +34,25 @@ package final class InotifyDetector: ChangeDetector {
         source?.cancel()
     }
 
-    package var overflows: Int { state.withLock { $0.overflows } }
-
     package func takeChange() -> Bool {
-        state.withLock { state in
-            defer { state.changed = false }
-            return state.changed
+        changed.withLock { changed in
+            defer { changed = false }
+            return changed
         }
     }
 
     /// Reads every pending event; new directories get watches of their own (inotify is not recursive).
     private func drain() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        // Any event, an overflow (IN_Q_OVERFLOW) included, means "rescan"; which one does not matter.
         var sawEvent = false
-        var overflowed = false
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             guard count > 0 else { break }
             sawEvent = true
-            var offset = 0
-            while offset + MemoryLayout<inotify_event>.size <= count {
-                let event = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: inotify_event.self) }
-                if event.mask & UInt32(IN_Q_OVERFLOW) != 0 { overflowed = true }
-                offset += MemoryLayout<inotify_event>.size + Int(event.len)
-            }
         }
         guard sawEvent else { return }
-        state.withLock { state in
-            state.changed = true
-            if overflowed { state.overflows += 1 }
-        }
+        changed.withLock { $0 = true }
         addWatches()
     }
 
@@ -82,8 +65,8 @@ package final class InotifyDetector: ChangeDetector {
             collect(path, into: &directories)
         }
         for directory in directories {
-            let wd = inotify_add_watch(fd, directory, Self.mask)
-            if wd >= 0 { state.withLock { $0.watched[wd] = directory } }
+            // A folder that cannot be watched (gone meanwhile, or out of watches) is still rescanned on the timer.
+            _ = inotify_add_watch(fd, directory, Self.mask)
         }
     }
 
