@@ -10,6 +10,8 @@ package struct AccessPolicy: Sendable, Equatable {
     package var maxDuration: Duration
     package var approval: Approval?
     package var autoApprove: AutoApprove?
+    /// When access under this policy may be active; nil: any time.
+    package var activeHours: ActiveHours?
 
     package var name: String { metadata.name }
 

@@ -152,3 +152,45 @@ struct DesiredStateTests {
         #expect(binding?.level == .edit && binding?.grants == ["a", "b"])
     }
 }
+
+/// Policies with active hours: access only inside them, and a deadline at each edge.
+struct DesiredStateActiveHoursTests {
+    private func state(at now: String) throws -> DesiredState {
+        let text = """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessPolicy
+            metadata: {name: office}
+            spec:
+              subjects: {users: ["*@example.com"]}
+              dataSources: [{name: "prod-*"}]
+              permissions: [Query]
+              maxDuration: 1d
+              activeHours: {days: [Mon-Fri], from: "08:00", to: "20:00", timeZone: Europe/Berlin}
+            ---
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: g}
+            spec:
+              subject: {user: alice@example.com}
+              access: [{dataSource: prod-logs, permission: Query}]
+              startsAt: 2027-03-26T06:00:00Z
+              duration: 20h
+              reason: test
+            """
+        let catalog = ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
+        let now = try #require(Date(rfc3339: now))
+        return DesiredState(catalog: catalog, snapshot: DesiredStateTests.snapshot, records: [:], now: now)
+    }
+
+    @Test func insideTheHoursTheAccessIsRequired() throws {
+        let state = try state(at: "2027-03-26T12:00:00Z")
+        #expect(state.outcomes["g"]?.phase == .active && state.bindings.count == 1)
+        #expect(state.outcomes["g"]?.nextChange == Date(rfc3339: "2027-03-26T19:00:00Z"))
+    }
+
+    @Test func outsideTheHoursItWaitsWithoutAccess() throws {
+        let state = try state(at: "2027-03-26T20:00:00Z")
+        #expect(state.outcomes["g"]?.phase == .pending && state.bindings.isEmpty)
+        #expect(state.outcomes["g"]?.message.hasPrefix("outside the active hours of policy office") == true)
+    }
+}

@@ -1,8 +1,10 @@
+import Foundation
 import YAML
 
 extension DecodingContext {
     private static let policyFields: Set<String> = [
         "subjects", "dataSources", "teams", "permissions", "teamRoles", "maxDuration", "approval", "autoApprove",
+        "activeHours",
     ]
 
     mutating func policy(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessPolicy? {
@@ -29,11 +31,12 @@ extension DecodingContext {
         let maxDuration = field("maxDuration", of: spec, isRequired: true) { $0.duration($1, at: $2) }
         let approval = field("approval", of: spec) { $0.approval($1, at: $2) }
         let autoApprove = field("autoApprove", of: spec) { $0.autoApprove($1, at: $2) }
+        let activeHours = field("activeHours", of: spec) { $0.activeHours($1, at: $2) }
         guard let subjects, let maxDuration else { return nil }
         return AccessPolicy(
             metadata: metadata, subjects: subjects, dataSources: dataSources ?? [],
             teams: (teams ?? []).map { Glob($0) }, permissions: permissions ?? [], teamRoles: teamRoles ?? [.member],
-            maxDuration: maxDuration, approval: approval, autoApprove: autoApprove)
+            maxDuration: maxDuration, approval: approval, autoApprove: autoApprove, activeHours: activeHours)
     }
 
     private mutating func subjectSelector(_ node: YAMLNode, at path: FieldPath) -> SubjectSelector? {
@@ -74,6 +77,71 @@ extension DecodingContext {
         guard let isRequired else { return nil }
         return Approval(
             isRequired: isRequired, approvers: approvers ?? SubjectSelector(), minApprovals: minApprovals ?? 1)
+    }
+
+    private mutating func activeHours(_ node: YAMLNode, at path: FieldPath) -> ActiveHours? {
+        guard let object = object(node, at: path) else { return nil }
+        rejectUnknownFields(of: object, known: ["days", "from", "to", "timeZone"])
+        let days = field("days", of: object, isRequired: true) { context, node, path -> Set<Int>? in
+            guard let lists = context.list(node, at: path, { $0.weekdays($1, at: $2) }) else { return nil }
+            return lists.reduce(into: Set<Int>()) { $0.formUnion($1) }
+        }
+        let from = field("from", of: object, isRequired: true) { $0.timeOfDay($1, at: $2) }
+        let to = field("to", of: object, isRequired: true) { $0.timeOfDay($1, at: $2) }
+        let timeZone = field("timeZone", of: object, isRequired: true) { context, node, path -> TimeZone? in
+            guard let name = context.string(node, at: path) else { return nil }
+            guard let zone = TimeZone(identifier: name) else {
+                context.report(
+                    .invalidValue(
+                        path, problem: "\"\(name)\" is not a time zone name like Europe/Berlin or UTC",
+                        at: context.location(node.mark)))
+                return nil
+            }
+            return zone
+        }
+        if let from, let to, from == to, let mark = object.value("to")?.mark {
+            report(.invalidValue(path.child("to"), problem: "must differ from from", at: location(mark)))
+            return nil
+        }
+        guard let days, let from, let to, let timeZone else { return nil }
+        return ActiveHours(days: days, from: from, to: to, timeZone: timeZone)
+    }
+
+    /// `Mon`, or a range `Mon-Fri` (wrapping ranges like `Fri-Mon` allowed).
+    private mutating func weekdays(_ node: YAMLNode, at path: FieldPath) -> Set<Int>? {
+        guard let text = string(node, at: path) else { return nil }
+        let names = ActiveHours.dayNames
+        let bounds = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        let indices = bounds.compactMap { names.firstIndex(of: $0) }
+        guard (1...2).contains(bounds.count), indices.count == bounds.count else {
+            report(
+                .invalidValue(
+                    path, problem: "\"\(text)\" is not a day like Mon or a range like Mon-Fri", at: location(node.mark))
+            )
+            return nil
+        }
+        var days = Set<Int>()
+        var day = indices[0]
+        while true {
+            days.insert(day + 1)
+            if day == indices[indices.count - 1] { break }
+            day = (day + 1) % 7
+        }
+        return days
+    }
+
+    /// `HH:MM` from 00:00 to 24:00, in minutes.
+    private mutating func timeOfDay(_ node: YAMLNode, at path: FieldPath) -> Int? {
+        guard let text = string(node, at: path) else { return nil }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]),
+            let minute = Int(parts[1]),
+            (0...23).contains(hour) && (0...59).contains(minute) || hour == 24 && minute == 0
+        else {
+            report(.invalidValue(path, problem: "\"\(text)\" is not a time of day like 08:00", at: location(node.mark)))
+            return nil
+        }
+        return hour * 60 + minute
     }
 
     private mutating func autoApprove(_ node: YAMLNode, at path: FieldPath) -> AutoApprove? {

@@ -19,6 +19,8 @@ package struct DesiredState: Sendable {
         package var activatedAt: Date?
         package var policies: [String]
         package var bindings: [Binding]
+        /// When the access changes because a policy's active hours start or end.
+        package var nextChange: Date?
     }
 
     package init(catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date) {
@@ -86,12 +88,33 @@ package struct DesiredState: Sendable {
             record.start = window.start
         }
         record.end = window.end
-        for (binding, level, resourceName) in resolved {
+        // Items whose policy limits its hours count only inside them; the rest of the window still runs.
+        var inside: [Binding] = []
+        var nextChange: Date?
+        for ((binding, level, resourceName), allowance) in zip(resolved, allowances) {
+            let hours = catalog.policies[allowance.policy]?.activeHours
+            if let change = hours?.nextChange(after: now), change < window.end {
+                nextChange = min(nextChange ?? change, change)
+            }
+            guard hours?.contains(now) ?? true else { continue }
             add(binding, level: level, grant: grant, resourceName: resourceName)
+            inside.append(binding)
         }
-        return outcome(
-            .active, .applied, "active until \(window.end.rfc3339)", window: window, policies: policies, record: record,
-            bindings: resolved.map(\.0))
+        guard !inside.isEmpty else {
+            let again = nextChange.map { "; active again at \($0.rfc3339)" } ?? ""
+            var result = outcome(
+                .pending, .outsideActiveHours,
+                "outside the active hours of policy \(policies.joined(separator: ", "))\(again)",
+                window: window, policies: policies, record: record)
+            result.nextChange = nextChange
+            return result
+        }
+        let paused = inside.count < resolved.count ? "; some access waits for its policy's active hours" : ""
+        var result = outcome(
+            .active, .applied, "active until \(window.end.rfc3339)\(paused)", window: window, policies: policies,
+            record: record, bindings: inside)
+        result.nextChange = nextChange
+        return result
     }
 
     /// Subject and access items, sorted: the same request under whatever name.
@@ -170,7 +193,7 @@ package struct DesiredState: Sendable {
     ) -> GrantOutcome {
         GrantOutcome(
             phase: phase, reason: reason, message: message, window: window, activatedAt: record.activatedAt,
-            policies: policies, bindings: bindings)
+            policies: policies, bindings: bindings, nextChange: nil)
     }
 }
 

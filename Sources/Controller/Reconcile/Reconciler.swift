@@ -233,12 +233,13 @@ package actor Reconciler {
     }
 
     private static func nextDeadline(_ desired: DesiredState, after now: Date) -> Date? {
-        desired.outcomes.values.compactMap { outcome -> Date? in
-            guard let window = outcome.window else { return nil }
+        desired.outcomes.values.flatMap { outcome -> [Date] in
+            guard let window = outcome.window else { return [] }
+            let hours = outcome.nextChange.map { [$0] } ?? []
             switch outcome.phase {
-            case .pending: return window.start
-            case .active: return window.end
-            default: return nil
+            case .pending: return [window.start, window.end] + hours
+            case .active: return [window.end] + hours
+            default: return []
             }
         }.filter { $0 > now }.min()
     }

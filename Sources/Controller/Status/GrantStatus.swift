@@ -13,6 +13,7 @@ package enum Phase: String, Sendable, Codable, CaseIterable {
 /// Why a grant is in its phase; CamelCase like Kubernetes condition reasons.
 package enum Reason: String, Sendable, Codable {
     case applied = "Applied"
+    case outsideActiveHours = "OutsideActiveHours"
     case scheduled = "Scheduled"
     case windowEnded = "WindowEnded"
     case policyDenied = "PolicyDenied"
