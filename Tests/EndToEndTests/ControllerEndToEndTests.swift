@@ -99,6 +99,49 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func aScheduledStartIsDeniedWhenTheSubjectLeftTheEligibleTeam() async throws {
+        let work = try await ControllerWorkspace.start(
+            policy: """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessPolicy
+                metadata: {name: sre-only}
+                spec:
+                  subjects: {teams: [sre]}
+                  dataSources: [{name: "*"}]
+                  permissions: [Query]
+                  maxDuration: 1h
+                """)
+        let start = Date().addingTimeInterval(3)
+        try work.directory.write(
+            "repo/grants/scheduled.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: scheduled}
+            spec:
+              subject: {user: alice@example.com}
+              access: [{dataSource: prod-logs, permission: Query}]
+              startsAt: \(ControllerWorkspace.rfc3339(start.addingTimeInterval(1)))
+              duration: 30m
+              reason: maintenance window
+            """)
+        let pending = try await work.once()
+        #expect(pending.status == 0)
+        #expect(try await BinaryRun.grafanaJIT(["status", "--state", work.state]).stdout.contains("Pending"))
+        // alice leaves sre before the start.
+        try await work.control(
+            "DELETE", "/api/teams/1/members/2", token: "glsa_simulator_controller_token")
+        let wait = start.timeIntervalSinceNow + 1.2
+        if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        _ = try await work.once()
+        let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        #expect(
+            status.stdout.contains("Denied") && status.stdout.contains("is not a subject of policy sre-only"),
+            "\(status.stdout)")
+        #expect(!(try await work.access().contains("alice@loki-prod=Query")))
+        _ = await work.simulator.stop()
+    }
+
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")
