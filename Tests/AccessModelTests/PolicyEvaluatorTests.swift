@@ -37,6 +37,15 @@ struct PolicyEvaluatorTests {
         teams: ["incident-*"]
         maxDuration: 12h
         """)
+    static let onCallOnly = Fixtures.policy(
+        "on-call-only",
+        """
+        subjects: {users: ["*@example.com"]}
+        dataSources: [{name: "prod-*"}]
+        permissions: [Edit]
+        maxDuration: 4h
+        requireOnCall: {schedules: [primary-sre, secondary-sre]}
+        """)
     static let teamGrantee = Fixtures.policy(
         "team-grantee",
         """
@@ -151,6 +160,17 @@ struct PolicyEvaluatorTests {
             name: "a name that is no Grafana user approves nothing", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [carol@example.com]"), facts: offCall,
             expected: "denied: 0 of 1 approvals"),
+        Case(
+            name: "requireOnCall allows while the subject is on call", policies: [onCallOnly],
+            grant: Fixtures.grant(extra: "duration: 1h"), facts: online, expected: "allowed by on-call-only"),
+        Case(
+            name: "requireOnCall denies when the subject is off call", policies: [onCallOnly],
+            grant: Fixtures.grant(extra: "duration: 1h"), facts: offCall,
+            expected: "denied: is not on call in primary-sre, secondary-sre"),
+        Case(
+            name: "requireOnCall is undecided without OnCall", policies: [onCallOnly],
+            grant: Fixtures.grant(extra: "duration: 1h"),
+            expected: "undecided: whether user alice@example.com is on call"),
         Case(
             name: "team membership makes a subject eligible", policies: [open],
             grant: Fixtures.grant(

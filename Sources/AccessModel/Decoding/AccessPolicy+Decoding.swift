@@ -4,7 +4,7 @@ import YAML
 extension DecodingContext {
     private static let policyFields: Set<String> = [
         "subjects", "dataSources", "teams", "permissions", "teamRoles", "maxDuration", "approval", "autoApprove",
-        "activeHours",
+        "activeHours", "requireOnCall",
     ]
 
     mutating func policy(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessPolicy? {
@@ -32,11 +32,13 @@ extension DecodingContext {
         let approval = field("approval", of: spec) { $0.approval($1, at: $2) }
         let autoApprove = field("autoApprove", of: spec) { $0.autoApprove($1, at: $2) }
         let activeHours = field("activeHours", of: spec) { $0.activeHours($1, at: $2) }
+        let requireOnCall = field("requireOnCall", of: spec) { $0.onCallSchedules($1, at: $2) }
         guard let subjects, let maxDuration else { return nil }
         return AccessPolicy(
             metadata: metadata, subjects: subjects, dataSources: dataSources ?? [],
             teams: (teams ?? []).map { Glob($0) }, permissions: permissions ?? [], teamRoles: teamRoles ?? [.member],
-            maxDuration: maxDuration, approval: approval, autoApprove: autoApprove, activeHours: activeHours)
+            maxDuration: maxDuration, approval: approval, autoApprove: autoApprove, requireOnCall: requireOnCall,
+            activeHours: activeHours)
     }
 
     private mutating func subjectSelector(_ node: YAMLNode, at path: FieldPath) -> SubjectSelector? {
@@ -77,6 +79,15 @@ extension DecodingContext {
         guard let isRequired else { return nil }
         return Approval(
             isRequired: isRequired, approvers: approvers ?? SubjectSelector(), minApprovals: minApprovals ?? 1)
+    }
+
+    /// `{schedules: [...]}`, as `autoApprove.onCall` and `requireOnCall` write it.
+    private mutating func onCallSchedules(_ node: YAMLNode, at path: FieldPath) -> [String]? {
+        guard let object = object(node, at: path) else { return nil }
+        rejectUnknownFields(of: object, known: ["schedules"])
+        return field("schedules", of: object, isRequired: true) {
+            $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) }
+        }
     }
 
     private mutating func activeHours(_ node: YAMLNode, at path: FieldPath) -> ActiveHours? {
@@ -147,13 +158,7 @@ extension DecodingContext {
     private mutating func autoApprove(_ node: YAMLNode, at path: FieldPath) -> AutoApprove? {
         guard let object = object(node, at: path) else { return nil }
         rejectUnknownFields(of: object, known: ["onCall"])
-        let onCall = field("onCall", of: object, isRequired: true) { context, node, path -> [String]? in
-            guard let onCall = context.object(node, at: path) else { return nil }
-            context.rejectUnknownFields(of: onCall, known: ["schedules"])
-            return context.field("schedules", of: onCall, isRequired: true) {
-                $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) }
-            }
-        }
+        let onCall = field("onCall", of: object, isRequired: true) { $0.onCallSchedules($1, at: $2) }
         return onCall.map { AutoApprove(onCallSchedules: $0) }
     }
 }

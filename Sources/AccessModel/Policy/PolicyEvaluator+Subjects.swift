@@ -86,9 +86,25 @@ extension PolicyEvaluator {
 
     /// True while the user subject is on call in one of the policy's auto-approve schedules.
     private func onCallWaiver(_ policy: AccessPolicy, _ grant: AccessGrant) -> Bool? {
-        guard let schedules = policy.autoApprove?.onCallSchedules, case .user(let reference) = grant.subject else {
-            return false
-        }
+        guard let schedules = policy.autoApprove?.onCallSchedules else { return false }
+        return isOnCall(grant, in: schedules)
+    }
+
+    /// `requireOnCall`: the access holds only while the subject is on call in one of the schedules.
+    func onCall(_ grant: AccessGrant, in schedules: [String], policy: AccessPolicy) -> PolicyCheck {
+        .known(
+            isOnCall(grant, in: schedules),
+            failed: Denial(
+                "spec.subject: \(grant.subject) is not on call in \(schedules.joined(separator: ", ")) (policy \(policy.name))",
+                at: grant.location(of: "spec.subject")),
+            unknown: Denial(
+                "spec.subject: whether \(grant.subject) is on call in \(schedules.joined(separator: ", ")) (policy \(policy.name))",
+                at: grant.location(of: "spec.subject")))
+    }
+
+    /// Nil when on-call is not known; a team subject is never on call.
+    private func isOnCall(_ grant: AccessGrant, in schedules: [String]) -> Bool? {
+        guard case .user(let reference) = grant.subject else { return false }
         guard facts.knowsOnCall else { return nil }
         let identities = Set(([reference] + (facts.user(reference)?.identities ?? [])).map { $0.lowercased() })
         return schedules.contains { !(facts.onCall[$0] ?? []).isDisjoint(with: identities) }

@@ -98,6 +98,7 @@ package struct PolicyEvaluator: Sendable {
                             + "\(policy.name)", at: grant.location(of: field))))
         }
         checks.append(approval(policy, grant))
+        if let schedules = policy.requireOnCall { checks.append(onCall(grant, in: schedules, policy: policy)) }
         return checks
     }
 
