@@ -85,7 +85,10 @@ private struct FixtureReader {
     mutating func model(_ root: YAMLNode) throws(FixtureError) -> GrafanaModel {
         let fields = try entries(
             root,
-            allowed: ["edition", "version", "orgs", "users", "teams", "dataSources", "permissions", "serviceAccounts"])
+            allowed: [
+                "edition", "version", "orgs", "users", "teams", "dataSources", "permissions", "serviceAccounts",
+                "oncall",
+            ])
         let edition = try string(fields["edition"], "edition", in: root, default: "enterprise")
         guard let parsed = GrafanaModel.Edition(rawValue: edition) else {
             throw fail(fields["edition"] ?? root, "edition: expected enterprise or oss")
@@ -101,6 +104,7 @@ private struct FixtureReader {
         for node in try items(fields["dataSources"]) { try addDataSource(node) }
         for node in try items(fields["permissions"]) { try addPermission(node) }
         for node in try items(fields["serviceAccounts"]) { try addServiceAccount(node) }
+        if let node = fields["oncall"] { try addOnCall(node) }
         return model
     }
 
@@ -187,6 +191,21 @@ private struct FixtureReader {
                 id: model.nextPermissionID, orgID: source.orgID, dataSourceUID: uid, principal: principal, level: level)
         )
         model.nextPermissionID += 1
+    }
+
+    private mutating func addOnCall(_ node: YAMLNode) throws(FixtureError) {
+        let fields = try entries(node, allowed: ["token", "schedules"])
+        model.onCallToken = try string(fields["token"], "token", in: node)
+        for (index, schedule) in try items(fields["schedules"]).enumerated() {
+            let scheduleFields = try entries(schedule, allowed: ["name", "onCallNow"])
+            var ids: [Int] = []
+            for login in try items(scheduleFields["onCallNow"]) {
+                let name = try string(login, "onCallNow", in: schedule)
+                guard let user = model.user(loginOrEmail: name) else { throw fail(login, "unknown user \(name)") }
+                ids.append(user.id)
+            }
+            model.schedules.append(("S\(index + 1)", try string(scheduleFields["name"], "name", in: schedule), ids))
+        }
     }
 
     private mutating func addServiceAccount(_ node: YAMLNode) throws(FixtureError) {

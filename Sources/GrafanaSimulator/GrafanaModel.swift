@@ -84,6 +84,9 @@ struct GrafanaModel: Sendable {
     var dataSources: [DataSource] = []
     var permissions: [Permission] = []
     var serviceAccounts: [ServiceAccount] = []
+    /// Grafana OnCall, served under `/oncall/`: its token and schedules (user ids on call now).
+    var onCallToken: String?
+    var schedules: [(id: String, name: String, onCallNow: [Int])] = []
     var nextPermissionID = 1
 
     /// The version's major number, for the answers that changed between releases.

@@ -23,7 +23,24 @@ extension SimulatedGrafana {
             clearLog()
             return .json(200, object: ["message": "cleared"])
         case ("GET", "/__sim/stats"): return encode(statistics)
+        case ("PUT", "/__sim/oncall"): return setOnCall(request)
         default: return .json(404, object: ["message": "unknown simulator control \(request.method) \(request.path)"])
+        }
+    }
+
+    /// `{"schedule": "primary-sre", "onCallNow": ["alice"]}`: who is on call from now on.
+    private func setOnCall(_ request: HTTPRequest) -> HTTPResponse {
+        // A body that does not decode is answered, not thrown.
+        guard let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
+            let name = body["schedule"] as? String, let logins = body["onCallNow"] as? [String]
+        else { return .json(400, object: ["message": "expected {\"schedule\": name, \"onCallNow\": [logins]}"]) }
+        return updateModel { model in
+            let ids = logins.compactMap { model.user(loginOrEmail: $0)?.id }
+            guard ids.count == logins.count, let index = model.schedules.firstIndex(where: { $0.name == name }) else {
+                return .json(404, object: ["message": "unknown schedule or user"])
+            }
+            model.schedules[index].onCallNow = ids
+            return .json(200, object: ["message": "on call now: \(logins.joined(separator: ", "))"])
         }
     }
 

@@ -78,6 +78,10 @@ package final class SimulatedGrafana: Sendable {
     }
 
     var model: GrafanaModel { state.withLock { $0.model } }
+
+    func updateModel(_ change: (inout GrafanaModel) -> HTTPResponse) -> HTTPResponse {
+        state.withLock { change(&$0.model) }
+    }
     var faults: FaultPlan { state.withLock { $0.faults } }
     package var requestLog: [LoggedRequest] { state.withLock { $0.log } }
 
@@ -125,6 +129,9 @@ package final class SimulatedGrafana: Sendable {
 
     /// Health needs no credentials; everything else under `/api` authenticates first.
     private static func answer(_ request: HTTPRequest, model: inout GrafanaModel) -> HTTPResponse {
+        if request.path.hasPrefix("/oncall/") {
+            return OnCallRouter(model: model, request: request).route()
+        }
         if request.method == "GET", request.path == "/api/health" {
             return .json(200, object: ["commit": "simulator", "database": "ok", "version": model.version])
         }

@@ -194,3 +194,52 @@ struct DesiredStateActiveHoursTests {
         #expect(state.outcomes["g"]?.message.hasPrefix("outside the active hours of policy office") == true)
     }
 }
+
+/// On-call conditions when OnCall cannot be asked: new access waits, access already granted runs to its end.
+struct DesiredStateOnCallTests {
+    static let catalog: ResourceCatalog = {
+        let text = """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessPolicy
+            metadata: {name: on-call}
+            spec:
+              subjects: {users: ["*@example.com"]}
+              dataSources: [{name: "prod-*"}]
+              permissions: [Query]
+              maxDuration: 4h
+              requireOnCall: {schedules: [primary-sre]}
+            ---
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: g}
+            spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: r}
+            """
+        return ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
+    }()
+
+    @Test func newAccessIsNotGrantedWithoutOnCall() {
+        let state = DesiredState(
+            catalog: Self.catalog, snapshot: DesiredStateTests.snapshot, records: [:], now: DesiredStateTests.now)
+        #expect(state.outcomes["g"]?.phase == .denied && state.bindings.isEmpty)
+        #expect(state.outcomes["g"]?.message.contains("cannot be decided") == true)
+    }
+
+    @Test func accessAlreadyGrantedRunsToItsEndWithoutOnCall() {
+        var record = GrantRecord(firstSeen: DesiredStateTests.now.addingTimeInterval(-600))
+        record.activatedAt = record.firstSeen
+        let state = DesiredState(
+            catalog: Self.catalog, snapshot: DesiredStateTests.snapshot, records: ["g": record],
+            now: DesiredStateTests.now)
+        #expect(state.outcomes["g"]?.phase == .active && state.bindings.count == 1)
+    }
+
+    @Test func offCallEndsTheAccessWhenOnCallAnswers() {
+        var snapshot = DesiredStateTests.snapshot
+        snapshot.onCall = ["primary-sre": ["bob@example.com"]]
+        var record = GrantRecord(firstSeen: DesiredStateTests.now.addingTimeInterval(-600))
+        record.activatedAt = record.firstSeen
+        let state = DesiredState(
+            catalog: Self.catalog, snapshot: snapshot, records: ["g": record], now: DesiredStateTests.now)
+        #expect(state.outcomes["g"]?.phase == .denied && state.bindings.isEmpty)
+    }
+}

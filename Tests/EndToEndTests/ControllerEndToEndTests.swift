@@ -142,6 +142,37 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func onCallAccessEndsWhenTheShiftDoes() async throws {
+        let work = try await ControllerWorkspace.start(
+            policy: """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessPolicy
+                metadata: {name: on-call-only}
+                spec:
+                  subjects: {users: ["*@example.com"]}
+                  dataSources: [{name: "prod-*"}]
+                  permissions: [Edit]
+                  maxDuration: 4h
+                  requireOnCall: {schedules: [primary-sre]}
+                """)
+        try work.grant("carol-fix", user: "carol@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")
+        try work.grant("dave-fix", user: "dave@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")
+        let daemon = try await ControllerProcess.start(
+            work, extra: ["--oncall-url", work.simulator.url + "/oncall", "--resync", "1s"],
+            environment: ["GRAFANA_ONCALL_TOKEN": "oncall_simulator_token"])
+        #expect(try await work.eventually { try await work.access().contains("carol@loki-prod=Edit") })
+        #expect(!(try await work.access().contains("dave@loki-prod=Edit")))
+        try await work.control("PUT", "/__sim/oncall", body: #"{"schedule":"primary-sre","onCallNow":["dave"]}"#)
+        #expect(
+            try await work.eventually {
+                let access = try await work.access()
+                return access.contains("dave@loki-prod=Edit") && !access.contains("carol@loki-prod=Edit")
+            })
+        let (_, log) = await daemon.stop()
+        #expect(!log.contains("oncall_simulator_token"))
+        _ = await work.simulator.stop()
+    }
+
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")

@@ -13,16 +13,17 @@ final class ControllerProcess: Sendable {
         self.logs = logs
     }
 
-    static func start(_ work: ControllerWorkspace, grants: String? = nil, extra: [String] = []) async throws
-        -> ControllerProcess
-    {
+    static func start(
+        _ work: ControllerWorkspace, grants: String? = nil, extra: [String] = [], environment: [String: String] = [:]
+    ) async throws -> ControllerProcess {
         let logs = try TemporaryDirectory()
         let logPath = try logs.write("stderr", "")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BinaryRun.executable)
         process.arguments = ["run"] + work.arguments(grants: grants) + extra
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["GRAFANA_TOKEN": "glsa_simulator_controller_token"]) { $1 }
+            ["GRAFANA_TOKEN": "glsa_simulator_controller_token"].merging(environment) { $1 }
+        ) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()

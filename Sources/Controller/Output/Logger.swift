@@ -16,6 +16,7 @@ package enum LogEvent: String, Sendable {
     case snapshotChanged = "snapshot.changed"
     case revocationsHeld = "revocations.held"
     case noteRecorded = "note.recorded"
+    case onCallUnavailable = "oncall.unavailable"
 }
 
 /// One line per event on stderr, `key=value` or JSON, keys sorted after `ts`, `level`, `event`. Never given a

@@ -54,7 +54,14 @@ package struct DesiredState: Sendable {
         case .success(let bindings): resolved = bindings
         case .failure(let missing): return outcome(.failed, .notFoundInGrafana, missing.message, record: record)
         }
-        let evaluation = evaluator.evaluate(grant, now: now, firstSeen: record.firstSeen)
+        var evaluation = evaluator.evaluate(grant, now: now, firstSeen: record.firstSeen)
+        if case .undecided = evaluation.verdict, !evaluator.facts.knowsOnCall, record.activatedAt != nil {
+            // OnCall is unreachable: access already granted runs to its normal end (new access is not granted).
+            evaluation = PolicyEvaluator(
+                catalog: catalog, facts: evaluator.facts.assumingOnCall(grant.subject, catalog: catalog)
+            )
+            .evaluate(grant, now: now, firstSeen: record.firstSeen)
+        }
         let allowances: [ItemAllowance]
         switch evaluation.verdict {
         case .denied(let denials):
@@ -204,5 +211,20 @@ extension Subject {
         case .user(let reference): reference
         case .team(let name): name
         }
+    }
+}
+
+extension AccessFacts {
+    /// These facts with `subject` on call in every schedule a policy names: for keeping access already granted
+    /// while OnCall cannot be asked.
+    func assumingOnCall(_ subject: Subject, catalog: ResourceCatalog) -> AccessFacts {
+        guard case .user(let reference) = subject else { return self }
+        var facts = self
+        facts.knowsOnCall = true
+        let identities = Set(([reference] + (user(reference)?.identities ?? [])).map { $0.lowercased() })
+        for schedule in GrafanaSnapshot.schedules(in: catalog) {
+            facts.onCall[schedule, default: []].formUnion(identities)
+        }
+        return facts
     }
 }

@@ -9,6 +9,8 @@ package struct GrafanaSnapshot: Sendable {
     package var dataSources: [String: GrafanaDataSource] = [:]
     /// User id → names of the policy-relevant teams they belong to.
     package var memberships: [Int: Set<String>] = [:]
+    /// Schedule → lowercased emails and usernames on call now, when OnCall answered.
+    package var onCall: [String: Set<String>]?
 
     package init() {}
 
@@ -38,6 +40,12 @@ package struct GrafanaSnapshot: Sendable {
 
     package func user(_ reference: String) -> GrafanaUser? { users[reference.lowercased()] }
 
+    /// Every schedule a policy names, for `autoApprove.onCall` or `requireOnCall`.
+    package static func schedules(in catalog: ResourceCatalog) -> [String] {
+        Set(catalog.policies.values.flatMap { ($0.autoApprove?.onCallSchedules ?? []) + ($0.requireOnCall ?? []) })
+            .sorted()
+    }
+
     /// By uid first, then by name, as Grafana's own lookups go.
     package func dataSource(_ reference: String) -> GrafanaDataSource? {
         dataSources["uid:" + reference] ?? dataSources["name:" + reference]
@@ -45,7 +53,7 @@ package struct GrafanaSnapshot: Sendable {
 
     /// The facts the policy evaluator needs, complete as far as Grafana goes; on-call is not known here.
     package var facts: AccessFacts {
-        var facts = AccessFacts(knowsGrafana: true, knowsOnCall: false)
+        var facts = AccessFacts(onCall: onCall ?? [:], knowsGrafana: true, knowsOnCall: onCall != nil)
         for (key, user) in users {
             facts.users[key] = UserFacts(
                 id: user.id, login: user.login, email: user.email, teams: memberships[user.id] ?? [])

@@ -17,6 +17,8 @@ package struct ReconcilerConfiguration: Sendable {
     package var brakeMinimum = 10
     /// How long an undone binding stays in the ledger, watched, before it is forgotten.
     package var undoneGrace: Duration = .seconds(60)
+    /// How long an on-call answer is reused before OnCall is asked again.
+    package var onCallCache: Duration = .seconds(15)
 
     package init(grants: [String], stateDirectory: String) {
         self.grants = grants
@@ -61,11 +63,14 @@ package actor Reconciler {
     var statuses: [String: GrantStatus] = [:]
     private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
     private var stateLock: FileLock?
+    private let onCall: (any OnCallAPI)?
+    private var lastOnCall: (at: Date, schedules: [String], answer: [String: Set<String>])?
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
-        clock: any WallClock, logger: Logger, audit: AuditLog
+        clock: any WallClock, logger: Logger, audit: AuditLog, onCall: (any OnCallAPI)? = nil
     ) {
+        self.onCall = onCall
         self.configuration = configuration
         writer = grafana
         self.grafana = RetryingGrafana(
@@ -110,7 +115,8 @@ package actor Reconciler {
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
             await audit.setCommit(
                 configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
-            let snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
+            var snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
+            snapshot.onCall = await onCallNow(for: GrafanaSnapshot.schedules(in: catalog), now: now)
             let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
             let touched = Set(desired.bindings.keys).union(ledger.bindings)
             let actual = try await ActualState.read(touched, from: grafana)
@@ -226,6 +232,28 @@ package actor Reconciler {
                     + "revocations held until the next pass (is the checkout empty or half-synced?)",
             ])
         return held.count
+    }
+
+    /// Who is on call, briefly cached; nil when OnCall is not configured or does not answer (the policies that
+    /// need it then deny new access, while access already granted runs to its end).
+    private func onCallNow(for schedules: [String], now: Date) async -> [String: Set<String>]? {
+        guard let onCall, !schedules.isEmpty else { return nil }
+        if let last = lastOnCall, last.schedules == schedules,
+            now.timeIntervalSince(last.at) < configuration.onCallCache.timeInterval
+        {
+            return last.answer
+        }
+        let retrier = Retrier(policy: configuration.retry, clock: clock)
+        do throws(GrafanaAPIError) {
+            let answer = try await retrier.run(until: now.addingTimeInterval(10)) { () async throws(GrafanaAPIError) in
+                try await onCall.onCallNow(schedules: schedules)
+            }
+            lastOnCall = (now, schedules, answer)
+            return answer
+        } catch {
+            logger.log(.warning, .onCallUnavailable, ["error": error.description])
+            return nil
+        }
     }
 
     func saveLedger() async throws(LedgerError) {

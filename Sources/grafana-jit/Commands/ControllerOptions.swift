@@ -14,6 +14,12 @@ struct ControllerOptions {
             help: "File holding the service-account token (or set GRAFANA_TOKEN; or GRAFANA_USER/GRAFANA_PASSWORD)."),
         .value("org-id", "N", environment: "GRAFANA_ORG_ID", help: "Organization to act in (X-Grafana-Org-Id)."),
         .value(
+            "oncall-url", "URL", environment: "GRAFANA_JIT_ONCALL_URL",
+            help: "Grafana OnCall/IRM API URL, for on-call policies."),
+        .value(
+            "oncall-token-file", "FILE", environment: "GRAFANA_JIT_ONCALL_TOKEN_FILE",
+            help: "File holding the OnCall token (or set GRAFANA_ONCALL_TOKEN)."),
+        .value(
             "resync", "DURATION", environment: "GRAFANA_JIT_RESYNC",
             help: "Full pass at least this often (default 60s)."),
         .value("timeout", "DURATION", environment: "GRAFANA_JIT_TIMEOUT", help: "Per-request timeout (default 10s)."),
@@ -44,6 +50,7 @@ struct ControllerOptions {
     let logLevel: Logger.Level
     let brakeShare: Double
     let writeDeadline: Duration
+    let onCall: (url: URL, token: String)?
 
     init(_ arguments: ParsedArguments, environment: [String: String], command: String) throws(UsageError) {
         func required(_ name: String) throws(UsageError) -> String {
@@ -82,6 +89,7 @@ struct ControllerOptions {
         self.connection = connection
         resync = try duration("resync", default: .seconds(60))
         writeDeadline = try duration("write-deadline", default: .seconds(30))
+        onCall = try Self.onCall(arguments, environment: environment)
         let audit = arguments.value("audit-log") ?? state + "/audit.jsonl"
         auditDestination = audit == "-" ? .standardOutput : .file(audit)
         let format = arguments.value("log-format") ?? "text"
@@ -99,6 +107,30 @@ struct ControllerOptions {
             throw .invalidValue(option: "brake-share", value: share, expected: "a fraction between 0 and 1")
         }
         brakeShare = parsedShare
+    }
+
+    /// `--oncall-url` with its token, or nil when on-call is not configured.
+    private static func onCall(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError)
+        -> (url: URL, token: String)?
+    {
+        guard let text = arguments.value("oncall-url") else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
+            throw .invalidValue(option: "oncall-url", value: text, expected: "an http or https URL")
+        }
+        if let file = arguments.value("oncall-token-file") {
+            guard let data = FileManager.default.contents(atPath: file),
+                case let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+                !token.isEmpty
+            else {
+                throw .invalidValue(
+                    option: "oncall-token-file", value: file, expected: "a readable file holding the token")
+            }
+            return (url, token)
+        }
+        guard let token = environment["GRAFANA_ONCALL_TOKEN"], !token.isEmpty else {
+            throw .missingArgument("an OnCall token: --oncall-token-file or GRAFANA_ONCALL_TOKEN", command: "run")
+        }
+        return (url, token)
     }
 
     /// The Grafana URL for logs: any user and password in it removed.
@@ -139,11 +171,14 @@ struct ControllerOptions {
         var configuration = ReconcilerConfiguration(grants: [grants], stateDirectory: state)
         configuration.brakeShare = brakeShare
         configuration.writeDeadline = writeDeadline
+        // Never reuse an on-call answer across a full resync: going off call must end access within one.
+        configuration.onCallCache = min(configuration.onCallCache, resync)
         let fileSystem = LocalFileSystem()
         let reconciler = Reconciler(
             configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),
             fileSystem: fileSystem, clock: clock, logger: logger,
-            audit: AuditLog(destination: auditDestination, fileSystem: fileSystem))
+            audit: AuditLog(destination: auditDestination, fileSystem: fileSystem),
+            onCall: onCall.map { HTTPOnCallClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent) })
         return (reconciler, logger)
     }
 }
