@@ -18,6 +18,8 @@ package struct AccessGrant: Sendable, Equatable {
     package var ticket: String?
     package var approvedBy: [String]
     package var policy: String?
+    /// A Grafana Incident id: the grant is active only while that incident is.
+    package var incident: String?
     /// Where each decoded field was written, by path (`spec.duration`), so verdicts can point at it.
     package var fieldLocations: [String: SourceLocation]
 

@@ -10,6 +10,8 @@ package struct AccessPolicy: Sendable, Equatable {
     package var maxDuration: Duration
     package var approval: Approval?
     package var autoApprove: AutoApprove?
+    /// Grants under this policy must name an incident (`spec.incident`), and hold only while it is active.
+    package var requireIncident = false
     /// Being on call in one of these schedules is a condition of the access itself; nil: no such condition.
     package var requireOnCall: [String]?
     /// When access under this policy may be active; nil: any time.

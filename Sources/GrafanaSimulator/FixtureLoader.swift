@@ -87,7 +87,7 @@ private struct FixtureReader {
             root,
             allowed: [
                 "edition", "version", "orgs", "users", "teams", "dataSources", "permissions", "serviceAccounts",
-                "oncall",
+                "oncall", "incidents",
             ])
         let edition = try string(fields["edition"], "edition", in: root, default: "enterprise")
         guard let parsed = GrafanaModel.Edition(rawValue: edition) else {
@@ -105,6 +105,11 @@ private struct FixtureReader {
         for node in try items(fields["permissions"]) { try addPermission(node) }
         for node in try items(fields["serviceAccounts"]) { try addServiceAccount(node) }
         if let node = fields["oncall"] { try addOnCall(node) }
+        for node in try items(fields["incidents"]) {
+            let incident = try entries(node, allowed: ["id", "status"])
+            model.incidents[try string(incident["id"], "id", in: node)] = try string(
+                incident["status"], "status", in: node, default: "active")
+        }
         return model
     }
 

@@ -87,6 +87,8 @@ struct GrafanaModel: Sendable {
     /// Grafana OnCall, served under `/oncall/`: its token and schedules (user ids on call now).
     var onCallToken: String?
     var schedules: [(id: String, name: String, onCallNow: [Int])] = []
+    /// Grafana Incident, served under `/incident/`: incident id → status (`active` or `resolved`).
+    var incidents: [String: String] = [:]
     var nextPermissionID = 1
 
     /// The version's major number, for the answers that changed between releases.

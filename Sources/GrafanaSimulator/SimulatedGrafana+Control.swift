@@ -24,6 +24,7 @@ extension SimulatedGrafana {
             return .json(200, object: ["message": "cleared"])
         case ("GET", "/__sim/stats"): return encode(statistics)
         case ("PUT", "/__sim/oncall"): return setOnCall(request)
+        case ("PUT", "/__sim/incident"): return setIncident(request)
         default: return .json(404, object: ["message": "unknown simulator control \(request.method) \(request.path)"])
         }
     }
@@ -41,6 +42,18 @@ extension SimulatedGrafana {
             }
             model.schedules[index].onCallNow = ids
             return .json(200, object: ["message": "on call now: \(logins.joined(separator: ", "))"])
+        }
+    }
+
+    /// `{"id": "4711", "status": "resolved"}`: an incident opens, changes or resolves.
+    private func setIncident(_ request: HTTPRequest) -> HTTPResponse {
+        // A body that does not decode is answered, not thrown.
+        guard let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
+            let id = body["id"] as? String, let status = body["status"] as? String
+        else { return .json(400, object: ["message": "expected {\"id\": id, \"status\": active|resolved}"]) }
+        return updateModel { model in
+            model.incidents[id] = status
+            return .json(200, object: ["message": "incident \(id) is \(status)"])
         }
     }
 

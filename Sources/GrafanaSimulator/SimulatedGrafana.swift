@@ -127,10 +127,33 @@ package final class SimulatedGrafana: Sendable {
                 "<html><body><h1>\(status) \(status == 502 ? "Bad Gateway" : "Service Unavailable")</h1></body></html>")
     }
 
+    /// Grafana Incident's `IncidentsService.GetIncident` (grafana-api.md §14), with a service-account token.
+    /// The not-found answer's status and text are unconfirmed; 404 with an `error` body is chosen.
+    private static func incident(_ request: HTTPRequest, model: GrafanaModel) -> HTTPResponse {
+        let key = request.header("Authorization").map { String($0.dropFirst("Bearer ".count)) }
+        let valid = model.serviceAccounts.contains { account in
+            account.tokens.contains { $0.key == key && !$0.isExpired && !$0.isRevoked }
+        }
+        guard valid else { return .json(401, object: ["error": "invalid token"]) }
+        guard request.method == "POST", request.path == "/incident/api/v1/IncidentsService.GetIncident" else {
+            return .json(404, object: ["error": "not found"])
+        }
+        // A body that does not decode is answered, not thrown.
+        let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any]
+        guard let id = body?["incidentID"] as? String else {
+            return .json(400, object: ["error": "incidentID is required"])
+        }
+        guard let status = model.incidents[id] else { return .json(404, object: ["error": "incident not found"]) }
+        return .json(200, object: ["incident": ["incidentID": id, "title": "Incident \(id)", "status": status]])
+    }
+
     /// Health needs no credentials; everything else under `/api` authenticates first.
     private static func answer(_ request: HTTPRequest, model: inout GrafanaModel) -> HTTPResponse {
         if request.path.hasPrefix("/oncall/") {
             return OnCallRouter(model: model, request: request).route()
+        }
+        if request.path.hasPrefix("/incident/") {
+            return incident(request, model: model)
         }
         if request.method == "GET", request.path == "/api/health" {
             return .json(200, object: ["commit": "simulator", "database": "ok", "version": model.version])

@@ -46,6 +46,15 @@ struct PolicyEvaluatorTests {
         maxDuration: 4h
         requireOnCall: {schedules: [primary-sre, secondary-sre]}
         """)
+    static let incidentOnly = Fixtures.policy(
+        "incident-only",
+        """
+        subjects: {users: ["*@example.com"]}
+        dataSources: [{name: "prod-*"}]
+        permissions: [Query]
+        maxDuration: 4h
+        requireIncident: true
+        """)
     static let teamGrantee = Fixtures.policy(
         "team-grantee",
         """
@@ -71,6 +80,12 @@ struct PolicyEvaluatorTests {
             "staging-db": DataSourceFacts(uid: "s", name: "staging-db", type: "postgres"),
         ],
         onCall: ["primary-sre": ["alice@example.com"]])
+    static let withIncidents = {
+        var facts = online
+        facts.incidents = ["4711": true, "4712": false]
+        facts.knowsIncidents = true
+        return facts
+    }()
     static let offCall = {
         var facts = online
         facts.onCall = [:]
@@ -160,6 +175,22 @@ struct PolicyEvaluatorTests {
             name: "a name that is no Grafana user approves nothing", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [carol@example.com]"), facts: offCall,
             expected: "denied: 0 of 1 approvals"),
+        Case(
+            name: "requireIncident denies a grant without an incident", policies: [incidentOnly],
+            grant: Fixtures.grant(extra: "duration: 1h"), facts: online,
+            expected: "denied: policy incident-only requires an incident"),
+        Case(
+            name: "a grant bound to an active incident is allowed", policies: [incidentOnly],
+            grant: Fixtures.grant(extra: "duration: 1h\nincident: \"4711\""), facts: withIncidents,
+            expected: "allowed by incident-only"),
+        Case(
+            name: "a grant bound to a resolved incident is denied", policies: [incidentOnly],
+            grant: Fixtures.grant(extra: "duration: 1h\nincident: \"4712\""), facts: withIncidents,
+            expected: "denied: incident 4712 is not active"),
+        Case(
+            name: "an incident is undecided offline", policies: [incidentOnly],
+            grant: Fixtures.grant(extra: "duration: 1h\nincident: \"4711\""),
+            expected: "undecided: whether incident 4711 is active"),
         Case(
             name: "requireOnCall allows while the subject is on call", policies: [onCallOnly],
             grant: Fixtures.grant(extra: "duration: 1h"), facts: online, expected: "allowed by on-call-only"),

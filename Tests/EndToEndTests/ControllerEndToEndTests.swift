@@ -173,6 +173,33 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func resolvingTheIncidentRevokesItsGrants() async throws {
+        let work = try await ControllerWorkspace.start()
+        try await work.control("PUT", "/__sim/incident", body: #"{"id":"4711","status":"active"}"#)
+        try work.directory.write(
+            "repo/grants/inc.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: inc-4711}
+            spec:
+              subject: {user: alice@example.com}
+              access: [{dataSource: prod-traces, permission: Query}]
+              duration: 4h
+              incident: "4711"
+              reason: INC-4711
+            """)
+        let daemon = try await ControllerProcess.start(
+            work, extra: ["--incident-url", work.simulator.url + "/incident", "--resync", "1s"])
+        #expect(try await work.eventually { try await work.access().contains("alice@tempo-prod=Query") })
+        try await work.control("PUT", "/__sim/incident", body: #"{"id":"4711","status":"resolved"}"#)
+        #expect(try await work.eventually { !(try await work.access().contains("alice@tempo-prod=Query")) })
+        _ = await daemon.stop()
+        let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        #expect(status.stdout.contains("incident 4711 is not active"), "\(status.stdout)")
+        _ = await work.simulator.stop()
+    }
+
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")

@@ -4,6 +4,7 @@ import YAML
 extension DecodingContext {
     private static let grantFields: Set<String> = [
         "subject", "access", "bundle", "duration", "expiresAt", "startsAt", "reason", "ticket", "approvedBy", "policy",
+        "incident",
     ]
 
     mutating func grant(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessGrant? {
@@ -26,6 +27,7 @@ extension DecodingContext {
         let ticket = field("ticket", of: spec) { $0.string($1, at: $2) }
         let approvedBy = field("approvedBy", of: spec) { $0.list($1, at: $2) { $0.identity($1, at: $2) } }
         let policy = field("policy", of: spec) { $0.name($1, at: $2) }
+        let incident = field("incident", of: spec) { $0.nonEmptyString($1, at: $2) }
         if case .team = subject {
             for item in access ?? [] {
                 if case .team(let team, _) = item.target {
@@ -36,7 +38,7 @@ extension DecodingContext {
         guard let subject, let end, let reason, access != nil || bundle != nil else { return nil }
         return AccessGrant(
             metadata: metadata, subject: subject, access: access ?? [], bundle: bundle, end: end, startsAt: startsAt,
-            reason: reason, ticket: ticket, approvedBy: approvedBy ?? [], policy: policy,
+            reason: reason, ticket: ticket, approvedBy: approvedBy ?? [], policy: policy, incident: incident,
             fieldLocations: takeFieldLocations(relativeTo: resourcePath(of: spec)))
     }
 

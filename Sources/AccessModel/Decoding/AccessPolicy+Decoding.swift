@@ -4,7 +4,7 @@ import YAML
 extension DecodingContext {
     private static let policyFields: Set<String> = [
         "subjects", "dataSources", "teams", "permissions", "teamRoles", "maxDuration", "approval", "autoApprove",
-        "activeHours", "requireOnCall",
+        "activeHours", "requireOnCall", "requireIncident",
     ]
 
     mutating func policy(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessPolicy? {
@@ -33,12 +33,13 @@ extension DecodingContext {
         let autoApprove = field("autoApprove", of: spec) { $0.autoApprove($1, at: $2) }
         let activeHours = field("activeHours", of: spec) { $0.activeHours($1, at: $2) }
         let requireOnCall = field("requireOnCall", of: spec) { $0.onCallSchedules($1, at: $2) }
+        let requireIncident = field("requireIncident", of: spec) { $0.bool($1, at: $2) }
         guard let subjects, let maxDuration else { return nil }
         return AccessPolicy(
             metadata: metadata, subjects: subjects, dataSources: dataSources ?? [],
             teams: (teams ?? []).map { Glob($0) }, permissions: permissions ?? [], teamRoles: teamRoles ?? [.member],
-            maxDuration: maxDuration, approval: approval, autoApprove: autoApprove, requireOnCall: requireOnCall,
-            activeHours: activeHours)
+            maxDuration: maxDuration, approval: approval, autoApprove: autoApprove,
+            requireIncident: requireIncident ?? false, requireOnCall: requireOnCall, activeHours: activeHours)
     }
 
     private mutating func subjectSelector(_ node: YAMLNode, at path: FieldPath) -> SubjectSelector? {

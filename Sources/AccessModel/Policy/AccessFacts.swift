@@ -11,6 +11,10 @@ package struct AccessFacts: Sendable {
     package var knowsGrafana: Bool
     /// True when `onCall` was read from the on-call service.
     package var knowsOnCall: Bool
+    /// Incident id → whether it is active, for the incidents grants name.
+    package var incidents: [String: Bool] = [:]
+    /// True when `incidents` was read from Grafana Incident.
+    package var knowsIncidents = false
 
     package init(
         users: [String: UserFacts] = [:], dataSources: [String: DataSourceFacts] = [:],

@@ -99,6 +99,7 @@ package struct PolicyEvaluator: Sendable {
         }
         checks.append(approval(policy, grant))
         if let schedules = policy.requireOnCall { checks.append(onCall(grant, in: schedules, policy: policy)) }
+        if let check = incident(of: grant, policy: policy) { checks.append(check) }
         return checks
     }
 
@@ -130,6 +131,20 @@ package struct PolicyEvaluator: Sendable {
             return .unknown(Denial("\(item.summary): whether its type is \(type)", at: item.location))
         }
         return .met
+    }
+
+    /// A grant naming an incident holds only while the incident is active; a policy may require one.
+    private func incident(of grant: AccessGrant, policy: AccessPolicy) -> PolicyCheck? {
+        let location = grant.location(of: "spec.incident")
+        guard let id = grant.incident else {
+            guard policy.requireIncident else { return nil }
+            return .failed(
+                Denial("spec.incident: policy \(policy.name) requires an incident", at: grant.metadata.location))
+        }
+        return .known(
+            facts.knowsIncidents ? facts.incidents[id] ?? false : nil,
+            failed: Denial("spec.incident: incident \(id) is not active", at: location),
+            unknown: Denial("spec.incident: whether incident \(id) is active", at: location))
     }
 
     private func level(_ policy: AccessPolicy, _ item: AccessItem) -> PolicyCheck {

@@ -17,6 +17,7 @@ package enum LogEvent: String, Sendable {
     case revocationsHeld = "revocations.held"
     case noteRecorded = "note.recorded"
     case onCallUnavailable = "oncall.unavailable"
+    case incidentUnavailable = "incident.unavailable"
 }
 
 /// One line per event on stderr, `key=value` or JSON, keys sorted after `ts`, `level`, `event`. Never given a

@@ -55,12 +55,12 @@ package struct DesiredState: Sendable {
         case .failure(let missing): return outcome(.failed, .notFoundInGrafana, missing.message, record: record)
         }
         var evaluation = evaluator.evaluate(grant, now: now, firstSeen: record.firstSeen)
-        if case .undecided = evaluation.verdict, !evaluator.facts.knowsOnCall, record.activatedAt != nil {
-            // OnCall is unreachable: access already granted runs to its normal end (new access is not granted).
-            evaluation = PolicyEvaluator(
-                catalog: catalog, facts: evaluator.facts.assumingOnCall(grant.subject, catalog: catalog)
-            )
-            .evaluate(grant, now: now, firstSeen: record.firstSeen)
+        if case .undecided = evaluation.verdict, record.activatedAt != nil {
+            // OnCall or Incident is unreachable: access already granted runs to its normal end (new access is not
+            // granted). With Grafana's facts complete, only those two can leave a verdict undecided.
+            let assumed = evaluator.facts.assumingContext(for: grant, catalog: catalog)
+            evaluation = PolicyEvaluator(catalog: catalog, facts: assumed).evaluate(
+                grant, now: now, firstSeen: record.firstSeen)
         }
         let allowances: [ItemAllowance]
         switch evaluation.verdict {
@@ -215,11 +215,15 @@ extension Subject {
 }
 
 extension AccessFacts {
-    /// These facts with `subject` on call in every schedule a policy names: for keeping access already granted
-    /// while OnCall cannot be asked.
-    func assumingOnCall(_ subject: Subject, catalog: ResourceCatalog) -> AccessFacts {
-        guard case .user(let reference) = subject else { return self }
+    /// These facts with what OnCall and Incident could not tell assumed in the grant's favour (its subject on call
+    /// everywhere, its incident active): for keeping access already granted while they cannot be asked.
+    func assumingContext(for grant: AccessGrant, catalog: ResourceCatalog) -> AccessFacts {
         var facts = self
+        if !knowsIncidents, let incident = grant.incident {
+            facts.knowsIncidents = true
+            facts.incidents[incident] = true
+        }
+        guard !knowsOnCall, case .user(let reference) = grant.subject else { return facts }
         facts.knowsOnCall = true
         let identities = Set(([reference] + (user(reference)?.identities ?? [])).map { $0.lowercased() })
         for schedule in GrafanaSnapshot.schedules(in: catalog) {

@@ -11,6 +11,8 @@ package struct GrafanaSnapshot: Sendable {
     package var memberships: [Int: Set<String>] = [:]
     /// Schedule → lowercased emails and usernames on call now, when OnCall answered.
     package var onCall: [String: Set<String>]?
+    /// Incident id → active, when Grafana Incident answered.
+    package var incidents: [String: Bool]?
 
     package init() {}
 
@@ -54,6 +56,8 @@ package struct GrafanaSnapshot: Sendable {
     /// The facts the policy evaluator needs, complete as far as Grafana goes; on-call is not known here.
     package var facts: AccessFacts {
         var facts = AccessFacts(onCall: onCall ?? [:], knowsGrafana: true, knowsOnCall: onCall != nil)
+        facts.incidents = incidents ?? [:]
+        facts.knowsIncidents = incidents != nil
         for (key, user) in users {
             facts.users[key] = UserFacts(
                 id: user.id, login: user.login, email: user.email, teams: memberships[user.id] ?? [])

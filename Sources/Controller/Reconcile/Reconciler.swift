@@ -64,13 +64,16 @@ package actor Reconciler {
     private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
     private var stateLock: FileLock?
     private let onCall: (any OnCallAPI)?
+    private let incidents: (any IncidentAPI)?
     private var lastOnCall: (at: Date, schedules: [String], answer: [String: Set<String>])?
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
-        clock: any WallClock, logger: Logger, audit: AuditLog, onCall: (any OnCallAPI)? = nil
+        clock: any WallClock, logger: Logger, audit: AuditLog, onCall: (any OnCallAPI)? = nil,
+        incidents: (any IncidentAPI)? = nil
     ) {
         self.onCall = onCall
+        self.incidents = incidents
         self.configuration = configuration
         writer = grafana
         self.grafana = RetryingGrafana(
@@ -117,6 +120,8 @@ package actor Reconciler {
                 configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
             var snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
             snapshot.onCall = await onCallNow(for: GrafanaSnapshot.schedules(in: catalog), now: now)
+            snapshot.incidents = await incidentActivity(
+                for: Set(catalog.grants.compactMap(\.incident)).sorted(), now: now)
             let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
             let touched = Set(desired.bindings.keys).union(ledger.bindings)
             let actual = try await ActualState.read(touched, from: grafana)
@@ -252,6 +257,21 @@ package actor Reconciler {
             return answer
         } catch {
             logger.log(.warning, .onCallUnavailable, ["error": error.description])
+            return nil
+        }
+    }
+
+    /// Which named incidents are active; nil when Incident is not configured or does not answer (grants bound
+    /// to an incident then get no new access, while access already granted runs to its end).
+    private func incidentActivity(for ids: [String], now: Date) async -> [String: Bool]? {
+        guard let incidents, !ids.isEmpty else { return nil }
+        let retrier = Retrier(policy: configuration.retry, clock: clock)
+        do throws(GrafanaAPIError) {
+            return try await retrier.run(until: now.addingTimeInterval(10)) { () async throws(GrafanaAPIError) in
+                try await incidents.activity(of: ids)
+            }
+        } catch {
+            logger.log(.warning, .incidentUnavailable, ["error": error.description])
             return nil
         }
     }

@@ -5,9 +5,9 @@ enum ResponseClassifier {
     /// Grafana's `message`, or the start of a non-JSON body (a proxy's error page).
     static func message(in body: Data) -> String {
         if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-            let message = object["message"] as? String ?? object["detail"] as? String
+            let message = object["message"] as? String ?? object["detail"] as? String ?? object["error"] as? String
         {
-            // Grafana says `message`; OnCall (Django REST framework) says `detail`.
+            // Grafana says `message`; OnCall (Django REST framework) `detail`; Incident `error`.
             return message
         }
         let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -20,6 +20,12 @@ struct ControllerOptions {
             "oncall-token-file", "FILE", environment: "GRAFANA_JIT_ONCALL_TOKEN_FILE",
             help: "File holding the OnCall token (or set GRAFANA_ONCALL_TOKEN)."),
         .value(
+            "incident-url", "URL", environment: "GRAFANA_JIT_INCIDENT_URL",
+            help: "Grafana Incident API base (…/api/plugins/grafana-irm-app/resources), for incident-bound grants."),
+        .value(
+            "incident-token-file", "FILE", environment: "GRAFANA_JIT_INCIDENT_TOKEN_FILE",
+            help: "File holding the Incident token (or GRAFANA_INCIDENT_TOKEN; default: the Grafana token)."),
+        .value(
             "resync", "DURATION", environment: "GRAFANA_JIT_RESYNC",
             help: "Full pass at least this often (default 60s)."),
         .value("timeout", "DURATION", environment: "GRAFANA_JIT_TIMEOUT", help: "Per-request timeout (default 10s)."),
@@ -51,6 +57,7 @@ struct ControllerOptions {
     let brakeShare: Double
     let writeDeadline: Duration
     let onCall: (url: URL, token: String)?
+    let incidents: (url: URL, token: String)?
 
     init(_ arguments: ParsedArguments, environment: [String: String], command: String) throws(UsageError) {
         func required(_ name: String) throws(UsageError) -> String {
@@ -90,6 +97,7 @@ struct ControllerOptions {
         resync = try duration("resync", default: .seconds(60))
         writeDeadline = try duration("write-deadline", default: .seconds(30))
         onCall = try Self.onCall(arguments, environment: environment)
+        incidents = try Self.incidents(arguments, environment: environment, grafana: connection.credentials)
         let audit = arguments.value("audit-log") ?? state + "/audit.jsonl"
         auditDestination = audit == "-" ? .standardOutput : .file(audit)
         let format = arguments.value("log-format") ?? "text"
@@ -129,6 +137,31 @@ struct ControllerOptions {
         }
         guard let token = environment["GRAFANA_ONCALL_TOKEN"], !token.isEmpty else {
             throw .missingArgument("an OnCall token: --oncall-token-file or GRAFANA_ONCALL_TOKEN", command: "run")
+        }
+        return (url, token)
+    }
+
+    /// `--incident-url` with its token (the Grafana service-account token when none is given), or nil.
+    private static func incidents(
+        _ arguments: ParsedArguments, environment: [String: String], grafana: GrafanaConnection.Credentials
+    ) throws(UsageError) -> (url: URL, token: String)? {
+        guard let text = arguments.value("incident-url") else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
+            throw .invalidValue(option: "incident-url", value: text, expected: "an http or https URL")
+        }
+        if let file = arguments.value("incident-token-file") {
+            guard let data = FileManager.default.contents(atPath: file),
+                case let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+                !token.isEmpty
+            else {
+                throw .invalidValue(
+                    option: "incident-token-file", value: file, expected: "a readable file holding the token")
+            }
+            return (url, token)
+        }
+        if let token = environment["GRAFANA_INCIDENT_TOKEN"], !token.isEmpty { return (url, token) }
+        guard case .token(let token) = grafana else {
+            throw .missingArgument("an Incident token: --incident-token-file or GRAFANA_INCIDENT_TOKEN", command: "run")
         }
         return (url, token)
     }
@@ -178,7 +211,10 @@ struct ControllerOptions {
             configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),
             fileSystem: fileSystem, clock: clock, logger: logger,
             audit: AuditLog(destination: auditDestination, fileSystem: fileSystem),
-            onCall: onCall.map { HTTPOnCallClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent) })
+            onCall: onCall.map { HTTPOnCallClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent) },
+            incidents: incidents.map {
+                HTTPIncidentClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
+            })
         return (reconciler, logger)
     }
 }

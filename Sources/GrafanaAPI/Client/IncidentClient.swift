@@ -1,0 +1,66 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Whether Grafana Incidents are active (grafana-api.md §14).
+package protocol IncidentAPI: Sendable {
+    /// Incident id → active; an incident Grafana does not know is not active.
+    func activity(of incidents: [String]) async throws(GrafanaAPIError) -> [String: Bool]
+}
+
+/// Grafana Incident's JSON-RPC-style API: `POST {url}/api/v1/IncidentsService.GetIncident` with
+/// `{"incidentID": ...}` and a service-account token as `Bearer`; active means `status == "active"`.
+package actor HTTPIncidentClient: IncidentAPI {
+    private let baseURL: URL
+    private let token: String
+    private let userAgent: String
+    private let session: URLSession
+
+    package init(baseURL: URL, token: String, userAgent: String, timeout: Duration = .seconds(10)) {
+        self.baseURL = baseURL
+        self.token = token
+        self.userAgent = userAgent
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.timeoutIntervalForRequest = max(1, timeout.timeInterval.rounded(.up))
+        session = URLSession(configuration: configuration)
+    }
+
+    package func activity(of incidents: [String]) async throws(GrafanaAPIError) -> [String: Bool] {
+        var activity: [String: Bool] = [:]
+        for id in incidents { activity[id] = try await isActive(id) }
+        return activity
+    }
+
+    private func isActive(_ id: String) async throws(GrafanaAPIError) -> Bool {
+        let path = "/api/v1/IncidentsService.GetIncident"
+        let request = GrafanaRequest("POST", path)
+        var urlRequest = URLRequest(url: baseURL.appendingPathComponent("api/v1/IncidentsService.GetIncident"))
+        urlRequest.httpMethod = "POST"
+        urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        urlRequest.setValue(userAgent, forHTTPHeaderField: "User-Agent")
+        // A dictionary of one string always serialises.
+        urlRequest.httpBody = try? JSONSerialization.data(withJSONObject: ["incidentID": id])
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: urlRequest)
+        } catch {
+            throw .transient(request, reason: "Incident unreachable", retryAfter: nil)
+        }
+        let http = response as? HTTPURLResponse
+        if let error = ResponseClassifier.error(
+            status: http?.statusCode ?? 0, body: data, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
+            request: request)
+        {
+            if case .notFound = error { return false }
+            throw error
+        }
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        let incident = object?["incident"] as? [String: Any]
+        return incident?["status"] as? String == "active"
+    }
+}
