@@ -5,6 +5,8 @@ package struct AccessItem: Sendable, Equatable {
         case dataSource(String, Permission)
         /// A team by name, and the role asked for.
         case team(String, TeamRole)
+        /// The subject's role in the organization, raised for the window.
+        case orgRole(OrgRole)
     }
 
     package var target: Target
@@ -23,6 +25,7 @@ package struct AccessItem: Sendable, Equatable {
         switch target {
         case .dataSource(let reference, let permission): "\(permission.rawValue) on data source \(reference)"
         case .team(let name, let role): "\(role.rawValue) of team \(name)"
+        case .orgRole(let role): "\(role.rawValue) role in the organization"
         }
     }
 }

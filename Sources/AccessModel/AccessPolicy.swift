@@ -7,6 +7,8 @@ package struct AccessPolicy: Sendable, Equatable {
     /// The highest level in the list is the cap.
     package var permissions: [Permission]
     package var teamRoles: [TeamRole]
+    /// The organization roles grants may raise the subject to; the highest is the cap.
+    package var orgRoles: [OrgRole] = []
     package var maxDuration: Duration
     package var approval: Approval?
     package var autoApprove: AutoApprove?

@@ -26,3 +26,15 @@ package enum TeamRole: String, Sendable, CaseIterable, Comparable {
         lhs == .member && rhs == .admin
     }
 }
+
+/// Organization roles, ordered: `Viewer` < `Editor` < `Admin`. A grant raises a role for its window; the level
+/// before is restored at the end, and a role the controller did not raise is never lowered.
+package enum OrgRole: String, Sendable, CaseIterable, Comparable {
+    case viewer = "Viewer"
+    case editor = "Editor"
+    case admin = "Admin"
+
+    package static func < (lhs: OrgRole, rhs: OrgRole) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}

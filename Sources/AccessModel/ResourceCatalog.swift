@@ -75,10 +75,20 @@ package struct ResourceCatalog: Sendable, Equatable {
             if let bundle = bundles[name] {
                 if case .team = grant.subject {
                     for item in bundle.access {
-                        guard case .team(let team, _) = item.target else { continue }
-                        errors.append(
-                            .teamSubjectJoiningTeam(
-                                FieldPath("spec.bundle"), team: team, at: grant.location(of: "spec.bundle")))
+                        switch item.target {
+                        case .team(let team, _):
+                            errors.append(
+                                .teamSubjectJoiningTeam(
+                                    FieldPath("spec.bundle"), team: team, at: grant.location(of: "spec.bundle")))
+                        case .orgRole:
+                            errors.append(
+                                .invalidValue(
+                                    FieldPath("spec.bundle"),
+                                    problem: "the subject is a team, and bundle \(name) asks for an organization role",
+                                    at: grant.location(of: "spec.bundle")))
+                        case .dataSource:
+                            continue
+                        }
                     }
                 }
             } else {

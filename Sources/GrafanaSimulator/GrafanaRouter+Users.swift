@@ -62,6 +62,19 @@ extension GrafanaRouter {
             })
     }
 
+    /// `PATCH /api/org/users/:userId {"role": ...}` (grafana-api.md §4); the same role again is fine.
+    mutating func setOrgRole(_ reference: String) -> HTTPResponse {
+        if let denied = require("org.users:write") { return denied }
+        guard let role = jsonBody()?["role"] as? String, let parsed = GrafanaModel.OrgRole(rawValue: role) else {
+            return GrafanaResponses.message(400, "Invalid role specified")
+        }
+        guard let id = Int(reference),
+            let index = model.users.firstIndex(where: { $0.id == id && $0.orgRoles[org] != nil })
+        else { return GrafanaResponses.message(404, "User not found") }
+        model.users[index].orgRoles[org] = parsed
+        return GrafanaResponses.success("Organization user updated")
+    }
+
     private func matches(_ user: GrafanaModel.User, _ query: String) -> Bool {
         [user.login, user.email, user.name].contains { $0.lowercased().contains(query) }
     }

@@ -18,6 +18,8 @@ struct GrafanaRouter {
         case ("GET", ["org", "users"]): return orgUsers()
         case ("GET", ["org", "users", "lookup"]): return orgUsersLookup()
         case ("GET", ["org", "users", "search"]): return orgUsersSearch()
+        case ("PATCH", let path) where path.count == 3 && path[0] == "org" && path[1] == "users":
+            return setOrgRole(path[2])
         case ("GET", ["teams", "search"]): return searchTeams()
         case ("GET", let path) where path.count == 2 && path[0] == "teams": return team(path[1])
         case ("GET", let path) where path.count == 3 && path[0] == "teams" && path[2] == "members":

@@ -70,7 +70,13 @@ extension SimulatedGrafana {
         func login(_ id: Int) -> String { model.user(id: id)?.login ?? "#\(id)" }
         return [
             "edition": model.edition.rawValue, "version": model.version,
-            "users": model.users.map { ["id": $0.id, "uid": $0.uid, "login": $0.login, "email": $0.email] },
+            "users": model.users.map { user -> [String: Any] in
+                [
+                    "id": user.id, "uid": user.uid, "login": user.login, "email": user.email,
+                    "orgRoles": Dictionary(
+                        uniqueKeysWithValues: user.orgRoles.map { (String($0.key), $0.value.rawValue) }),
+                ]
+            },
             "teams": model.teams.map { team in
                 [
                     "id": team.id, "uid": team.uid, "orgId": team.orgID, "name": team.name,

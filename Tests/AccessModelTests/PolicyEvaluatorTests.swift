@@ -46,6 +46,13 @@ struct PolicyEvaluatorTests {
         maxDuration: 4h
         requireOnCall: {schedules: [primary-sre, secondary-sre]}
         """)
+    static let orgEditors = Fixtures.policy(
+        "org-editors",
+        """
+        subjects: {users: ["*@example.com"]}
+        orgRoles: [Editor]
+        maxDuration: 4h
+        """)
     static let incidentOnly = Fixtures.policy(
         "incident-only",
         """
@@ -175,6 +182,17 @@ struct PolicyEvaluatorTests {
             name: "a name that is no Grafana user approves nothing", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [carol@example.com]"), facts: offCall,
             expected: "denied: 0 of 1 approvals"),
+        Case(
+            name: "an org role up to the policy's cap is allowed", policies: [orgEditors],
+            grant: Fixtures.grant(access: "[{orgRole: Editor}]"), expected: "allowed by org-editors"),
+        Case(
+            name: "an org role above the cap is denied", policies: [orgEditors],
+            grant: Fixtures.grant(access: "[{orgRole: Admin}]"),
+            expected: "denied: Admin role in the organization: policy org-editors allows at most Editor"),
+        Case(
+            name: "org roles need a policy that names them", policies: [open],
+            grant: Fixtures.grant(access: "[{orgRole: Viewer}]"),
+            expected: "denied: Viewer role in the organization: no policy allows it"),
         Case(
             name: "requireIncident denies a grant without an incident", policies: [incidentOnly],
             grant: Fixtures.grant(extra: "duration: 1h"), facts: online,

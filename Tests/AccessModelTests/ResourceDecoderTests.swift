@@ -100,7 +100,7 @@ struct ResourceDecoderTests {
             ),
             (
                 "  - team: incident-responders", "  - role: Member",
-                "10:7 one of spec.access[1].dataSource or spec.access[1].team is required"
+                "10:7 one of spec.access[1].dataSource or spec.access[1].team or spec.access[1].orgRole is required"
             ),
             (
                 "subject: {user: alice@example.com}", "subject: {team: sre}",
@@ -233,7 +233,7 @@ struct ResourceDecoderTests {
             "teams: [x]\n  approval: {required: true, approvers: {users: [a]}, minApprovals: 0}",
             "8:69 spec.approval.minApprovals: must be at least 1, found 0"
         ),
-        ("", "5:3 one of spec.dataSources or spec.teams is required"),
+        ("", "5:3 one of spec.dataSources or spec.teams or spec.orgRoles is required"),
     ])
     func policyErrorsPointAtTheField(fields: String, expected: String) {
         let text = """

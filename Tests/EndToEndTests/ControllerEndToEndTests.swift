@@ -200,6 +200,23 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func orgRolesAreRaisedAndRestoredExactly() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("dave-editor", user: "dave@example.com", access: "[{orgRole: Editor}]")
+        try work.grant("bob-admin", user: "bob@example.com", access: "[{orgRole: Admin}]")
+        try work.grant("oscar-viewer", user: "oscar@example.com", access: "[{orgRole: Viewer}]")
+        _ = try await work.once()
+        var roles = try await work.orgRoles()
+        #expect(roles["dave"] == "Editor" && roles["bob"] == "Admin")
+        #expect(roles["oscar"] == "Editor", "a role is never lowered by a grant")
+        for name in ["dave-editor", "bob-admin", "oscar-viewer"] { try work.remove(name) }
+        let run = try await work.once()
+        #expect(run.status == 0, "\(run.stderr)")
+        roles = try await work.orgRoles()
+        #expect(roles["dave"] == "Viewer" && roles["bob"] == "Editor" && roles["oscar"] == "Editor")
+        _ = await work.simulator.stop()
+    }
+
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")

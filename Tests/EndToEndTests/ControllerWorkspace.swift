@@ -24,6 +24,7 @@ struct ControllerWorkspace {
           teams: ["*"]
           permissions: [Admin]
           teamRoles: [Member, Admin]
+          orgRoles: [Admin]
           maxDuration: 1d
         """
 
@@ -91,6 +92,19 @@ struct ControllerWorkspace {
             }
         }
         return lines.sorted()
+    }
+
+    /// Each user's role in org 1, by login.
+    func orgRoles() async throws -> [String: String] {
+        let state = try await control("GET", "/__sim/state")
+        var roles: [String: String] = [:]
+        for user in state["users"] as? [[String: Any]] ?? [] {
+            guard let login = user["login"] as? String, let role = (user["orgRoles"] as? [String: String])?["1"] else {
+                continue
+            }
+            roles[login] = role
+        }
+        return roles
     }
 
     /// Grafana writes the simulator has seen since the last reset of its log.

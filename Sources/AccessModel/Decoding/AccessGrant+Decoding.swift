@@ -30,8 +30,17 @@ extension DecodingContext {
         let incident = field("incident", of: spec) { $0.nonEmptyString($1, at: $2) }
         if case .team = subject {
             for item in access ?? [] {
-                if case .team(let team, _) = item.target {
+                switch item.target {
+                case .team(let team, _):
                     report(.teamSubjectJoiningTeam(item.field.child("team"), team: team, at: item.location))
+                case .orgRole:
+                    report(
+                        .invalidValue(
+                            item.field.child("orgRole"),
+                            problem: "the subject is a team, and a team has no organization role",
+                            at: item.location))
+                case .dataSource:
+                    continue
                 }
             }
         }

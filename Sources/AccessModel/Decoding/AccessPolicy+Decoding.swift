@@ -4,7 +4,7 @@ import YAML
 extension DecodingContext {
     private static let policyFields: Set<String> = [
         "subjects", "dataSources", "teams", "permissions", "teamRoles", "maxDuration", "approval", "autoApprove",
-        "activeHours", "requireOnCall", "requireIncident",
+        "activeHours", "requireOnCall", "requireIncident", "orgRoles",
     ]
 
     mutating func policy(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessPolicy? {
@@ -21,9 +21,11 @@ extension DecodingContext {
         }
         let dataSources = field("dataSources", of: spec) { $0.list($1, at: $2) { $0.dataSourceSelector($1, at: $2) } }
         let teams = field("teams", of: spec) { $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) } }
-        if !spec.has("dataSources") && !spec.has("teams") {
-            report(.missingOneOf([spec.path.child("dataSources"), spec.path.child("teams")], at: location(spec.mark)))
+        if !spec.has("dataSources") && !spec.has("teams") && !spec.has("orgRoles") {
+            let paths = ["dataSources", "teams", "orgRoles"].map { spec.path.child($0) }
+            report(.missingOneOf(paths, at: location(spec.mark)))
         }
+        let orgRoles: [OrgRole]? = field("orgRoles", of: spec) { $0.list($1, at: $2) { $0.oneOf($1, at: $2) } }
         let permissions: [Permission]? = field("permissions", of: spec, isRequired: spec.has("dataSources")) {
             $0.list($1, at: $2) { $0.oneOf($1, at: $2) }
         }
@@ -35,11 +37,13 @@ extension DecodingContext {
         let requireOnCall = field("requireOnCall", of: spec) { $0.onCallSchedules($1, at: $2) }
         let requireIncident = field("requireIncident", of: spec) { $0.bool($1, at: $2) }
         guard let subjects, let maxDuration else { return nil }
-        return AccessPolicy(
+        var policy = AccessPolicy(
             metadata: metadata, subjects: subjects, dataSources: dataSources ?? [],
             teams: (teams ?? []).map { Glob($0) }, permissions: permissions ?? [], teamRoles: teamRoles ?? [.member],
             maxDuration: maxDuration, approval: approval, autoApprove: autoApprove,
             requireIncident: requireIncident ?? false, requireOnCall: requireOnCall, activeHours: activeHours)
+        policy.orgRoles = orgRoles ?? []
+        return policy
     }
 
     private mutating func subjectSelector(_ node: YAMLNode, at path: FieldPath) -> SubjectSelector? {

@@ -111,6 +111,9 @@ package struct PolicyEvaluator: Sendable {
         case .team(let name, _):
             let covered = policy.teams.contains { $0.matches(name) }
             return covered ? .met : .failed(Denial("\(item.summary): not allowed by \(policy.name)", at: item.location))
+        case .orgRole:
+            return policy.orgRoles.isEmpty
+                ? .failed(Denial("\(item.summary): not allowed by \(policy.name)", at: item.location)) : .met
         }
     }
 
@@ -156,6 +159,9 @@ package struct PolicyEvaluator: Sendable {
         case .team(_, let role):
             if let max = policy.maxTeamRole, role <= max { return .met }
             ceiling = policy.maxTeamRole?.rawValue
+        case .orgRole(let role):
+            if let max = policy.orgRoles.max(), role <= max { return .met }
+            ceiling = policy.orgRoles.max()?.rawValue
         }
         let limit = ceiling.map { "allows at most \($0)" } ?? "allows no level"
         return .failed(Denial("\(item.summary): policy \(policy.name) \(limit)", at: item.location))

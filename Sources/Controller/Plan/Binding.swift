@@ -12,6 +12,8 @@ package struct Binding: Sendable, Hashable, Codable, Comparable, CustomStringCon
         case dataSource(String)
         /// Membership of a team, by id (the principal is then a user).
         case team(Int)
+        /// The user's role in the organization the controller acts in.
+        case orgRole
     }
 
     package var principal: Principal
@@ -31,6 +33,7 @@ package struct Binding: Sendable, Hashable, Codable, Comparable, CustomStringCon
         switch resource {
         case .dataSource(let uid): return "\(who) on data source \(uid)"
         case .team(let id): return "\(who) in team \(id)"
+        case .orgRole: return "\(who) org role"
         }
     }
 
@@ -44,6 +47,9 @@ package enum Level: String, Sendable, Hashable, Codable, Comparable, CustomStrin
     case admin = "Admin"
     case member = "Member"
     case teamAdmin = "TeamAdmin"
+    case viewer = "Viewer"
+    case editor = "Editor"
+    case orgAdmin = "OrgAdmin"
 
     package init(_ permission: Permission) {
         switch permission {
@@ -57,16 +63,30 @@ package enum Level: String, Sendable, Hashable, Codable, Comparable, CustomStrin
         self = role == .member ? .member : .teamAdmin
     }
 
-    /// What Grafana calls it: data-source permission names, team roles as `Member`/`Admin`.
-    package var grafanaName: String { self == .teamAdmin ? "Admin" : rawValue }
+    package init(_ role: OrgRole) {
+        switch role {
+        case .viewer: self = .viewer
+        case .editor: self = .editor
+        case .admin: self = .orgAdmin
+        }
+    }
 
-    package var description: String { self == .teamAdmin ? "Admin" : rawValue }
+    /// The org role Grafana reports (`Viewer`, `Editor`, `Admin`); nil for `None` or anything else.
+    package init?(orgRole name: String) {
+        guard let role = OrgRole(rawValue: name) else { return nil }
+        self.init(role)
+    }
+
+    /// What Grafana calls it: data-source permission names, team roles as `Member`/`Admin`.
+    package var grafanaName: String { [.teamAdmin, .orgAdmin].contains(self) ? "Admin" : rawValue }
+
+    package var description: String { grafanaName }
 
     private var rank: Int {
         switch self {
-        case .query, .member: 0
-        case .edit, .teamAdmin: 1
-        case .admin: 2
+        case .query, .member, .viewer: 0
+        case .edit, .teamAdmin, .editor: 1
+        case .admin, .orgAdmin: 2
         }
     }
 

@@ -5,6 +5,8 @@ package enum ActualState {
     private enum Read: Sendable {
         case dataSource(String)
         case team(Int)
+        /// Every org user's role, in one listing.
+        case orgRoles
     }
 
     /// Reads run `concurrency` at a time; the client's own in-flight limit still applies.
@@ -13,13 +15,16 @@ package enum ActualState {
     {
         var sources = Set<String>()
         var teams = Set<Int>()
+        var orgRoles = false
         for binding in bindings {
             switch binding.resource {
             case .dataSource(let uid): sources.insert(uid)
             case .team(let id): teams.insert(id)
+            case .orgRole: orgRoles = true
             }
         }
-        let reads = sources.sorted().map(Read.dataSource) + teams.sorted().map(Read.team)
+        let reads =
+            sources.sorted().map(Read.dataSource) + teams.sorted().map(Read.team) + (orgRoles ? [.orgRoles] : [])
         let results = await forEach(reads, concurrency: concurrency) {
             read -> Result<[(Binding, Level)], GrafanaAPIError> in
             do throws(GrafanaAPIError) {
@@ -53,6 +58,10 @@ package enum ActualState {
         case .team(let team):
             return try await grafana.teamMembers(team: team).map { member in
                 (Binding(.user(member.userId), on: .team(team)), member.isAdmin ? .teamAdmin : .member)
+            }
+        case .orgRoles:
+            return try await grafana.orgUsers().compactMap { user in
+                Level(orgRole: user.role).map { (Binding(.user(user.id), on: .orgRole), $0) }
             }
         }
     }

@@ -179,6 +179,8 @@ package struct DesiredState: Sendable {
                     return .failure(Missing(message: "team \(name) does not exist in Grafana"))
                 }
                 resolved.append((Binding(principal, on: .team(team.id)), Level(role), name))
+            case .orgRole(let role):
+                resolved.append((Binding(principal, on: .orgRole), Level(role), "organization"))
             }
         }
         return .success(resolved)

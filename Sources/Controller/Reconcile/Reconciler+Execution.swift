@@ -153,8 +153,11 @@ extension Reconciler {
             case .member? where change.from == nil: _ = try await grafana.addTeamMember(team: team, user: user)
             case let level?: try await grafana.setTeamRole(team: team, user: user, role: level.grafanaName)
             }
-        case (.team, .team):
-            // Validation refuses team subjects joining teams; nothing can plan this.
+        case (.user(let user), .orgRole):
+            // Restoring "nothing" means the `None` role: every org user has some role.
+            try await grafana.setOrgRole(user: user, role: change.to?.grafanaName ?? "None")
+        case (.team, .team), (.team, .orgRole):
+            // Validation refuses team subjects joining teams or holding org roles; nothing can plan this.
             return
         }
     }

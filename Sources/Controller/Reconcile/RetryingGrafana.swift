@@ -58,6 +58,10 @@ package struct RetryingGrafana: GrafanaAPI {
         }
     }
 
+    package func setOrgRole(user: Int, role: String) async throws(GrafanaAPIError) {
+        try await retry { () async throws(GrafanaAPIError) in try await base.setOrgRole(user: user, role: role) }
+    }
+
     package func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource] {
         try await retry { () async throws(GrafanaAPIError) in try await base.dataSources() }
     }

@@ -15,6 +15,8 @@ package protocol GrafanaAPI: Sendable {
     /// Makes a user a team member with this role (`Member` or `Admin`), adding or updating: the team-permission
     /// route the Grafana UI uses since 9.x, in open-source and Enterprise Grafana alike.
     func setTeamRole(team: Int, user: Int, role: String) async throws(GrafanaAPIError)
+    /// Sets a user's role in the org (`Viewer`, `Editor`, `Admin`, `None`); the same role again is a success.
+    func setOrgRole(user: Int, role: String) async throws(GrafanaAPIError)
     func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource]
     /// By uid first, then by name, as grants may name either.
     func dataSource(uidOrName: String) async throws(GrafanaAPIError) -> GrafanaDataSource

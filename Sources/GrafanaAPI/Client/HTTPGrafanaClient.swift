@@ -108,6 +108,11 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         _ = try await send("POST", "/api/access-control/teams/\(team)/users/\(user)", body: ["permission": role])
     }
 
+    package func setOrgRole(user: Int, role: String) async throws(GrafanaAPIError) {
+        _ = try await send("PATCH", "/api/org/users/\(user)", body: ["role": role])
+        users = ExpiringCache()
+    }
+
     package func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource] {
         let all = try await decode([GrafanaDataSource].self, get("/api/datasources"))
         let until = clock.now() + connection.cacheTTL.timeInterval
