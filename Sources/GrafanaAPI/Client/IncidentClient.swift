@@ -15,17 +15,12 @@ package protocol IncidentAPI: Sendable {
 package actor HTTPIncidentClient: IncidentAPI {
     private let baseURL: URL
     private let token: String
-    private let userAgent: String
-    private let session: URLSession
+    private let session: ServiceSession
 
     package init(baseURL: URL, token: String, userAgent: String, timeout: Duration = .seconds(10)) {
         self.baseURL = baseURL
         self.token = token
-        self.userAgent = userAgent
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.timeoutIntervalForRequest = max(1, timeout.timeInterval.rounded(.up))
-        session = URLSession(configuration: configuration)
+        session = ServiceSession(service: "Incident", userAgent: userAgent, timeout: timeout)
     }
 
     package func activity(of incidents: [String]) async throws(GrafanaAPIError) -> [String: Bool] {
@@ -41,23 +36,13 @@ package actor HTTPIncidentClient: IncidentAPI {
         urlRequest.httpMethod = "POST"
         urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue(userAgent, forHTTPHeaderField: "User-Agent")
         // A dictionary of one string always serialises.
         urlRequest.httpBody = try? JSONSerialization.data(withJSONObject: ["incidentID": id])
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await session.data(for: urlRequest)
-        } catch {
-            throw .transient(request, reason: "Incident unreachable", retryAfter: nil)
-        }
-        let http = response as? HTTPURLResponse
-        if let error = ResponseClassifier.error(
-            status: http?.statusCode ?? 0, body: data, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
-            request: request)
-        {
-            if case .notFound = error { return false }
-            throw error
+            data = try await session.send(urlRequest, as: request)
+        } catch .notFound {
+            return false
         }
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         let incident = object?["incident"] as? [String: Any]

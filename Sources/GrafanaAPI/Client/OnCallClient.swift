@@ -16,17 +16,12 @@ package protocol OnCallAPI: Sendable {
 package actor HTTPOnCallClient: OnCallAPI {
     private let baseURL: URL
     private let token: String
-    private let userAgent: String
-    private let session: URLSession
+    private let session: ServiceSession
 
     package init(baseURL: URL, token: String, userAgent: String, timeout: Duration = .seconds(10)) {
         self.baseURL = baseURL
         self.token = token
-        self.userAgent = userAgent
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.timeoutIntervalForRequest = max(1, timeout.timeInterval.rounded(.up))
-        session = URLSession(configuration: configuration)
+        session = ServiceSession(service: "OnCall", userAgent: userAgent, timeout: timeout)
     }
 
     package func onCallNow(schedules: [String]) async throws(GrafanaAPIError) -> [String: Set<String>] {
@@ -73,22 +68,7 @@ package actor HTTPOnCallClient: OnCallAPI {
         guard let url = components.url else { throw .invalidRequest(request, status: 0, message: "cannot form a URL") }
         var urlRequest = URLRequest(url: url)
         urlRequest.setValue(token, forHTTPHeaderField: "Authorization")
-        urlRequest.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: urlRequest)
-        } catch {
-            throw .transient(request, reason: "OnCall unreachable", retryAfter: nil)
-        }
-        let http = response as? HTTPURLResponse
-        if let error = ResponseClassifier.error(
-            status: http?.statusCode ?? 0, body: data, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
-            request: request)
-        {
-            throw error
-        }
-        return data
+        return try await session.send(urlRequest, as: request)
     }
 }
 
