@@ -37,4 +37,15 @@ struct OnCallClientTests {
         }
         #expect(refused == .unauthorized(GrafanaRequest("GET", "/api/v1/schedules/"), message: "Invalid token."))
     }
+
+    @Test func anAnswerThatIsNotJSONIsReportedNotReadAsEmpty() {
+        // A proxy's login page with status 200 must not read as "nobody on call" or "incident resolved".
+        let request = GrafanaRequest("GET", "/api/v1/schedules/")
+        #expect(
+            throws: GrafanaAPIError.invalidRequest(request, status: 200, message: "the answer is not a JSON object")
+        ) {
+            try ServiceSession.object(Data("<html>Sign in</html>".utf8), from: request)
+        }
+        #expect(throws: Never.self) { try ServiceSession.object(Data("{}".utf8), from: request) }
+    }
 }

@@ -44,8 +44,7 @@ package actor HTTPIncidentClient: IncidentAPI {
         } catch .notFound {
             return false
         }
-        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        let incident = object?["incident"] as? [String: Any]
+        let incident = try ServiceSession.object(data, from: request)["incident"] as? [String: Any]
         return incident?["status"] as? String == "active"
     }
 }

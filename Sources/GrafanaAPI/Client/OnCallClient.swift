@@ -50,7 +50,7 @@ package actor HTTPOnCallClient: OnCallAPI {
         var page = 1
         while true {
             let body = try await get(path, query: query + [("page", String(page))])
-            let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+            let object = try ServiceSession.object(body, from: GrafanaRequest("GET", path))
             results += object["results"] as? [[String: Any]] ?? []
             guard object["next"] is String, page < 1_000 else { return results }
             page += 1

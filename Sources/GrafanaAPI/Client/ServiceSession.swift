@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// What the OnCall and Incident clients share: one long-lived session (swift-linux-notes §3), a request sent and
-/// its answer classified like Grafana's.
+/// its answer classified like Grafana's, and a JSON object out of the body.
 struct ServiceSession: Sendable {
     private let session: URLSession
     let userAgent: String
@@ -42,4 +42,11 @@ struct ServiceSession: Sendable {
         return data
     }
 
+    /// A JSON object, or an error saying the answer was not one (never silently empty).
+    static func object(_ data: Data, from request: GrafanaRequest) throws(GrafanaAPIError) -> [String: Any] {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw .invalidRequest(request, status: 200, message: "the answer is not a JSON object")
+        }
+        return object
+    }
 }
