@@ -73,9 +73,8 @@ struct ControllerOptions {
         }
         grants = try required("grants")
         state = try required("state")
-        let urlText = try required("grafana-url")
-        guard let url = URL(string: urlText), ["http", "https"].contains(url.scheme ?? "") else {
-            throw .invalidValue(option: "grafana-url", value: urlText, expected: "an http or https URL")
+        guard let url = try Self.httpURL("grafana-url", arguments) else {
+            throw .missingArgument("--grafana-url", command: command)
         }
         var connection = GrafanaConnection(
             baseURL: url, credentials: try Self.credentials(arguments, environment: environment),
@@ -121,20 +120,8 @@ struct ControllerOptions {
     private static func onCall(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError)
         -> (url: URL, token: String)?
     {
-        guard let text = arguments.value("oncall-url") else { return nil }
-        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
-            throw .invalidValue(option: "oncall-url", value: text, expected: "an http or https URL")
-        }
-        if let file = arguments.value("oncall-token-file") {
-            guard let data = FileManager.default.contents(atPath: file),
-                case let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                !token.isEmpty
-            else {
-                throw .invalidValue(
-                    option: "oncall-token-file", value: file, expected: "a readable file holding the token")
-            }
-            return (url, token)
-        }
+        guard let url = try httpURL("oncall-url", arguments) else { return nil }
+        if let token = try tokenFile("oncall-token-file", arguments) { return (url, token) }
         guard let token = environment["GRAFANA_ONCALL_TOKEN"], !token.isEmpty else {
             throw .missingArgument("an OnCall token: --oncall-token-file or GRAFANA_ONCALL_TOKEN", command: "run")
         }
@@ -145,20 +132,8 @@ struct ControllerOptions {
     private static func incidents(
         _ arguments: ParsedArguments, environment: [String: String], grafana: GrafanaConnection.Credentials
     ) throws(UsageError) -> (url: URL, token: String)? {
-        guard let text = arguments.value("incident-url") else { return nil }
-        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
-            throw .invalidValue(option: "incident-url", value: text, expected: "an http or https URL")
-        }
-        if let file = arguments.value("incident-token-file") {
-            guard let data = FileManager.default.contents(atPath: file),
-                case let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                !token.isEmpty
-            else {
-                throw .invalidValue(
-                    option: "incident-token-file", value: file, expected: "a readable file holding the token")
-            }
-            return (url, token)
-        }
+        guard let url = try httpURL("incident-url", arguments) else { return nil }
+        if let token = try tokenFile("incident-token-file", arguments) { return (url, token) }
         if let token = environment["GRAFANA_INCIDENT_TOKEN"], !token.isEmpty { return (url, token) }
         guard case .token(let token) = grafana else {
             throw .missingArgument("an Incident token: --incident-token-file or GRAFANA_INCIDENT_TOKEN", command: "run")
@@ -180,22 +155,33 @@ struct ControllerOptions {
     private static func credentials(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError)
         -> GrafanaConnection.Credentials
     {
-        if let file = arguments.value("token-file") {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw .invalidValue(option: "token-file", value: file, expected: "a readable file holding the token")
-            }
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else {
-                throw .invalidValue(option: "token-file", value: file, expected: "a non-empty token")
-            }
-            return .token(token)
-        }
+        if let token = try tokenFile("token-file", arguments) { return .token(token) }
         if let token = environment["GRAFANA_TOKEN"], !token.isEmpty { return .token(token) }
         if let user = environment["GRAFANA_USER"], let password = environment["GRAFANA_PASSWORD"] {
             return .basic(user: user, password: password)
         }
         throw .missingArgument(
             "credentials: --token-file, GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD", command: "run")
+    }
+
+    /// The option's value as an http(s) URL, or nil when it is not given.
+    private static func httpURL(_ option: String, _ arguments: ParsedArguments) throws(UsageError) -> URL? {
+        guard let text = arguments.value(option) else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
+            throw .invalidValue(option: option, value: text, expected: "an http or https URL")
+        }
+        return url
+    }
+
+    /// The token in the file the option names, trimmed, or nil when the option is not given.
+    private static func tokenFile(_ option: String, _ arguments: ParsedArguments) throws(UsageError) -> String? {
+        guard let file = arguments.value(option) else { return nil }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw .invalidValue(option: option, value: file, expected: "a readable file holding the token")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw .invalidValue(option: option, value: file, expected: "a non-empty token") }
+        return token
     }
 
     func makeReconciler(console: any Console) -> (Reconciler, Logger) {
