@@ -60,6 +60,7 @@ extension SimulatedGrafana {
     private func encode(_ value: some Encodable) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // Reported to the caller as a 500, like any server-side failure.
         guard let data = try? encoder.encode(value) else { return .json(500, object: ["message": "encoding failed"]) }
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
     }

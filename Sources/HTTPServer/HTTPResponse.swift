@@ -27,6 +27,7 @@ package struct HTTPResponse: Sendable, Equatable {
 
     /// A JSON body from any `JSONSerialization`-compatible value, keys sorted like Grafana's errutil output.
     package static func json(_ status: Int, object: Any, headers: [(String, String)] = []) -> HTTPResponse {
+        // Callers pass JSON-compatible values; "{}" only guards against a programming error.
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)

@@ -118,6 +118,7 @@ struct TimingScenario {
     /// `login@uid` for every managed user permission, from the simulator's control surface.
     private func permissions(_ grafana: SimulatedGrafana) async -> Set<String> {
         let response = await grafana.handle(HTTPRequest(method: "GET", path: "/__sim/state"))
+        // An unreadable state reads as "nothing granted yet"; the caller's deadline reports it.
         let state = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
         let rows = state["permissions"] as? [[String: Any]] ?? []
         return Set(

@@ -66,6 +66,7 @@ package struct Logger: Sendable {
             sink(all.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " ") + "\n")
         case .json:
             let object = Dictionary(all, uniquingKeysWith: { first, _ in first })
+            // A dictionary of strings always serialises.
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             sink(String(decoding: data, as: UTF8.self) + "\n")
         }

@@ -152,6 +152,7 @@ package actor Reconciler {
         let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
         var attempt = 0
         while true {
+            // nil stands for a root that is gone; the checks below handle it.
             let before = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }
             let result = try lastValid.decode(configuration.grants, with: loader, saving: saving)
             let after = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }

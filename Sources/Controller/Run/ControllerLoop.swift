@@ -78,6 +78,7 @@ package actor ControllerLoop {
     private func settle() async {
         let limit = clock.now().addingTimeInterval(3)
         while clock.now() < limit {
+            // A cancelled sleep only shortens the settling; a stop is seen by the loop.
             try? await clock.sleep(until: clock.now().addingTimeInterval(timing.debounce.timeInterval))
             if !changes.takeChange() { return }
         }

@@ -23,6 +23,7 @@ package struct DirectoryFingerprint: Sendable {
         for error in errors { mix(error.description) }
         for path in found {
             mix(path)
+            // A file removed since it was listed changes the fingerprint like any other removal.
             mix((try? files.fileSystem.stamp(of: path)) ?? "gone")
         }
         return hash

@@ -21,6 +21,7 @@ package struct GitCheckout: Sendable {
 
     private func gitDirectory(in directory: String) -> String? {
         let candidate = (directory == "/" ? "" : directory) + "/.git"
+        // No readable .git here just means "look one folder up".
         switch try? fileSystem.kind(of: candidate) {
         case .directory?: return candidate
         case .file?:

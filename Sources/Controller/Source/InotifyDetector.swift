@@ -71,6 +71,7 @@ package final class InotifyDetector: ChangeDetector {
     }
 
     private func collect(_ directory: String, into directories: inout [String]) {
+        // Files and vanished paths have nothing to watch; the rescan timer covers the rest.
         guard (try? fileSystem.kind(of: directory)) == .directory else { return }
         directories.append(directory)
         // A directory that vanished between listing and reading is simply not watched; the rescan sees it gone.

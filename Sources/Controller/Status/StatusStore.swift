@@ -27,6 +27,7 @@ package actor StatusStore {
     package func save(_ statuses: [GrantStatus]) throws(FileSystemError) {
         try fileSystem.createDirectory(directory)
         for status in statuses where known[status.name] != status {
+            // A status is plain strings, numbers and dates: encoding it cannot fail.
             let data = (try? StateJSON.encoder.encode(status)) ?? Data()
             try fileSystem.replace(Array(data) + [0x0A], at: directory + "/" + status.name + ".json")
             known[status.name] = status

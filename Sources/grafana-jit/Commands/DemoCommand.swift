@@ -70,6 +70,7 @@ struct DemoCommand: Command {
         console.write(
             "After the short grant's end:\n" + StatusCommand.table(Self.sorted(await store.load()), now: clock.now())
                 + "\n")
+        // The demo has already shown the outcome; a missing audit file just shows no events.
         let audit = (try? String(contentsOfFile: work + "/state/audit.jsonl", encoding: .utf8)) ?? ""
         console.write("Audit trail (\(work)/state/audit.jsonl), last events:\n")
         console.write(audit.split(separator: "\n").suffix(4).joined(separator: "\n") + "\n")

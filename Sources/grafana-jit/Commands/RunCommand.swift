@@ -79,6 +79,7 @@ struct RunCommand: Command {
             // A second signal, or 30 s, ends the drain at once.
             group.addTask { await signals.first() }
             group.addTask {
+                // Cancelled once the drain finishes first; either way the group ends.
                 try? await Task.sleep(for: .seconds(30))
                 return "drain timeout"
             }
