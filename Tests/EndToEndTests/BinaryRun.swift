@@ -68,3 +68,16 @@ struct BinaryRun: Sendable {
         }
     }
 }
+
+extension Process {
+    /// Terminates the process and waits for it on a thread of its own: `waitUntilExit` blocks, and a Task must not.
+    func terminateAndWait() async -> Int32 {
+        terminate()
+        return await withCheckedContinuation { continuation in
+            Thread {
+                self.waitUntilExit()
+                continuation.resume(returning: self.terminationStatus)
+            }.start()
+        }
+    }
+}

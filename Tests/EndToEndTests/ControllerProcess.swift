@@ -33,13 +33,7 @@ final class ControllerProcess: Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     func stop() async -> (status: Int32, log: String) {
-        process.terminate()
-        let status = await withCheckedContinuation { continuation in
-            Thread {
-                self.process.waitUntilExit()
-                continuation.resume(returning: self.process.terminationStatus)
-            }.start()
-        }
+        let status = await process.terminateAndWait()
         return (status, log)
     }
 

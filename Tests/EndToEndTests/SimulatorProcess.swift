@@ -45,13 +45,7 @@ final class SimulatorProcess: Sendable {
 
     /// Sends SIGTERM and returns the exit status and what was logged.
     func stop() async -> (status: Int32, log: String) {
-        process.terminate()
-        let status = await withCheckedContinuation { continuation in
-            Thread {
-                self.process.waitUntilExit()
-                continuation.resume(returning: self.process.terminationStatus)
-            }.start()
-        }
+        let status = await process.terminateAndWait()
         return (status, (try? String(contentsOfFile: logs.path + "/stderr", encoding: .utf8)) ?? "")
     }
 }
