@@ -1,4 +1,4 @@
-/// One piece of access: a level on a data source, or a role in a team.
+/// One piece of access: a level on a data source or folder, a role in a team, or an organization role.
 package struct AccessItem: Sendable, Equatable {
     package enum Target: Sendable, Hashable {
         /// A data source by uid or name, and the level asked for.
@@ -7,6 +7,8 @@ package struct AccessItem: Sendable, Equatable {
         case team(String, TeamRole)
         /// The subject's role in the organization, raised for the window.
         case orgRole(OrgRole)
+        /// A folder by uid or title, and the level asked for.
+        case folder(String, FolderPermission)
     }
 
     package var target: Target
@@ -26,6 +28,7 @@ package struct AccessItem: Sendable, Equatable {
         case .dataSource(let reference, let permission): "\(permission.rawValue) on data source \(reference)"
         case .team(let name, let role): "\(role.rawValue) of team \(name)"
         case .orgRole(let role): "\(role.rawValue) role in the organization"
+        case .folder(let reference, let permission): "\(permission.rawValue) on folder \(reference)"
         }
     }
 }

@@ -9,6 +9,9 @@ package struct AccessPolicy: Sendable, Equatable {
     package var teamRoles: [TeamRole]
     /// The organization roles grants may raise the subject to; the highest is the cap.
     package var orgRoles: [OrgRole] = []
+    package var folders: [FolderSelector] = []
+    /// The highest level in the list is the cap on folders.
+    package var folderPermissions: [FolderPermission] = []
     package var maxDuration: Duration
     package var approval: Approval?
     package var autoApprove: AutoApprove?
@@ -48,6 +51,17 @@ package struct DataSourceSelector: Sendable, Equatable {
         self.name = name
         self.uid = uid
         self.type = type
+    }
+}
+
+/// Selects folders; every key given must match.
+package struct FolderSelector: Sendable, Equatable {
+    package var title: Glob?
+    package var uid: String?
+
+    package init(title: Glob? = nil, uid: String? = nil) {
+        self.title = title
+        self.uid = uid
     }
 }
 

@@ -38,3 +38,14 @@ package enum OrgRole: String, Sendable, CaseIterable, Comparable {
         allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
     }
 }
+
+/// Folder permission levels, ordered: `View` < `Edit` < `Admin`; they reach the dashboards and alert rules inside.
+package enum FolderPermission: String, Sendable, CaseIterable, Comparable {
+    case view = "View"
+    case edit = "Edit"
+    case admin = "Admin"
+
+    package static func < (lhs: FolderPermission, rhs: FolderPermission) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}

@@ -14,11 +14,12 @@ struct Caller {
     /// What each basic role may do in the simulator. Real basic roles hold many more actions; these are the ones
     /// the endpoints here check (the exact Viewer/Editor sets are a simplification, see docs/grafana.md).
     private static let readActions: Set<String> = [
-        "datasources:read", "datasources:query", "teams:read", "org.users:read",
+        "datasources:read", "datasources:query", "teams:read", "org.users:read", "folders:read",
     ]
     private static let adminActions: Set<String> = readActions.union([
         "teams:create", "teams:write", "teams:delete", "teams.permissions:read", "teams.permissions:write",
         "datasources.permissions:read", "datasources.permissions:write", "org.users:write", "org.users:add",
+        "folders.permissions:read", "folders.permissions:write",
     ])
 
     func can(_ action: String) -> Bool {

@@ -86,7 +86,8 @@ private struct FixtureReader {
         let fields = try entries(
             root,
             allowed: [
-                "edition", "version", "orgs", "users", "teams", "dataSources", "permissions", "serviceAccounts",
+                "edition", "version", "orgs", "users", "teams", "dataSources", "folders", "permissions",
+                "serviceAccounts",
                 "oncall", "incidents",
             ])
         let edition = try string(fields["edition"], "edition", in: root, default: "enterprise")
@@ -102,6 +103,7 @@ private struct FixtureReader {
         for node in try items(fields["users"]) { try addUser(node) }
         for node in try items(fields["teams"]) { try addTeam(node) }
         for node in try items(fields["dataSources"]) { try addDataSource(node) }
+        for node in try items(fields["folders"]) { try addFolder(node) }
         for node in try items(fields["permissions"]) { try addPermission(node) }
         for node in try items(fields["serviceAccounts"]) { try addServiceAccount(node) }
         if let node = fields["oncall"] { try addOnCall(node) }
@@ -169,11 +171,37 @@ private struct FixtureReader {
                 url: try string(fields["url"], "url", in: node, default: "http://localhost")))
     }
 
+    private mutating func addFolder(_ node: YAMLNode) throws(FixtureError) {
+        let fields = try entries(node, allowed: ["uid", "title", "org", "parent"])
+        let parent = try fields["parent"].map { parent throws(FixtureError) in
+            let uid = try string(parent, "parent", in: node)
+            guard model.folders.contains(where: { $0.uid == uid }) else { throw fail(parent, "unknown folder \(uid)") }
+            return uid
+        }
+        model.folders.append(
+            GrafanaModel.Folder(
+                id: 100 + model.folders.count + 1, uid: try string(fields["uid"], "uid", in: node),
+                orgID: try int(fields["org"], default: 1), title: try string(fields["title"], "title", in: node),
+                parentUID: parent))
+    }
+
+    /// `{dataSource: uid, ...}` with Query/Edit/Admin, or `{folder: uid, ...}` with View/Edit/Admin.
     private mutating func addPermission(_ node: YAMLNode) throws(FixtureError) {
-        let fields = try entries(node, allowed: ["dataSource", "user", "team", "builtInRole", "permission"])
-        let uid = try string(fields["dataSource"], "dataSource", in: node)
-        guard let source = model.dataSources.first(where: { $0.uid == uid }) else {
-            throw fail(node, "unknown data source \(uid)")
+        let fields = try entries(node, allowed: ["dataSource", "folder", "user", "team", "builtInRole", "permission"])
+        let resource: GrafanaModel.Resource
+        let orgID: Int
+        if let folderNode = fields["folder"] {
+            let uid = try string(folderNode, "folder", in: node)
+            guard let folder = model.folders.first(where: { $0.uid == uid }) else {
+                throw fail(node, "unknown folder \(uid)")
+            }
+            (resource, orgID) = (GrafanaModel.Resource(kind: "folders", uid: uid), folder.orgID)
+        } else {
+            let uid = try string(fields["dataSource"], "dataSource or folder", in: node)
+            guard let source = model.dataSources.first(where: { $0.uid == uid }) else {
+                throw fail(node, "unknown data source \(uid)")
+            }
+            (resource, orgID) = (GrafanaModel.Resource(kind: "datasources", uid: uid), source.orgID)
         }
         let principal: GrafanaModel.Principal
         if let login = fields["user"] {
@@ -182,7 +210,7 @@ private struct FixtureReader {
             principal = .user(user.id)
         } else if let teamNode = fields["team"] {
             let name = try string(teamNode, "team", in: node)
-            guard let team = model.teams.first(where: { $0.name == name && $0.orgID == source.orgID }) else {
+            guard let team = model.teams.first(where: { $0.name == name && $0.orgID == orgID }) else {
                 throw fail(teamNode, "unknown team \(name)")
             }
             principal = .team(team.id)
@@ -190,11 +218,11 @@ private struct FixtureReader {
             principal = .builtInRole(try string(fields["builtInRole"], "user, team or builtInRole", in: node))
         }
         let level = try string(fields["permission"], "permission", in: node)
-        guard ["Query", "Edit", "Admin"].contains(level) else { throw fail(node, "permission: Query, Edit or Admin") }
+        let levels = GrafanaRouter.levels(resource.kind)
+        guard levels.contains(level) else { throw fail(node, "permission: one of \(levels.joined(separator: ", "))") }
         model.permissions.append(
             GrafanaModel.Permission(
-                id: model.nextPermissionID, orgID: source.orgID, dataSourceUID: uid, principal: principal, level: level)
-        )
+                id: model.nextPermissionID, orgID: orgID, resource: resource, principal: principal, level: level))
         model.nextPermissionID += 1
     }
 

@@ -44,17 +44,31 @@ struct GrafanaModel: Sendable {
         var url: String
     }
 
+    struct Folder: Sendable {
+        var id: Int
+        var uid: String
+        var orgID: Int
+        var title: String
+        var parentUID: String?
+    }
+
+    /// What a managed permission is on: `datasources` or `folders` (the access-control route's name) and a uid.
+    struct Resource: Sendable, Hashable {
+        var kind: String
+        var uid: String
+    }
+
     enum Principal: Sendable, Hashable {
         case user(Int)
         case team(Int)
         case builtInRole(String)
     }
 
-    /// A managed data-source permission: one principal's level on one data source.
+    /// A managed permission: one principal's level on one data source or folder.
     struct Permission: Sendable {
         var id: Int
         var orgID: Int
-        var dataSourceUID: String
+        var resource: Resource
         var principal: Principal
         var level: String
     }
@@ -82,6 +96,7 @@ struct GrafanaModel: Sendable {
     var users: [User] = []
     var teams: [Team] = []
     var dataSources: [DataSource] = []
+    var folders: [Folder] = []
     var permissions: [Permission] = []
     var serviceAccounts: [ServiceAccount] = []
     /// Grafana OnCall, served under `/oncall/`: its token and schedules (user ids on call now).
@@ -108,6 +123,14 @@ struct GrafanaModel: Sendable {
 
     func dataSource(uid: String, org: Int) -> DataSource? {
         dataSources.first { $0.orgID == org && $0.uid == uid }
+    }
+
+    /// Whether the resource a permission route names exists in the org.
+    func exists(_ resource: Resource, org: Int) -> Bool {
+        switch resource.kind {
+        case "folders": folders.contains { $0.orgID == org && $0.uid == resource.uid }
+        default: dataSource(uid: resource.uid, org: org) != nil
+        }
     }
 
     func members(ofOrg org: Int) -> [User] {

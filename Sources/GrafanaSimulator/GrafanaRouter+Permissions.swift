@@ -1,51 +1,72 @@
 import Foundation
 import HTTPServer
 
-/// `/api/access-control/datasources/...` (grafana-api.md §8): Enterprise and Cloud only; OSS 10.x–12.x has no
-/// such routes and answers the router's 404.
+/// `/api/access-control/datasources/...` and `/api/access-control/folders/...` (grafana-api.md §8, §10). The
+/// data-source routes exist in Enterprise and Cloud only (OSS 10.x–12.x answers the router's 404); the folder
+/// routes in every edition.
 extension GrafanaRouter {
-    static let levels = ["Query", "Edit", "Admin"]
+    static func levels(_ kind: String) -> [String] {
+        kind == "folders" ? ["View", "Edit", "Admin"] : ["Query", "Edit", "Admin"]
+    }
 
-    /// The actions behind each level. Enterprise's exact Edit/Admin lists are unconfirmed (grafana-api.md §15);
-    /// these follow Grafana's documentation.
-    static func actions(_ level: String) -> [String] {
-        let query = ["datasources:query", "datasources:read"]
-        let edit = query + ["datasources:delete", "datasources:write"]
+    /// The actions behind each level (grafana-api.md §15). Enterprise's exact data-source Edit/Admin lists are
+    /// unconfirmed; these follow Grafana's documentation.
+    static func actions(_ level: String, kind: String) -> [String] {
+        let (read, edit, admin): ([String], [String], [String]) =
+            kind == "folders"
+            ? (
+                ["alert.rules:read", "dashboards:read", "folders:read"],
+                [
+                    "alert.rules:create", "alert.rules:delete", "alert.rules:write", "dashboards:create",
+                    "dashboards:delete", "dashboards:write", "folders:delete", "folders:write",
+                ],
+                [
+                    "dashboards.permissions:read", "dashboards.permissions:write", "folders.permissions:read",
+                    "folders.permissions:write",
+                ]
+            )
+            : (
+                ["datasources:query", "datasources:read"], ["datasources:delete", "datasources:write"],
+                ["datasources.permissions:read", "datasources.permissions:write"]
+            )
         switch level {
-        case "Query": return query
-        case "Edit": return edit
-        default: return edit + ["datasources.permissions:read", "datasources.permissions:write"]
+        case "Query", "View": return read
+        case "Edit": return read + edit
+        default: return read + edit + admin
         }
     }
 
-    mutating func dataSourcePermissions(_ path: [String]) -> HTTPResponse {
-        guard model.edition == .enterprise else { return GrafanaResponses.notFound }
+    mutating func resourcePermissions(kind: String, _ path: [String]) -> HTTPResponse {
+        guard kind == "folders" || model.edition == .enterprise else { return GrafanaResponses.notFound }
+        let (read, write) = ("\(kind).permissions:read", "\(kind).permissions:write")
         switch (request.method, path.count) {
         case ("GET", 1) where path[0] == "description":
-            if let denied = require("datasources.permissions:read") { return denied }
+            if let denied = require(read) { return denied }
             return .json(
                 200,
                 object: [
                     "assignments": ["users": true, "serviceAccounts": true, "teams": true, "builtInRoles": true],
-                    "permissions": Self.levels,
+                    "permissions": Self.levels(kind),
                 ])
         case ("GET", 1):
-            if let denied = require("datasources.permissions:read") { return denied }
-            return .json(200, object: permissionRows(of: path[0]))
+            if let denied = require(read) { return denied }
+            return .json(200, object: permissionRows(of: GrafanaModel.Resource(kind: kind, uid: path[0])))
         case ("POST", 3) where ["users", "teams", "builtInRoles"].contains(path[1]):
-            if let denied = require("datasources.permissions:write") { return denied }
-            return setPermission(dataSource: path[0], kind: path[1], principal: path[2])
+            if let denied = require(write) { return denied }
+            return setPermission(on: GrafanaModel.Resource(kind: kind, uid: path[0]), kind: path[1], principal: path[2])
         default:
             return GrafanaResponses.notFound
         }
     }
 
-    /// Unknown data sources list nothing: GET does not validate the resource (derived from Grafana's code).
-    private func permissionRows(of uid: String) -> [[String: Any]] {
-        model.permissions.filter { $0.orgID == org && $0.dataSourceUID == uid }.compactMap { permission in
+    /// Unknown resources list nothing: GET does not validate the resource (derived from Grafana's code). Without
+    /// the access-control licence (OSS), Grafana appends a synthetic, unmanaged Admin row to folder permissions.
+    private func permissionRows(of resource: GrafanaModel.Resource) -> [[String: Any]] {
+        let managed = model.permissions.filter { $0.orgID == org && $0.resource == resource }.compactMap {
+            permission -> [String: Any]? in
             var row: [String: Any] = [
                 "id": permission.id, "isManaged": true, "isInherited": false, "isServiceAccount": false,
-                "actions": Self.actions(permission.level), "permission": permission.level,
+                "actions": Self.actions(permission.level, kind: resource.kind), "permission": permission.level,
             ]
             switch permission.principal {
             case .user(let id):
@@ -68,10 +89,17 @@ extension GrafanaRouter {
             }
             return row
         }
+        guard resource.kind == "folders", model.edition == .oss else { return managed }
+        return managed + [
+            [
+                "id": 0, "roleName": "", "isManaged": false, "isInherited": false, "isServiceAccount": false,
+                "builtInRole": "Admin", "actions": Self.actions("Admin", kind: "folders"), "permission": "Admin",
+            ]
+        ]
     }
 
     /// Checks in Grafana's order (path id, body, level, resource, principal); the first failure answers.
-    private mutating func setPermission(dataSource uid: String, kind: String, principal reference: String)
+    private mutating func setPermission(on resource: GrafanaModel.Resource, kind: String, principal reference: String)
         -> HTTPResponse
     {
         var userID: Int?
@@ -82,14 +110,14 @@ extension GrafanaRouter {
         // Go decodes a missing or null "permission" to "", which removes (grafana-api.md §8.2).
         guard let body = jsonBody() else { return GrafanaResponses.badRequestData }
         let level = body["permission"] as? String ?? ""
-        guard level.isEmpty || Self.levels.contains(level) else {
+        guard level.isEmpty || Self.levels(resource.kind).contains(level) else {
             return GrafanaResponses.structured(
                 400, id: "resourcePermissions.invalidPermission",
                 "Permission [\(level)] is invalid for this resource type",
                 extra: ["permission": level])
         }
-        // Unconfirmed for Enterprise: Grafana's validator returns a plain error, which OSS code turns into a 500.
-        guard model.dataSource(uid: uid, org: org) != nil else {
+        // Unconfirmed: Grafana's validators return plain errors, which its code turns into a 500.
+        guard model.exists(resource, org: org) else {
             return GrafanaResponses.message(500, "Internal Server Error", traceID: true)
         }
         let principal: GrafanaModel.Principal
@@ -98,7 +126,7 @@ extension GrafanaRouter {
         case .failure(let rejection): return rejection.response
         }
         let existing = model.permissions.firstIndex {
-            $0.orgID == org && $0.dataSourceUID == uid && $0.principal == principal
+            $0.orgID == org && $0.resource == resource && $0.principal == principal
         }
         if level.isEmpty {
             if let existing { model.permissions.remove(at: existing) }
@@ -109,7 +137,7 @@ extension GrafanaRouter {
         } else {
             model.permissions.append(
                 GrafanaModel.Permission(
-                    id: model.nextPermissionID, orgID: org, dataSourceUID: uid, principal: principal, level: level))
+                    id: model.nextPermissionID, orgID: org, resource: resource, principal: principal, level: level))
             model.nextPermissionID += 1
         }
         return GrafanaResponses.success("Permission updated")

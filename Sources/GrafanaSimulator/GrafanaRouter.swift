@@ -34,8 +34,11 @@ struct GrafanaRouter {
         case ("POST", let path)
         where path.count == 5 && path[0] == "access-control" && path[1] == "teams" && path[3] == "users":
             return setTeamRole(path[2], userReference: path[4])
-        case (_, let path) where path.count >= 3 && path[0] == "access-control" && path[1] == "datasources":
-            return dataSourcePermissions(Array(path.dropFirst(2)))
+        case (_, let path)
+        where path.count >= 3 && path[0] == "access-control" && ["datasources", "folders"].contains(path[1]):
+            return resourcePermissions(kind: path[1], Array(path.dropFirst(2)))
+        case ("GET", ["folders"]): return folders()
+        case ("GET", let path) where path.count == 2 && path[0] == "folders": return folder(path[1])
         default: return GrafanaResponses.notFound
         }
     }

@@ -65,7 +65,7 @@ extension SimulatedGrafana {
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
     }
 
-    /// Users, teams with members, data sources and managed permissions, by name as well as id.
+    /// Users, teams with members, data sources, folders and managed permissions, by name as well as id.
     private func stateDump() -> [String: Any] {
         let model = self.model
         func login(_ id: Int) -> String { model.user(id: id)?.login ?? "#\(id)" }
@@ -89,9 +89,11 @@ extension SimulatedGrafana {
             "dataSources": model.dataSources.map {
                 ["id": $0.id, "uid": $0.uid, "orgId": $0.orgID, "name": $0.name, "type": $0.type]
             },
+            "folders": model.folders.map { ["id": $0.id, "uid": $0.uid, "orgId": $0.orgID, "title": $0.title] },
             "permissions": model.permissions.map { permission -> [String: Any] in
                 var entry: [String: Any] = [
-                    "dataSource": permission.dataSourceUID, "orgId": permission.orgID, "permission": permission.level,
+                    permission.resource.kind == "folders" ? "folder" : "dataSource": permission.resource.uid,
+                    "orgId": permission.orgID, "permission": permission.level,
                 ]
                 switch permission.principal {
                 case .user(let id): entry["user"] = login(id)

@@ -26,7 +26,7 @@ struct ClientScenario {
         _ = try await client.health()
         let read: @Sendable () async throws -> Void = { _ = try await client.teamMembers(team: 1) }
         let write: @Sendable () async throws -> Void = {
-            try await client.setDataSourcePermission(uid: "ds", principal: .user(1), level: "Query")
+            try await client.setPermission(on: .dataSource("ds"), principal: .user(1), level: "Query")
         }
         return [
             ("read, sequential", try await measure(concurrency: 1, read)),

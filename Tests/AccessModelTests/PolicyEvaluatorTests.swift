@@ -53,6 +53,24 @@ struct PolicyEvaluatorTests {
         orgRoles: [Editor]
         maxDuration: 4h
         """)
+    static let prodFolders = Fixtures.policy(
+        "prod-folders",
+        """
+        subjects: {users: ["*@example.com"]}
+        folders: [{title: "Prod*"}, {uid: payments}]
+        folderPermissions: [View, Edit]
+        maxDuration: 4h
+        """)
+    static var withFolders: AccessFacts {
+        var facts = online
+        facts.folders = [
+            "Production": FolderFacts(uid: "prod", title: "Production"),
+            "prod": FolderFacts(uid: "prod", title: "Production"),
+            "payments": FolderFacts(uid: "payments", title: "Payments"),
+            "staging": FolderFacts(uid: "staging", title: "Staging"),
+        ]
+        return facts
+    }
     static let incidentOnly = Fixtures.policy(
         "incident-only",
         """
@@ -193,6 +211,30 @@ struct PolicyEvaluatorTests {
             name: "org roles need a policy that names them", policies: [open],
             grant: Fixtures.grant(access: "[{orgRole: Viewer}]"),
             expected: "denied: Viewer role in the organization: no policy allows it"),
+        Case(
+            name: "a folder selected by title is allowed up to the cap", policies: [prodFolders],
+            grant: Fixtures.grant(access: "[{folder: Production, permission: Edit}]"),
+            expected: "allowed by prod-folders"),
+        Case(
+            name: "a folder above the cap is denied", policies: [prodFolders],
+            grant: Fixtures.grant(access: "[{folder: Production, permission: Admin}]"),
+            expected: "denied: Admin on folder Production: policy prod-folders allows at most Edit"),
+        Case(
+            name: "offline, a uid selector the reference does not equal is decided at run time",
+            policies: [prodFolders], grant: Fixtures.grant(access: "[{folder: Payments, permission: View}]"),
+            expected: "undecided: View on folder Payments: whether its uid is payments"),
+        Case(
+            name: "with Grafana's facts, a folder named by uid matches a title selector", policies: [prodFolders],
+            grant: Fixtures.grant(access: "[{folder: prod, permission: View}]"), facts: withFolders,
+            expected: "allowed by prod-folders"),
+        Case(
+            name: "a folder no selector names is denied", policies: [prodFolders],
+            grant: Fixtures.grant(access: "[{folder: staging, permission: View}]"), facts: withFolders,
+            expected: "denied: View on folder staging: no policy allows it"),
+        Case(
+            name: "folders need a policy that names them", policies: [open],
+            grant: Fixtures.grant(access: "[{folder: Production, permission: View}]"),
+            expected: "denied: View on folder Production: no policy allows it"),
         Case(
             name: "requireIncident denies a grant without an incident", policies: [incidentOnly],
             grant: Fixtures.grant(extra: "duration: 1h"), facts: online,

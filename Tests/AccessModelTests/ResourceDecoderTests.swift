@@ -100,7 +100,11 @@ struct ResourceDecoderTests {
             ),
             (
                 "  - team: incident-responders", "  - role: Member",
-                "10:7 one of spec.access[1].dataSource or spec.access[1].team or spec.access[1].orgRole is required"
+                "10:7 one of spec.access[1].dataSource or spec.access[1].folder or spec.access[1].team or spec.access[1].orgRole is required"
+            ),
+            (
+                "  - team: incident-responders", "  - folder: Production\n    permission: Query",
+                "11:19 spec.access[1].permission: \"Query\" is not one of View, Edit, Admin"
             ),
             (
                 "subject: {user: alice@example.com}", "subject: {team: sre}",
@@ -233,7 +237,12 @@ struct ResourceDecoderTests {
             "teams: [x]\n  approval: {required: true, approvers: {users: [a]}, minApprovals: 0}",
             "8:69 spec.approval.minApprovals: must be at least 1, found 0"
         ),
-        ("", "5:3 one of spec.dataSources or spec.teams or spec.orgRoles is required"),
+        ("", "5:3 one of spec.dataSources or spec.teams or spec.orgRoles or spec.folders is required"),
+        ("folders: [{title: Prod}]", "5:3 spec.folderPermissions: required field is missing"),
+        (
+            "folders: [{}]\n  folderPermissions: [View]",
+            "7:13 one of spec.folders[0].title or spec.folders[0].uid is required"
+        ),
     ])
     func policyErrorsPointAtTheField(fields: String, expected: String) {
         let text = """

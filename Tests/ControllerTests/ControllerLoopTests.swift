@@ -51,7 +51,7 @@ struct ControllerLoopTests {
     }
 
     private func permissions() async throws -> [String] {
-        try await simulator.client().dataSourcePermissions(uid: "prom-prod").map { "\($0.principal)=\($0.level)" }
+        try await simulator.client().permissions(on: .dataSource("prom-prod")).map { "\($0.principal)=\($0.level)" }
     }
 
     /// Real-time polling of the simulator (the loop runs on its own task), with a deadline.

@@ -13,7 +13,8 @@ struct ControllerWorkspace {
     var grants: String { directory.path + "/repo" }
     var state: String { directory.path + "/state" }
 
-    /// A permissive policy: anyone at example.com, any data source up to Admin, any team, one day, no approval.
+    /// A permissive policy: anyone at example.com, any data source or folder up to Admin, any team, any org role, one
+    /// day, no approval.
     static let openPolicy = """
         apiVersion: grafana-jit.io/v1alpha1
         kind: AccessPolicy
@@ -25,6 +26,8 @@ struct ControllerWorkspace {
           permissions: [Admin]
           teamRoles: [Member, Admin]
           orgRoles: [Admin]
+          folders: [{title: "*"}]
+          folderPermissions: [Admin]
           maxDuration: 1d
         """
 
@@ -73,7 +76,8 @@ struct ControllerWorkspace {
             ["run", "--once"] + arguments + extra, environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
     }
 
-    /// `user@dataSource=Level` and `user@team=Member|Admin` for everything in the simulator, sorted.
+    /// `user@dataSource=Level`, `user@folder:uid=Level` and `user@team=Member|Admin` for everything in the
+    /// simulator, sorted.
     func access() async throws -> [String] {
         let state = try await control("GET", "/__sim/state")
         var lines: [String] = []
@@ -81,8 +85,9 @@ struct ControllerWorkspace {
             let who =
                 permission["user"] as? String ?? permission["team"] as? String ?? permission["builtInRole"] as? String
                 ?? "?"
-            lines.append(
-                "\(who)@\(permission["dataSource"] as? String ?? "?")=\(permission["permission"] as? String ?? "?")")
+            let resource =
+                permission["dataSource"] as? String ?? (permission["folder"] as? String).map { "folder:" + $0 }
+            lines.append("\(who)@\(resource ?? "?")=\(permission["permission"] as? String ?? "?")")
         }
         for team in state["teams"] as? [[String: Any]] ?? [] {
             for member in team["members"] as? [[String: Any]] ?? [] {

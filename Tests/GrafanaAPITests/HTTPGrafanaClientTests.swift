@@ -76,21 +76,58 @@ struct HTTPGrafanaClientTests {
 
     @Test func permissionsAreSetPerPrincipalAndNeverTouchOthers() async throws {
         let client = simulator.client()
-        try await client.setDataSourcePermission(uid: "loki-prod", principal: .user(2), level: "Query")
-        try await client.setDataSourcePermission(uid: "loki-prod", principal: .user(2), level: "Query")
-        try await client.setDataSourcePermission(uid: "loki-prod", principal: .team(1), level: "Edit")
-        var rows = try await client.dataSourcePermissions(uid: "loki-prod")
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(2), level: "Query")
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(2), level: "Query")
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .team(1), level: "Edit")
+        var rows = try await client.permissions(on: .dataSource("loki-prod"))
         #expect(
             rows.map { "\($0.principal)=\($0.level)" } == [
                 "user 3=Edit", "team 3=Query", "user 2=Query", "team 1=Edit",
             ])
-        try await client.setDataSourcePermission(uid: "loki-prod", principal: .user(2), level: nil)
-        try await client.setDataSourcePermission(uid: "loki-prod", principal: .user(2), level: nil)
-        rows = try await client.dataSourcePermissions(uid: "loki-prod")
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(2), level: nil)
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(2), level: nil)
+        rows = try await client.permissions(on: .dataSource("loki-prod"))
         #expect(rows.map { "\($0.principal)=\($0.level)" } == ["user 3=Edit", "team 3=Query", "team 1=Edit"])
         #expect(rows.allSatisfy { $0.isManaged })
         let status = try await client.permissionAPIStatus()
         #expect(status == PermissionAPIStatus.available)
+    }
+
+    @Test func foldersAreListedPerPageAndNestedOnesFoundByUID() async throws {
+        let client = simulator.client { $0.pageSize = 1 }
+        #expect(try await client.folders().map(\.uid) == ["prod", "staging"])
+        #expect(simulator.grafana.requestLog.map(\.path) == Array(repeating: "/api/folders", count: 3))
+        let nested = try await client.folder(uid: "payments")
+        #expect(nested.title == "Payments" && nested.parentUid == "prod")
+        let missing = await #expect(throws: GrafanaAPIError.self) { try await client.folder(uid: "nope") }
+        #expect(missing?.description == "GET /api/folders/nope: not found: folder not found")
+    }
+
+    @Test func folderPermissionsUseViewEditAdminAndLeaveOthersAlone() async throws {
+        let client = simulator.client()
+        try await client.setPermission(on: .folder("prod"), principal: .user(2), level: "View")
+        try await client.setPermission(on: .folder("prod"), principal: .user(2), level: "Edit")
+        var rows = try await client.permissions(on: .folder("prod"))
+        #expect(rows.map { "\($0.principal)=\($0.level)" } == ["role Viewer=View", "user 2=Edit"])
+        let wrongLevel = await #expect(throws: GrafanaAPIError.self) {
+            try await client.setPermission(on: .folder("prod"), principal: .user(2), level: "Query")
+        }
+        #expect(wrongLevel?.description.contains("Permission [Query] is invalid for this resource type") == true)
+        try await client.setPermission(on: .folder("prod"), principal: .user(2), level: nil)
+        try await client.setPermission(on: .folder("prod"), principal: .user(2), level: nil)
+        rows = try await client.permissions(on: .folder("prod"))
+        #expect(rows.map { "\($0.principal)=\($0.level)" } == ["role Viewer=View"])
+    }
+
+    @Test func openSourceGrafanaHasFolderPermissionsWithASyntheticAdminRow() async throws {
+        let oss = try SimulatorHarness(fixture: SimulatorHarness.fixture(edition: "oss"))
+        let client = oss.client()
+        try await client.setPermission(on: .folder("staging"), principal: .team(1), level: "Edit")
+        let rows = try await client.permissions(on: .folder("staging"))
+        #expect(
+            rows.map { "\($0.principal)=\($0.level)/\($0.isManaged)" } == [
+                "team 1=Edit/true", "role Admin=Admin/false",
+            ])
     }
 
     @Test func openSourceGrafanaIsReportedAsUnsupported() async throws {
@@ -102,7 +139,7 @@ struct HTTPGrafanaClientTests {
         }
         #expect(reason.contains("no data-source permission API"))
         let error = await #expect(throws: GrafanaAPIError.self) {
-            try await client.dataSourcePermissions(uid: "loki-prod")
+            try await client.permissions(on: .dataSource("loki-prod"))
         }
         #expect(
             error
@@ -114,7 +151,7 @@ struct HTTPGrafanaClientTests {
     @Test func missingPermissionsAreNamed() async throws {
         let client = simulator.client(token: SimulatorHarness.viewerToken)
         let error = await #expect(throws: GrafanaAPIError.self) {
-            try await client.setDataSourcePermission(uid: "loki-prod", principal: .user(2), level: "Query")
+            try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(2), level: "Query")
         }
         guard case .forbidden(_, let missing, _)? = error else {
             Issue.record("expected forbidden, got \(String(describing: error))")

@@ -56,7 +56,12 @@ package final class SimulatorHarness: Sendable {
           - {uid: prom-prod, name: prod-metrics, type: prometheus}
           - {uid: pg-staging, name: staging db, type: postgres}
           - {uid: prom-other, name: other-metrics, type: prometheus, org: 2}
+        folders:
+          - {uid: prod, title: Production}
+          - {uid: payments, title: Payments, parent: prod}
+          - {uid: staging, title: Staging}
         permissions:
+          - {folder: prod, builtInRole: Viewer, permission: View}
           - {dataSource: loki-prod, user: bob, permission: Edit}
           - {dataSource: loki-prod, team: dba, permission: Query}
           - {dataSource: prom-prod, builtInRole: Viewer, permission: Query}

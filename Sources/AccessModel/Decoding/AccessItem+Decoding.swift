@@ -1,19 +1,26 @@
 import YAML
 
 extension DecodingContext {
-    /// `{dataSource, permission}` or `{team, role}`; used by grants and bundles alike.
+    /// `{dataSource, permission}`, `{folder, permission}`, `{team, role}` or `{orgRole}`; for grants and bundles.
     mutating func accessItem(_ node: YAMLNode, at path: FieldPath) -> AccessItem? {
         guard let object = object(node, at: path) else { return nil }
-        rejectUnknownFields(of: object, known: ["dataSource", "permission", "team", "role", "orgRole"])
+        rejectUnknownFields(of: object, known: ["dataSource", "folder", "permission", "team", "role", "orgRole"])
         let errorCount = errors.count
         let itemLocation = location(node.mark)
-        guard let key = exactlyOne(of: ["dataSource", "team", "orgRole"], in: object) else { return nil }
+        guard let key = exactlyOne(of: ["dataSource", "folder", "team", "orgRole"], in: object) else { return nil }
         let target: AccessItem.Target?
         if key == "orgRole" {
             rejectMisplaced("permission", in: object, because: "applies to data-source items; orgRole stands alone")
             rejectMisplaced("role", in: object, because: "applies to team items; orgRole stands alone")
             let role: OrgRole? = field("orgRole", of: object) { $0.oneOf($1, at: $2) }
             target = role.map { .orgRole($0) }
+        } else if key == "folder" {
+            rejectMisplaced("role", in: object, because: "applies to team items; a folder takes permission")
+            let reference = field("folder", of: object) { $0.nonEmptyString($1, at: $2) }
+            let permission: FolderPermission? = field("permission", of: object, isRequired: true) {
+                $0.oneOf($1, at: $2)
+            }
+            target = reference.flatMap { reference in permission.map { .folder(reference, $0) } }
         } else if key == "dataSource" {
             rejectMisplaced("role", in: object, because: "applies to team items; a data source takes permission")
             let reference = field("dataSource", of: object) { $0.nonEmptyString($1, at: $2) }

@@ -4,7 +4,7 @@ import YAML
 extension DecodingContext {
     private static let policyFields: Set<String> = [
         "subjects", "dataSources", "teams", "permissions", "teamRoles", "maxDuration", "approval", "autoApprove",
-        "activeHours", "requireOnCall", "requireIncident", "orgRoles",
+        "activeHours", "requireOnCall", "requireIncident", "orgRoles", "folders", "folderPermissions",
     ]
 
     mutating func policy(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessPolicy? {
@@ -21,10 +21,14 @@ extension DecodingContext {
         }
         let dataSources = field("dataSources", of: spec) { $0.list($1, at: $2) { $0.dataSourceSelector($1, at: $2) } }
         let teams = field("teams", of: spec) { $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) } }
-        if !spec.has("dataSources") && !spec.has("teams") && !spec.has("orgRoles") {
-            let paths = ["dataSources", "teams", "orgRoles"].map { spec.path.child($0) }
-            report(.missingOneOf(paths, at: location(spec.mark)))
+        let resourceFields = ["dataSources", "teams", "orgRoles", "folders"]
+        if !resourceFields.contains(where: spec.has) {
+            report(.missingOneOf(resourceFields.map { spec.path.child($0) }, at: location(spec.mark)))
         }
+        let folders = field("folders", of: spec) { $0.list($1, at: $2) { $0.folderSelector($1, at: $2) } }
+        let folderPermissions: [FolderPermission]? = field(
+            "folderPermissions", of: spec, isRequired: spec.has("folders")
+        ) { $0.list($1, at: $2) { $0.oneOf($1, at: $2) } }
         let orgRoles: [OrgRole]? = field("orgRoles", of: spec) { $0.list($1, at: $2) { $0.oneOf($1, at: $2) } }
         let permissions: [Permission]? = field("permissions", of: spec, isRequired: spec.has("dataSources")) {
             $0.list($1, at: $2) { $0.oneOf($1, at: $2) }
@@ -43,6 +47,8 @@ extension DecodingContext {
             maxDuration: maxDuration, approval: approval, autoApprove: autoApprove,
             requireIncident: requireIncident ?? false, requireOnCall: requireOnCall, activeHours: activeHours)
         policy.orgRoles = orgRoles ?? []
+        policy.folders = folders ?? []
+        policy.folderPermissions = folderPermissions ?? []
         return policy
     }
 
@@ -66,6 +72,18 @@ extension DecodingContext {
         let uid = field("uid", of: object) { $0.nonEmptyString($1, at: $2) }
         let type = field("type", of: object) { $0.nonEmptyString($1, at: $2) }
         return DataSourceSelector(name: name.map { Glob($0) }, uid: uid, type: type)
+    }
+
+    private mutating func folderSelector(_ node: YAMLNode, at path: FieldPath) -> FolderSelector? {
+        guard let object = object(node, at: path) else { return nil }
+        rejectUnknownFields(of: object, known: ["title", "uid"])
+        guard object.has("title") || object.has("uid") else {
+            report(.missingOneOf(["title", "uid"].map { path.child($0) }, at: location(node.mark)))
+            return nil
+        }
+        let title = field("title", of: object) { $0.nonEmptyString($1, at: $2) }
+        let uid = field("uid", of: object) { $0.nonEmptyString($1, at: $2) }
+        return FolderSelector(title: title.map { Glob($0) }, uid: uid)
     }
 
     private mutating func approval(_ node: YAMLNode, at path: FieldPath) -> Approval? {

@@ -5,6 +5,8 @@ package struct AccessFacts: Sendable {
     package var users: [String: UserFacts]
     /// Data sources by the reference a grant uses (uid or name).
     package var dataSources: [String: DataSourceFacts]
+    /// Folders by the reference a grant uses (uid or title).
+    package var folders: [String: FolderFacts] = [:]
     /// For each on-call schedule, the lowercased logins and emails of who is on call now.
     package var onCall: [String: Set<String>]
     /// True when `users` and `dataSources` hold everything Grafana knows about the references.
@@ -63,5 +65,16 @@ package struct DataSourceFacts: Sendable, Equatable {
         self.uid = uid
         self.name = name
         self.type = type
+    }
+}
+
+/// A Grafana folder as policy selectors see it.
+package struct FolderFacts: Sendable, Equatable {
+    package var uid: String
+    package var title: String
+
+    package init(uid: String, title: String) {
+        self.uid = uid
+        self.title = title
     }
 }

@@ -114,7 +114,25 @@ package struct PolicyEvaluator: Sendable {
         case .orgRole:
             return policy.orgRoles.isEmpty
                 ? .failed(Denial("\(item.summary): not allowed by \(policy.name)", at: item.location)) : .met
+        case .folder(let reference, _):
+            let notCovered = Denial("\(item.summary): not selected by policy \(policy.name)", at: item.location)
+            return .any(policy.folders.map { selects($0, reference, item: item) }, otherwise: notCovered)
         }
+    }
+
+    /// A folder selector, as data-source selectors: exact with Grafana's facts; offline, the reference as written.
+    private func selects(_ selector: FolderSelector, _ reference: String, item: AccessItem) -> PolicyCheck {
+        if facts.knowsGrafana {
+            guard let folder = facts.folders[reference] else { return .failed(Denial("", at: item.location)) }
+            let matches =
+                (selector.title?.matches(folder.title) ?? true) && (selector.uid.map { $0 == folder.uid } ?? true)
+            return matches ? .met : .failed(Denial("", at: item.location))
+        }
+        if let title = selector.title, !title.matches(reference) { return .failed(Denial("", at: item.location)) }
+        if let uid = selector.uid, selector.title != nil || uid != reference {
+            return .unknown(Denial("\(item.summary): whether its uid is \(uid)", at: item.location))
+        }
+        return .met
     }
 
     /// A selector against a data source: exact with Grafana's facts; offline, the reference as written.
@@ -162,6 +180,9 @@ package struct PolicyEvaluator: Sendable {
         case .orgRole(let role):
             if let max = policy.orgRoles.max(), role <= max { return .met }
             ceiling = policy.orgRoles.max()?.rawValue
+        case .folder(_, let permission):
+            if let max = policy.folderPermissions.max(), permission <= max { return .met }
+            ceiling = policy.folderPermissions.max()?.rawValue
         }
         let limit = ceiling.map { "allows at most \($0)" } ?? "allows no level"
         return .failed(Denial("\(item.summary): policy \(policy.name) \(limit)", at: item.location))

@@ -14,6 +14,8 @@ package struct Binding: Sendable, Hashable, Codable, Comparable, CustomStringCon
         case team(Int)
         /// The user's role in the organization the controller acts in.
         case orgRole
+        /// A folder by uid.
+        case folder(String)
     }
 
     package var principal: Principal
@@ -34,13 +36,15 @@ package struct Binding: Sendable, Hashable, Codable, Comparable, CustomStringCon
         case .dataSource(let uid): return "\(who) on data source \(uid)"
         case .team(let id): return "\(who) in team \(id)"
         case .orgRole: return "\(who) org role"
+        case .folder(let uid): return "\(who) on folder \(uid)"
         }
     }
 
     package static func < (lhs: Binding, rhs: Binding) -> Bool { lhs.description < rhs.description }
 }
 
-/// A level on a resource, ordered within its kind: Query < Edit < Admin on data sources, Member < Admin in teams.
+/// A level on a resource, ordered within its kind: Query < Edit < Admin on data sources, View < Edit < Admin on
+/// folders, Member < Admin in teams, Viewer < Editor < Admin in the org.
 package enum Level: String, Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     case query = "Query"
     case edit = "Edit"
@@ -50,10 +54,19 @@ package enum Level: String, Sendable, Hashable, Codable, Comparable, CustomStrin
     case viewer = "Viewer"
     case editor = "Editor"
     case orgAdmin = "OrgAdmin"
+    case view = "View"
 
     package init(_ permission: Permission) {
         switch permission {
         case .query: self = .query
+        case .edit: self = .edit
+        case .admin: self = .admin
+        }
+    }
+
+    package init(_ permission: FolderPermission) {
+        switch permission {
+        case .view: self = .view
         case .edit: self = .edit
         case .admin: self = .admin
         }
@@ -77,14 +90,14 @@ package enum Level: String, Sendable, Hashable, Codable, Comparable, CustomStrin
         self.init(role)
     }
 
-    /// What Grafana calls it: data-source permission names, team roles as `Member`/`Admin`.
+    /// What Grafana calls it: permission names, team and org roles as `Member`/`Admin`, `Viewer`/.../`Admin`.
     package var grafanaName: String { [.teamAdmin, .orgAdmin].contains(self) ? "Admin" : rawValue }
 
     package var description: String { grafanaName }
 
     private var rank: Int {
         switch self {
-        case .query, .member, .viewer: 0
+        case .query, .view, .member, .viewer: 0
         case .edit, .teamAdmin, .editor: 1
         case .admin, .orgAdmin: 2
         }

@@ -1,9 +1,9 @@
 import GrafanaAPI
 
-/// What Grafana reports for the bindings a pass touches: one read per data source and per team, never per grant.
+/// What Grafana reports for the bindings a pass touches: one read per data source, folder and team, never per grant.
 package enum ActualState {
     private enum Read: Sendable {
-        case dataSource(String)
+        case permissions(PermissionResource)
         case team(Int)
         /// Every org user's role, in one listing.
         case orgRoles
@@ -13,18 +13,20 @@ package enum ActualState {
     package static func read(_ bindings: some Sequence<Binding>, from grafana: any GrafanaAPI, concurrency: Int = 8)
         async throws(GrafanaAPIError) -> [Binding: Level]
     {
-        var sources = Set<String>()
+        var resources = Set<PermissionResource>()
         var teams = Set<Int>()
         var orgRoles = false
         for binding in bindings {
             switch binding.resource {
-            case .dataSource(let uid): sources.insert(uid)
+            case .dataSource(let uid): resources.insert(.dataSource(uid))
+            case .folder(let uid): resources.insert(.folder(uid))
             case .team(let id): teams.insert(id)
             case .orgRole: orgRoles = true
             }
         }
         let reads =
-            sources.sorted().map(Read.dataSource) + teams.sorted().map(Read.team) + (orgRoles ? [.orgRoles] : [])
+            resources.sorted { $0.description < $1.description }.map(Read.permissions) + teams.sorted().map(Read.team)
+            + (orgRoles ? [.orgRoles] : [])
         let results = await forEach(reads, concurrency: concurrency) {
             read -> Result<[(Binding, Level)], GrafanaAPIError> in
             do throws(GrafanaAPIError) {
@@ -44,14 +46,17 @@ package enum ActualState {
         Binding, Level
     )] {
         switch read {
-        case .dataSource(let uid):
-            return try await grafana.dataSourcePermissions(uid: uid).compactMap { row in
-                guard let level = Level(rawValue: row.level), [.query, .edit, .admin].contains(level) else {
-                    return nil
+        case .permissions(let resource):
+            let (on, levels): (Binding.Resource, Set<Level>) =
+                switch resource {
+                case .dataSource(let uid): (.dataSource(uid), [.query, .edit, .admin])
+                case .folder(let uid): (.folder(uid), [.view, .edit, .admin])
                 }
+            return try await grafana.permissions(on: resource).compactMap { row in
+                guard let level = Level(rawValue: row.level), levels.contains(level) else { return nil }
                 switch row.principal {
-                case .user(let id): return (Binding(.user(id), on: .dataSource(uid)), level)
-                case .team(let id): return (Binding(.team(id), on: .dataSource(uid)), level)
+                case .user(let id): return (Binding(.user(id), on: on), level)
+                case .team(let id): return (Binding(.team(id), on: on), level)
                 case .builtInRole: return nil
                 }
             }

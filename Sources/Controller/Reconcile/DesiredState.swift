@@ -181,6 +181,11 @@ package struct DesiredState: Sendable {
                 resolved.append((Binding(principal, on: .team(team.id)), Level(role), name))
             case .orgRole(let role):
                 resolved.append((Binding(principal, on: .orgRole), Level(role), "organization"))
+            case .folder(let reference, let permission):
+                guard let folder = snapshot.folder(reference) else {
+                    return .failure(Missing(message: "folder \(reference) does not exist in Grafana"))
+                }
+                resolved.append((Binding(principal, on: .folder(folder.uid)), Level(permission), folder.title))
             }
         }
         return .success(resolved)

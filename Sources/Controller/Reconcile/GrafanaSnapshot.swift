@@ -2,11 +2,14 @@ import AccessModel
 import GrafanaAPI
 
 /// What one pass reads from Grafana to evaluate and resolve grants: users in bulk, every team, every data
-/// source, and the members of the teams policies name (for team-based eligibility and approvers).
+/// source, the folders grants name, and the members of the teams policies name (for team-based eligibility and
+/// approvers).
 package struct GrafanaSnapshot: Sendable {
     package var users: [String: GrafanaUser] = [:]
     package var teams: [String: GrafanaTeam] = [:]
     package var dataSources: [String: GrafanaDataSource] = [:]
+    /// Folders by `uid:` and `title:` keys; read only when some grant names a folder.
+    package var folders: [String: GrafanaFolder] = [:]
     /// User id → names of the policy-relevant teams they belong to.
     package var memberships: [Int: Set<String>] = [:]
     /// Schedule → lowercased emails and usernames on call now, when OnCall answered.
@@ -30,6 +33,7 @@ package struct GrafanaSnapshot: Sendable {
             snapshot.dataSources["uid:" + source.uid] = source
             snapshot.dataSources["name:" + source.name] = source
         }
+        try await snapshot.readFolders(from: grafana, for: catalog)
         let globs = catalog.policies.values.flatMap { $0.subjects.teams + ($0.approval?.approvers.teams ?? []) }
         for name in snapshot.teams.keys.sorted() where globs.contains(where: { $0.matches(name) }) {
             guard let team = snapshot.teams[name] else { continue }
@@ -41,6 +45,35 @@ package struct GrafanaSnapshot: Sendable {
     }
 
     package func user(_ reference: String) -> GrafanaUser? { users[reference.lowercased()] }
+
+    /// The top-level listing, then one lookup per reference it lacks (a nested folder, named by uid).
+    private mutating func readFolders(from grafana: any GrafanaAPI, for catalog: ResourceCatalog)
+        async throws(GrafanaAPIError)
+    {
+        let references = Set(
+            catalog.grants.flatMap(catalog.accessItems(of:)).compactMap { item -> String? in
+                if case .folder(let reference, _) = item.target { reference } else { nil }
+            })
+        guard !references.isEmpty else { return }
+        for folder in try await grafana.folders() { remember(folder) }
+        for reference in references.sorted() where self.folder(reference) == nil {
+            do throws(GrafanaAPIError) {
+                remember(try await grafana.folder(uid: reference))
+            } catch .notFound {
+                continue
+            }
+        }
+    }
+
+    private mutating func remember(_ folder: GrafanaFolder) {
+        folders["uid:" + folder.uid] = folder
+        folders["title:" + folder.title] = folder
+    }
+
+    /// By uid first, then by title.
+    package func folder(_ reference: String) -> GrafanaFolder? {
+        folders["uid:" + reference] ?? folders["title:" + reference]
+    }
 
     /// Every schedule a policy names, for `autoApprove.onCall` or `requireOnCall`.
     package static func schedules(in catalog: ResourceCatalog) -> [String] {
@@ -65,6 +98,10 @@ package struct GrafanaSnapshot: Sendable {
         for (key, source) in dataSources {
             let reference = String(key.drop { $0 != ":" }.dropFirst())
             facts.dataSources[reference] = DataSourceFacts(uid: source.uid, name: source.name, type: source.type)
+        }
+        for (key, folder) in folders {
+            facts.folders[String(key.drop { $0 != ":" }.dropFirst())] = FolderFacts(
+                uid: folder.uid, title: folder.title)
         }
         return facts
     }

@@ -21,7 +21,7 @@ extension Reconciler {
             outcome.failed += 1
             record(change, failure: reason, into: &outcome)
         }
-        // Confirm by reading back: one read per touched data source or team.
+        // Confirm by reading back: one read per touched data source, folder or team.
         let confirmed = try await ActualState.read(attempted.map(\.binding), from: grafana)
         for change in attempted {
             if confirmed[change.binding] == change.to {
@@ -140,13 +140,15 @@ extension Reconciler {
 
     private static func write(_ change: Change, to grafana: any GrafanaAPI) async throws(GrafanaAPIError) {
         switch (change.binding.principal, change.binding.resource) {
-        case (let principal, .dataSource(let uid)):
+        case (let principal, .dataSource(let uid)), (let principal, .folder(let uid)):
             let target: GrafanaPrincipal =
                 switch principal {
                 case .user(let id): .user(id)
                 case .team(let id): .team(id)
                 }
-            try await grafana.setDataSourcePermission(uid: uid, principal: target, level: change.to?.grafanaName)
+            let resource: PermissionResource =
+                if case .folder = change.binding.resource { .folder(uid) } else { .dataSource(uid) }
+            try await grafana.setPermission(on: resource, principal: target, level: change.to?.grafanaName)
         case (.user(let user), .team(let team)):
             switch change.to {
             case nil: _ = try await grafana.removeTeamMember(team: team, user: user)

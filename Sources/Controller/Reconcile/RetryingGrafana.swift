@@ -70,15 +70,23 @@ package struct RetryingGrafana: GrafanaAPI {
         try await retry { () async throws(GrafanaAPIError) in try await base.dataSource(uidOrName: uidOrName) }
     }
 
-    package func dataSourcePermissions(uid: String) async throws(GrafanaAPIError) -> [GrafanaPermission] {
-        try await retry { () async throws(GrafanaAPIError) in try await base.dataSourcePermissions(uid: uid) }
+    package func folders() async throws(GrafanaAPIError) -> [GrafanaFolder] {
+        try await retry { () async throws(GrafanaAPIError) in try await base.folders() }
     }
 
-    package func setDataSourcePermission(uid: String, principal: GrafanaPrincipal, level: String?)
+    package func folder(uid: String) async throws(GrafanaAPIError) -> GrafanaFolder {
+        try await retry { () async throws(GrafanaAPIError) in try await base.folder(uid: uid) }
+    }
+
+    package func permissions(on resource: PermissionResource) async throws(GrafanaAPIError) -> [GrafanaPermission] {
+        try await retry { () async throws(GrafanaAPIError) in try await base.permissions(on: resource) }
+    }
+
+    package func setPermission(on resource: PermissionResource, principal: GrafanaPrincipal, level: String?)
         async throws(GrafanaAPIError)
     {
         try await retry { () async throws(GrafanaAPIError) in
-            try await base.setDataSourcePermission(uid: uid, principal: principal, level: level)
+            try await base.setPermission(on: resource, principal: principal, level: level)
         }
     }
 

@@ -20,8 +20,12 @@ package protocol GrafanaAPI: Sendable {
     func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource]
     /// By uid first, then by name, as grants may name either.
     func dataSource(uidOrName: String) async throws(GrafanaAPIError) -> GrafanaDataSource
-    func dataSourcePermissions(uid: String) async throws(GrafanaAPIError) -> [GrafanaPermission]
-    /// Sets one principal's level (`Query`, `Edit`, `Admin`), or removes it with nil; never touches others.
-    func setDataSourcePermission(uid: String, principal: GrafanaPrincipal, level: String?) async throws(GrafanaAPIError)
+    /// Top-level folders (nested ones are found by uid), read page by page.
+    func folders() async throws(GrafanaAPIError) -> [GrafanaFolder]
+    func folder(uid: String) async throws(GrafanaAPIError) -> GrafanaFolder
+    func permissions(on resource: PermissionResource) async throws(GrafanaAPIError) -> [GrafanaPermission]
+    /// Sets one principal's level (`Query`/`View`, `Edit`, `Admin`), or removes it with nil; never touches others.
+    func setPermission(on resource: PermissionResource, principal: GrafanaPrincipal, level: String?)
+        async throws(GrafanaAPIError)
     func permissionAPIStatus() async throws(GrafanaAPIError) -> PermissionAPIStatus
 }

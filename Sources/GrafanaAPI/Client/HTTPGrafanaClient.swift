@@ -138,17 +138,32 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         return source
     }
 
-    package func dataSourcePermissions(uid: String) async throws(GrafanaAPIError) -> [GrafanaPermission] {
-        let rows = try await permissionAPI { () async throws(GrafanaAPIError) in
-            try await get("/api/access-control/datasources/" + Self.segment(uid))
+    /// `/api/folders` pages (`limit`, `page`) until a short one: it has no total count.
+    package func folders() async throws(GrafanaAPIError) -> [GrafanaFolder] {
+        var all: [GrafanaFolder] = []
+        for page in 1... {
+            let query = [("limit", String(connection.pageSize)), ("page", String(page))]
+            let result = try await decode([GrafanaFolder].self, get("/api/folders", query: query))
+            all += result
+            if result.count < connection.pageSize { break }
         }
-        return try PermissionRows.parse(rows, request: GrafanaRequest("GET", "/api/access-control/datasources/\(uid)"))
+        return all
     }
 
-    package func setDataSourcePermission(uid: String, principal: GrafanaPrincipal, level: String?)
+    package func folder(uid: String) async throws(GrafanaAPIError) -> GrafanaFolder {
+        try await decode(GrafanaFolder.self, get("/api/folders/" + Self.segment(uid)))
+    }
+
+    package func permissions(on resource: PermissionResource) async throws(GrafanaAPIError) -> [GrafanaPermission] {
+        let path = Self.permissionPath(resource)
+        let rows = try await permissionAPI { () async throws(GrafanaAPIError) in try await get(path) }
+        return try PermissionRows.parse(rows, request: GrafanaRequest("GET", path))
+    }
+
+    package func setPermission(on resource: PermissionResource, principal: GrafanaPrincipal, level: String?)
         async throws(GrafanaAPIError)
     {
-        let path = "/api/access-control/datasources/\(Self.segment(uid))/\(principal.pathSegment)"
+        let path = Self.permissionPath(resource) + "/" + principal.pathSegment
         _ = try await permissionAPI { () async throws(GrafanaAPIError) in
             try await send("POST", path, body: ["permission": level ?? ""])
         }
@@ -292,6 +307,10 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         ) {
             completionHandler(nil)
         }
+    }
+
+    private static func permissionPath(_ resource: PermissionResource) -> String {
+        "/api/access-control/\(resource.route.kind)/" + segment(resource.route.uid)
     }
 
     private static func segment(_ text: String) -> String {

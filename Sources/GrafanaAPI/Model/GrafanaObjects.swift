@@ -60,7 +60,44 @@ package struct GrafanaDataSource: Sendable, Equatable, Decodable {
     }
 }
 
-/// Who a data-source permission is for.
+/// A folder, as the folder listing and lookup return it.
+package struct GrafanaFolder: Sendable, Equatable, Decodable {
+    package var id: Int
+    package var uid: String
+    package var title: String
+    /// Set for nested folders.
+    package var parentUid: String?
+
+    package init(id: Int, uid: String, title: String, parentUid: String? = nil) {
+        self.id = id
+        self.uid = uid
+        self.title = title
+        self.parentUid = parentUid
+    }
+}
+
+/// A resource whose permissions the access-control API sets per principal (grafana-api.md §8, §10).
+package enum PermissionResource: Sendable, Hashable, CustomStringConvertible {
+    case dataSource(String)
+    case folder(String)
+
+    /// `datasources/<uid>` or `folders/<uid>`, unescaped.
+    var route: (kind: String, uid: String) {
+        switch self {
+        case .dataSource(let uid): ("datasources", uid)
+        case .folder(let uid): ("folders", uid)
+        }
+    }
+
+    package var description: String {
+        switch self {
+        case .dataSource(let uid): "data source \(uid)"
+        case .folder(let uid): "folder \(uid)"
+        }
+    }
+}
+
+/// Who a resource permission is for.
 package enum GrafanaPrincipal: Sendable, Hashable, CustomStringConvertible {
     case user(Int)
     case team(Int)
@@ -84,10 +121,10 @@ package enum GrafanaPrincipal: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One row of a data source's permissions (resourcePermissionDTO).
+/// One row of a data source's or folder's permissions (resourcePermissionDTO).
 package struct GrafanaPermission: Sendable, Equatable {
     package var principal: GrafanaPrincipal
-    /// `Query`, `Edit` or `Admin`.
+    /// `Query`, `Edit` or `Admin` on data sources; `View`, `Edit` or `Admin` on folders.
     package var level: String
     /// Managed rows can be changed through the API; others come from fixed or basic roles.
     package var isManaged: Bool
