@@ -1,4 +1,5 @@
-/// One piece of access: a level on a data source or folder, a role in a team, or an organization role.
+/// One piece of access: a level on a data source or folder, a role in a team, an organization role, or a temporary
+/// service-account token.
 package struct AccessItem: Sendable, Equatable {
     package enum Target: Sendable, Hashable {
         /// A data source by uid or name, and the level asked for.
@@ -9,6 +10,8 @@ package struct AccessItem: Sendable, Equatable {
         case orgRole(OrgRole)
         /// A folder by uid or title, and the level asked for.
         case folder(String, FolderPermission)
+        /// A token of this service account (by name), whose role may be at most this; it expires with the grant.
+        case serviceAccountToken(String, OrgRole)
     }
 
     package var target: Target
@@ -29,6 +32,7 @@ package struct AccessItem: Sendable, Equatable {
         case .team(let name, let role): "\(role.rawValue) of team \(name)"
         case .orgRole(let role): "\(role.rawValue) role in the organization"
         case .folder(let reference, let permission): "\(permission.rawValue) on folder \(reference)"
+        case .serviceAccountToken(let name, let role): "a token of service account \(name) (at most \(role.rawValue))"
         }
     }
 }

@@ -12,6 +12,10 @@ package struct AccessPolicy: Sendable, Equatable {
     package var folders: [FolderSelector] = []
     /// The highest level in the list is the cap on folders.
     package var folderPermissions: [FolderPermission] = []
+    /// Globs on the names of the service accounts whose tokens grants may receive.
+    package var serviceAccounts: [Glob] = []
+    /// The highest role a service account behind such a token may have; the highest in the list is the cap.
+    package var serviceAccountRoles: [OrgRole] = [.viewer]
     package var maxDuration: Duration
     package var approval: Approval?
     package var autoApprove: AutoApprove?

@@ -86,7 +86,7 @@ package struct ResourceCatalog: Sendable, Equatable {
                                     FieldPath("spec.bundle"),
                                     problem: "the subject is a team, and bundle \(name) asks for an organization role",
                                     at: grant.location(of: "spec.bundle")))
-                        case .dataSource, .folder:
+                        case .dataSource, .folder, .serviceAccountToken:
                             continue
                         }
                     }

@@ -19,7 +19,8 @@ struct Caller {
     private static let adminActions: Set<String> = readActions.union([
         "teams:create", "teams:write", "teams:delete", "teams.permissions:read", "teams.permissions:write",
         "datasources.permissions:read", "datasources.permissions:write", "org.users:write", "org.users:add",
-        "folders.permissions:read", "folders.permissions:write",
+        "folders.permissions:read", "folders.permissions:write", "serviceaccounts:read", "serviceaccounts:write",
+        "serviceaccounts:create", "serviceaccounts:delete",
     ])
 
     func can(_ action: String) -> Bool {

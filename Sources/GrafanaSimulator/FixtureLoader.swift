@@ -1,3 +1,4 @@
+import Foundation
 import YAML
 
 /// Builds the simulator's starting state from a fixture file (`examples/grafana-fixture.yaml`).
@@ -248,9 +249,10 @@ private struct FixtureReader {
             let token = try entries(tokenNode, allowed: ["name", "key", "expired", "revoked"])
             tokens.append(
                 GrafanaModel.Token(
-                    name: try string(token["name"], "name", in: tokenNode),
+                    id: model.nextTokenID, name: try string(token["name"], "name", in: tokenNode),
                     key: try string(token["key"], "key", in: tokenNode),
-                    isExpired: try bool(token["expired"]), isRevoked: try bool(token["revoked"])))
+                    expiresAt: try bool(token["expired"]) ? .distantPast : nil, isRevoked: try bool(token["revoked"])))
+            model.nextTokenID += 1
         }
         let actions = try fields["actions"].map { node throws(FixtureError) in
             Set(try items(node).map { item throws(FixtureError) in try string(item, "action", in: node) })

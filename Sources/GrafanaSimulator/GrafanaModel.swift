@@ -1,3 +1,5 @@
+import Foundation
+
 /// The slice of Grafana the simulator keeps: orgs' users, teams, data sources, permissions and credentials.
 struct GrafanaModel: Sendable {
     enum Edition: String, Sendable {
@@ -74,10 +76,15 @@ struct GrafanaModel: Sendable {
     }
 
     struct Token: Sendable {
+        var id: Int
         var name: String
         var key: String
-        var isExpired: Bool
+        /// nil: never expires (`secondsToLive` 0).
+        var expiresAt: Date?
         var isRevoked: Bool
+        var created = Date()
+
+        var isExpired: Bool { expiresAt.map { $0 <= Date() } ?? false }
     }
 
     struct ServiceAccount: Sendable {
@@ -105,6 +112,7 @@ struct GrafanaModel: Sendable {
     /// Grafana Incident, served under `/incident/`: incident id → status (`active` or `resolved`).
     var incidents: [String: String] = [:]
     var nextPermissionID = 1
+    var nextTokenID = 1
 
     /// The version's major number, for the answers that changed between releases.
     var majorVersion: Int { Int(version.split(separator: ".").first ?? "11") ?? 11 }

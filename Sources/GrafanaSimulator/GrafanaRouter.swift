@@ -37,6 +37,9 @@ struct GrafanaRouter {
         case (_, let path)
         where path.count >= 3 && path[0] == "access-control" && ["datasources", "folders"].contains(path[1]):
             return resourcePermissions(kind: path[1], Array(path.dropFirst(2)))
+        case ("GET", ["serviceaccounts", "search"]): return searchServiceAccounts()
+        case (_, let path) where path.count >= 3 && path[0] == "serviceaccounts" && path[2] == "tokens":
+            return serviceAccountTokens(path[1], Array(path.dropFirst(3)))
         case ("GET", ["folders"]): return folders()
         case ("GET", let path) where path.count == 2 && path[0] == "folders": return folder(path[1])
         default: return GrafanaResponses.notFound

@@ -65,7 +65,8 @@ extension SimulatedGrafana {
         return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
     }
 
-    /// Users, teams with members, data sources, folders and managed permissions, by name as well as id.
+    /// Users, teams with members, data sources, folders, managed permissions and service-account tokens (never their
+    /// keys), by name as well as id.
     private func stateDump() -> [String: Any] {
         let model = self.model
         func login(_ id: Int) -> String { model.user(id: id)?.login ?? "#\(id)" }
@@ -88,6 +89,17 @@ extension SimulatedGrafana {
             },
             "dataSources": model.dataSources.map {
                 ["id": $0.id, "uid": $0.uid, "orgId": $0.orgID, "name": $0.name, "type": $0.type]
+            },
+            "serviceAccounts": model.serviceAccounts.map { account -> [String: Any] in
+                [
+                    "id": account.id, "name": account.name, "orgId": account.orgID, "role": account.role.rawValue,
+                    "tokens": account.tokens.map { token -> [String: Any] in
+                        [
+                            "id": token.id, "name": token.name,
+                            "expiresAt": token.expiresAt.map { $0.timeIntervalSince1970 } ?? NSNull(),
+                        ]
+                    },
+                ]
             },
             "folders": model.folders.map { ["id": $0.id, "uid": $0.uid, "orgId": $0.orgID, "title": $0.title] },
             "permissions": model.permissions.map { permission -> [String: Any] in

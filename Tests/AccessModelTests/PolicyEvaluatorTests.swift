@@ -71,6 +71,13 @@ struct PolicyEvaluatorTests {
         ]
         return facts
     }
+    static let automation = Fixtures.policy(
+        "automation",
+        """
+        subjects: {users: ["*@example.com"]}
+        serviceAccounts: ["ci-*"]
+        maxDuration: 1d
+        """)
     static let incidentOnly = Fixtures.policy(
         "incident-only",
         """
@@ -235,6 +242,20 @@ struct PolicyEvaluatorTests {
             name: "folders need a policy that names them", policies: [open],
             grant: Fixtures.grant(access: "[{folder: Production, permission: View}]"),
             expected: "denied: View on folder Production: no policy allows it"),
+        Case(
+            name: "a token of a selected service account, Viewer by default, is allowed", policies: [automation],
+            grant: Fixtures.grant(access: "[{serviceAccountToken: {serviceAccount: ci-dashboards}}]"),
+            expected: "allowed by automation"),
+        Case(
+            name: "a token above the policy's role cap is denied", policies: [automation],
+            grant: Fixtures.grant(access: "[{serviceAccountToken: {serviceAccount: ci-dashboards, role: Editor}}]"),
+            expected:
+                "denied: a token of service account ci-dashboards (at most Editor): policy automation allows at most Viewer"
+        ),
+        Case(
+            name: "a service account no glob names is denied", policies: [automation],
+            grant: Fixtures.grant(access: "[{serviceAccountToken: {serviceAccount: grafana-jit}}]"),
+            expected: "denied: a token of service account grafana-jit (at most Viewer): no policy allows it"),
         Case(
             name: "requireIncident denies a grant without an incident", policies: [incidentOnly],
             grant: Fixtures.grant(extra: "duration: 1h"), facts: online,

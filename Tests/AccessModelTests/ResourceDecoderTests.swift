@@ -100,11 +100,19 @@ struct ResourceDecoderTests {
             ),
             (
                 "  - team: incident-responders", "  - role: Member",
-                "10:7 one of spec.access[1].dataSource or spec.access[1].folder or spec.access[1].team or spec.access[1].orgRole is required"
+                "10:7 one of spec.access[1].dataSource or spec.access[1].folder or spec.access[1].team or spec.access[1].orgRole or spec.access[1].serviceAccountToken is required"
             ),
             (
                 "  - team: incident-responders", "  - folder: Production\n    permission: Query",
                 "11:19 spec.access[1].permission: \"Query\" is not one of View, Edit, Admin"
+            ),
+            (
+                "  - team: incident-responders", "  - serviceAccountToken: {role: Viewer}",
+                "10:28 spec.access[1].serviceAccountToken.serviceAccount: required field is missing"
+            ),
+            (
+                "  - team: incident-responders", "  - serviceAccountToken: {serviceAccount: ci, role: Owner}",
+                "10:55 spec.access[1].serviceAccountToken.role: \"Owner\" is not one of Viewer, Editor, Admin"
             ),
             (
                 "subject: {user: alice@example.com}", "subject: {team: sre}",
@@ -237,7 +245,10 @@ struct ResourceDecoderTests {
             "teams: [x]\n  approval: {required: true, approvers: {users: [a]}, minApprovals: 0}",
             "8:69 spec.approval.minApprovals: must be at least 1, found 0"
         ),
-        ("", "5:3 one of spec.dataSources or spec.teams or spec.orgRoles or spec.folders is required"),
+        (
+            "",
+            "5:3 one of spec.dataSources or spec.teams or spec.orgRoles or spec.folders or spec.serviceAccounts is required"
+        ),
         ("folders: [{title: Prod}]", "5:3 spec.folderPermissions: required field is missing"),
         (
             "folders: [{}]\n  folderPermissions: [View]",

@@ -235,6 +235,32 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func temporaryTokensExpireWithTheGrantAndAreDeletedAtTheEnd() async throws {
+        let work = try await ControllerWorkspace.start()
+        let end = Date().addingTimeInterval(4).rounded
+        try work.grant("ci-token", access: "[{serviceAccountToken: {serviceAccount: ci-dashboards}}]", expiresAt: end)
+        let first = try await work.once()
+        #expect(first.status == 0, "\(first.stderr)")
+        let file = work.state + "/secrets/ci-token.token"
+        let key = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(key.hasPrefix("glsa_") && mode == 0o600)
+        #expect(try await work.control("GET", "/api/org/users/search", token: key)["totalCount"] as? Int != nil)
+        var tokens = try await work.tokens(of: "ci-dashboards")
+        #expect(tokens.count == 1 && abs((tokens.first ?? 0) - end.timeIntervalSince1970) <= 1.5, "\(tokens)")
+        let again = try await work.once()
+        #expect(try await work.tokens(of: "ci-dashboards") == tokens, "a second pass keeps the token")
+        let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("token.created"))
+        for text in [first.stderr, again.stderr, audit, try work.statusText()] { #expect(!text.contains(key)) }
+        _ = try await work.eventually(within: 8) { Date() > end }
+        let last = try await work.once()
+        #expect(last.status == 0, "\(last.stderr)")
+        tokens = try await work.tokens(of: "ci-dashboards")
+        #expect(tokens.isEmpty && !FileManager.default.fileExists(atPath: file))
+        _ = await work.simulator.stop()
+    }
+
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")

@@ -28,6 +28,8 @@ struct ControllerWorkspace {
           orgRoles: [Admin]
           folders: [{title: "*"}]
           folderPermissions: [Admin]
+          serviceAccounts: ["*"]
+          serviceAccountRoles: [Admin]
           maxDuration: 1d
         """
 
@@ -110,6 +112,20 @@ struct ControllerWorkspace {
             roles[login] = role
         }
         return roles
+    }
+
+    /// The expiry (seconds since 1970) of each token of a service account in the simulator.
+    func tokens(of account: String) async throws -> [Double] {
+        let state = try await control("GET", "/__sim/state")
+        let entry = (state["serviceAccounts"] as? [[String: Any]] ?? []).first { $0["name"] as? String == account }
+        return (entry?["tokens"] as? [[String: Any]] ?? []).compactMap { $0["expiresAt"] as? Double }
+    }
+
+    /// Every status file of the state folder, concatenated.
+    func statusText() throws -> String {
+        let folder = state + "/status"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return try names.map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }.joined()
     }
 
     /// Grafana writes the simulator has seen since the last reset of its log.

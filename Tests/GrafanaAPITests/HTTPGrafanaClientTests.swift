@@ -130,6 +130,36 @@ struct HTTPGrafanaClientTests {
             ])
     }
 
+    @Test func serviceAccountTokensAreCreatedWithAnExpiryListedAndDeletedIdempotently() async throws {
+        let client = simulator.client { $0.pageSize = 2 }
+        let accounts = try await client.serviceAccounts()
+        #expect(accounts.map(\.name) == ["controller", "old", "reporting", "viewer"])
+        let reporting = try #require(accounts.first { $0.name == "reporting" })
+        #expect(reporting.role == "Viewer" && !reporting.isDisabled)
+        let created = try await client.createServiceAccountToken(
+            serviceAccount: reporting.id, name: "jit-1", secondsToLive: 3600)
+        #expect(created.key.hasPrefix("glsa_") && created.name == "jit-1")
+        let listed = try await client.serviceAccountTokens(serviceAccount: reporting.id)
+        let expiry = try #require(listed.first?.expiration.flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(abs(expiry.timeIntervalSinceNow - 3600) < 5)
+        let duplicate = await #expect(throws: GrafanaAPIError.self) {
+            try await client.createServiceAccountToken(serviceAccount: reporting.id, name: "jit-1", secondsToLive: 60)
+        }
+        #expect(
+            duplicate?.description
+                == "POST /api/serviceaccounts/\(reporting.id)/tokens: 400: service account token with given name already exists in the organization"
+        )
+        #expect(try await client.serviceAccountTokens(serviceAccount: reporting.id).map(\.name) == ["jit-1"])
+        #expect(try await client.deleteServiceAccountToken(serviceAccount: reporting.id, token: created.id) == .changed)
+        #expect(
+            try await client.deleteServiceAccountToken(serviceAccount: reporting.id, token: created.id) == .unchanged)
+        #expect(try await client.serviceAccountTokens(serviceAccount: reporting.id).isEmpty)
+        let missing = await #expect(throws: GrafanaAPIError.self) {
+            try await client.serviceAccountTokens(serviceAccount: 999)
+        }
+        #expect(missing?.description == "GET /api/serviceaccounts/999/tokens: not found: service account not found")
+    }
+
     @Test func openSourceGrafanaIsReportedAsUnsupported() async throws {
         let oss = try SimulatorHarness(fixture: SimulatorHarness.fixture(edition: "oss"))
         let client = oss.client()

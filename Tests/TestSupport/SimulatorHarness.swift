@@ -69,6 +69,7 @@ package final class SimulatorHarness: Sendable {
           - {name: controller, role: Admin, tokens: [{name: t, key: \(controllerToken)}]}
           - {name: viewer, role: Viewer, tokens: [{name: t, key: \(viewerToken)}]}
           - {name: other, org: 2, role: Admin, tokens: [{name: t, key: glsa_test_other}]}
+          - {name: reporting, role: Viewer}
           - name: old
             role: Admin
             tokens: [{name: e, key: glsa_test_expired, expired: true}, {name: r, key: glsa_test_revoked, revoked: true}]

@@ -39,7 +39,7 @@ extension DecodingContext {
                             item.field.child("orgRole"),
                             problem: "the subject is a team, and a team has no organization role",
                             at: item.location))
-                case .dataSource, .folder:
+                case .dataSource, .folder, .serviceAccountToken:
                     continue
                 }
             }

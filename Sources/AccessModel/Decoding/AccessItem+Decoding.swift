@@ -4,12 +4,18 @@ extension DecodingContext {
     /// `{dataSource, permission}`, `{folder, permission}`, `{team, role}` or `{orgRole}`; for grants and bundles.
     mutating func accessItem(_ node: YAMLNode, at path: FieldPath) -> AccessItem? {
         guard let object = object(node, at: path) else { return nil }
-        rejectUnknownFields(of: object, known: ["dataSource", "folder", "permission", "team", "role", "orgRole"])
+        rejectUnknownFields(
+            of: object, known: ["dataSource", "folder", "permission", "team", "role", "orgRole", "serviceAccountToken"])
         let errorCount = errors.count
         let itemLocation = location(node.mark)
-        guard let key = exactlyOne(of: ["dataSource", "folder", "team", "orgRole"], in: object) else { return nil }
+        guard let key = exactlyOne(of: ["dataSource", "folder", "team", "orgRole", "serviceAccountToken"], in: object)
+        else { return nil }
         let target: AccessItem.Target?
-        if key == "orgRole" {
+        if key == "serviceAccountToken" {
+            rejectMisplaced("permission", in: object, because: "applies to data-source and folder items")
+            rejectMisplaced("role", in: object, because: "goes inside serviceAccountToken")
+            target = field("serviceAccountToken", of: object) { $0.serviceAccountToken($1, at: $2) }
+        } else if key == "orgRole" {
             rejectMisplaced("permission", in: object, because: "applies to data-source items; orgRole stands alone")
             rejectMisplaced("role", in: object, because: "applies to team items; orgRole stands alone")
             let role: OrgRole? = field("orgRole", of: object) { $0.oneOf($1, at: $2) }
@@ -35,6 +41,16 @@ extension DecodingContext {
         }
         guard let target, errors.count == errorCount else { return nil }
         return AccessItem(target, field: path, location: itemLocation)
+    }
+
+    /// `{serviceAccount: <name>, role: Viewer|Editor|Admin}`; the role defaults to Viewer.
+    private mutating func serviceAccountToken(_ node: YAMLNode, at path: FieldPath) -> AccessItem.Target? {
+        guard let object = object(node, at: path) else { return nil }
+        rejectUnknownFields(of: object, known: ["serviceAccount", "role"])
+        let name = field("serviceAccount", of: object, isRequired: true) { $0.nonEmptyString($1, at: $2) }
+        let role: OrgRole? = field("role", of: object) { $0.oneOf($1, at: $2) }
+        guard let name, role != nil || !object.has("role") else { return nil }
+        return .serviceAccountToken(name, role ?? .viewer)
     }
 
     /// The one key of `keys` present in `object`; reports none or several.

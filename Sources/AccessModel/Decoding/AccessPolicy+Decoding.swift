@@ -5,6 +5,7 @@ extension DecodingContext {
     private static let policyFields: Set<String> = [
         "subjects", "dataSources", "teams", "permissions", "teamRoles", "maxDuration", "approval", "autoApprove",
         "activeHours", "requireOnCall", "requireIncident", "orgRoles", "folders", "folderPermissions",
+        "serviceAccounts", "serviceAccountRoles",
     ]
 
     mutating func policy(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessPolicy? {
@@ -21,7 +22,7 @@ extension DecodingContext {
         }
         let dataSources = field("dataSources", of: spec) { $0.list($1, at: $2) { $0.dataSourceSelector($1, at: $2) } }
         let teams = field("teams", of: spec) { $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) } }
-        let resourceFields = ["dataSources", "teams", "orgRoles", "folders"]
+        let resourceFields = ["dataSources", "teams", "orgRoles", "folders", "serviceAccounts"]
         if !resourceFields.contains(where: spec.has) {
             report(.missingOneOf(resourceFields.map { spec.path.child($0) }, at: location(spec.mark)))
         }
@@ -29,6 +30,12 @@ extension DecodingContext {
         let folderPermissions: [FolderPermission]? = field(
             "folderPermissions", of: spec, isRequired: spec.has("folders")
         ) { $0.list($1, at: $2) { $0.oneOf($1, at: $2) } }
+        let serviceAccounts = field("serviceAccounts", of: spec) {
+            $0.list($1, at: $2) { $0.nonEmptyString($1, at: $2) }
+        }
+        let serviceAccountRoles: [OrgRole]? = field("serviceAccountRoles", of: spec) {
+            $0.list($1, at: $2) { $0.oneOf($1, at: $2) }
+        }
         let orgRoles: [OrgRole]? = field("orgRoles", of: spec) { $0.list($1, at: $2) { $0.oneOf($1, at: $2) } }
         let permissions: [Permission]? = field("permissions", of: spec, isRequired: spec.has("dataSources")) {
             $0.list($1, at: $2) { $0.oneOf($1, at: $2) }
@@ -49,6 +56,8 @@ extension DecodingContext {
         policy.orgRoles = orgRoles ?? []
         policy.folders = folders ?? []
         policy.folderPermissions = folderPermissions ?? []
+        policy.serviceAccounts = (serviceAccounts ?? []).map { Glob($0) }
+        policy.serviceAccountRoles = serviceAccountRoles ?? [.viewer]
         return policy
     }
 

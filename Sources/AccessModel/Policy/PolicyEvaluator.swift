@@ -114,6 +114,9 @@ package struct PolicyEvaluator: Sendable {
         case .orgRole:
             return policy.orgRoles.isEmpty
                 ? .failed(Denial("\(item.summary): not allowed by \(policy.name)", at: item.location)) : .met
+        case .serviceAccountToken(let name, _):
+            let covered = policy.serviceAccounts.contains { $0.matches(name) }
+            return covered ? .met : .failed(Denial("\(item.summary): not allowed by \(policy.name)", at: item.location))
         case .folder(let reference, _):
             let notCovered = Denial("\(item.summary): not selected by policy \(policy.name)", at: item.location)
             return .any(policy.folders.map { selects($0, reference, item: item) }, otherwise: notCovered)
@@ -183,6 +186,9 @@ package struct PolicyEvaluator: Sendable {
         case .folder(_, let permission):
             if let max = policy.folderPermissions.max(), permission <= max { return .met }
             ceiling = policy.folderPermissions.max()?.rawValue
+        case .serviceAccountToken(_, let role):
+            if let max = policy.serviceAccountRoles.max(), role <= max { return .met }
+            ceiling = policy.serviceAccountRoles.max()?.rawValue
         }
         let limit = ceiling.map { "allows at most \($0)" } ?? "allows no level"
         return .failed(Denial("\(item.summary): policy \(policy.name) \(limit)", at: item.location))

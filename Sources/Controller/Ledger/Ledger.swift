@@ -11,6 +11,8 @@ package struct Ledger: Sendable, Equatable, Codable {
     private var entries: [Binding: LedgerChange] = [:]
     /// Each grant's fixed window, by grant name; kept after expiry so the name stays expired.
     package var grants: [String: GrantRecord] = [:]
+    /// Service-account tokens the controller created, by grant name; recorded before each creation.
+    package var tokens: [String: TokenRecord] = [:]
 
     package init() {}
 
@@ -46,7 +48,7 @@ package struct Ledger: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, changes, grants
+        case version, changes, grants, tokens
     }
 
     package init(from decoder: any Decoder) throws {
@@ -54,6 +56,7 @@ package struct Ledger: Sendable, Equatable, Codable {
         version = try container.decode(Int.self, forKey: .version)
         for change in try container.decode([LedgerChange].self, forKey: .changes) { entries[change.binding] = change }
         grants = try container.decode([String: GrantRecord].self, forKey: .grants)
+        tokens = try container.decodeIfPresent([String: TokenRecord].self, forKey: .tokens) ?? [:]
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -61,6 +64,7 @@ package struct Ledger: Sendable, Equatable, Codable {
         try container.encode(version, forKey: .version)
         try container.encode(changes, forKey: .changes)
         try container.encode(grants, forKey: .grants)
+        try container.encode(tokens, forKey: .tokens)
     }
 }
 
@@ -94,6 +98,18 @@ package struct LedgerChange: Sendable, Equatable, Codable {
 }
 
 /// A grant's window as first fixed, and whether it has ended for good.
+/// A service-account token created for a grant. Recorded (without an id) before Grafana is asked, so a crash or a
+/// lost answer leaves a name to find and delete; never holds the key.
+package struct TokenRecord: Sendable, Equatable, Codable {
+    package var serviceAccountID: Int
+    package var serviceAccountName: String
+    package var tokenName: String
+    /// nil until Grafana confirmed the creation.
+    package var tokenID: Int?
+    package var expiresAt: Date
+    package var subjectName: String
+}
+
 package struct GrantRecord: Sendable, Equatable, Codable {
     /// When the controller first saw the grant; a grant without `startsAt` starts then.
     package var firstSeen: Date

@@ -18,6 +18,9 @@ package enum LogEvent: String, Sendable {
     case noteRecorded = "note.recorded"
     case onCallUnavailable = "oncall.unavailable"
     case incidentUnavailable = "incident.unavailable"
+    case tokenCreated = "token.created"
+    case tokenDeleted = "token.deleted"
+    case tokenFailed = "token.failed"
 }
 
 /// One line per event on stderr, `key=value` or JSON, keys sorted after `ts`, `level`, `event`. Never given a

@@ -6,6 +6,8 @@ import GrafanaAPI
 /// snapshot, ledger and time come in as values. Also fixes windows in the ledger's grant records.
 package struct DesiredState: Sendable {
     package var bindings: [Binding: DesiredBinding] = [:]
+    /// Grant name → the service-account token it holds now (one per grant).
+    package var tokens: [String: DesiredToken] = [:]
     package var outcomes: [String: GrantOutcome] = [:]
     /// The ledger's grant records after this pass (first seen, first activated, fixed window, expired).
     package var records: [String: GrantRecord]
@@ -49,7 +51,7 @@ package struct DesiredState: Sendable {
                 "expired at \(record.end?.rfc3339 ?? "an earlier time"); the name stays expired", record: record)
         }
         // What Grafana does not have is a failure to report, not a policy verdict: check it first.
-        let resolved: [(Binding, Level, String)]
+        let resolved: [Resolved]
         switch resolve(grant, items: catalog.accessItems(of: grant), snapshot: snapshot) {
         case .success(let bindings): resolved = bindings
         case .failure(let missing): return outcome(.failed, .notFoundInGrafana, missing.message, record: record)
@@ -97,17 +99,26 @@ package struct DesiredState: Sendable {
         record.end = window.end
         // Items whose policy limits its hours count only inside them; the rest of the window still runs.
         var inside: [Binding] = []
+        var insideCount = 0
         var nextChange: Date?
-        for ((binding, level, resourceName), allowance) in zip(resolved, allowances) {
+        for (item, allowance) in zip(resolved, allowances) {
             let hours = catalog.policies[allowance.policy]?.activeHours
             if let change = hours?.nextChange(after: now), change < window.end {
                 nextChange = min(nextChange ?? change, change)
             }
             guard hours?.contains(now) ?? true else { continue }
-            add(binding, level: level, grant: grant, resourceName: resourceName)
-            inside.append(binding)
+            insideCount += 1
+            switch item {
+            case .binding(let binding, let level, let resourceName):
+                add(binding, level: level, grant: grant, resourceName: resourceName)
+                inside.append(binding)
+            case .token(let account):
+                tokens[grant.name] = DesiredToken(
+                    serviceAccountID: account.id, serviceAccountName: account.name, subjectName: grant.subject.name,
+                    end: window.end)
+            }
         }
-        guard !inside.isEmpty else {
+        guard insideCount > 0 else {
             let again = nextChange.map { "; active again at \($0.rfc3339)" } ?? ""
             var result = outcome(
                 .pending, .outsideActiveHours,
@@ -116,7 +127,7 @@ package struct DesiredState: Sendable {
             result.nextChange = nextChange
             return result
         }
-        let paused = inside.count < resolved.count ? "; some access waits for its policy's active hours" : ""
+        let paused = insideCount < resolved.count ? "; some access waits for its policy's active hours" : ""
         var result = outcome(
             .active, .applied, "active until \(window.end.rfc3339)\(paused)", window: window, policies: policies,
             record: record, bindings: inside)
@@ -150,8 +161,14 @@ package struct DesiredState: Sendable {
         var message: String
     }
 
+    /// An access item in Grafana's terms: a binding at a level (with the resource's name), or a token to create.
+    private enum Resolved {
+        case binding(Binding, Level, String)
+        case token(GrafanaServiceAccount)
+    }
+
     private func resolve(_ grant: AccessGrant, items: [AccessItem], snapshot: GrafanaSnapshot)
-        -> Result<[(Binding, Level, String)], Missing>
+        -> Result<[Resolved], Missing>
     {
         let principal: Binding.Principal
         switch grant.subject {
@@ -166,26 +183,38 @@ package struct DesiredState: Sendable {
             }
             principal = .team(team.id)
         }
-        var resolved: [(Binding, Level, String)] = []
+        var resolved: [Resolved] = []
         for item in items {
             switch item.target {
             case .dataSource(let reference, let permission):
                 guard let source = snapshot.dataSource(reference) else {
                     return .failure(Missing(message: "data source \(reference) does not exist in Grafana"))
                 }
-                resolved.append((Binding(principal, on: .dataSource(source.uid)), Level(permission), source.name))
+                resolved.append(
+                    .binding(Binding(principal, on: .dataSource(source.uid)), Level(permission), source.name))
             case .team(let name, let role):
                 guard let team = snapshot.teams[name] else {
                     return .failure(Missing(message: "team \(name) does not exist in Grafana"))
                 }
-                resolved.append((Binding(principal, on: .team(team.id)), Level(role), name))
+                resolved.append(.binding(Binding(principal, on: .team(team.id)), Level(role), name))
             case .orgRole(let role):
-                resolved.append((Binding(principal, on: .orgRole), Level(role), "organization"))
+                resolved.append(.binding(Binding(principal, on: .orgRole), Level(role), "organization"))
             case .folder(let reference, let permission):
                 guard let folder = snapshot.folder(reference) else {
                     return .failure(Missing(message: "folder \(reference) does not exist in Grafana"))
                 }
-                resolved.append((Binding(principal, on: .folder(folder.uid)), Level(permission), folder.title))
+                resolved.append(.binding(Binding(principal, on: .folder(folder.uid)), Level(permission), folder.title))
+            case .serviceAccountToken(let name, let role):
+                guard let account = snapshot.serviceAccounts[name] else {
+                    return .failure(Missing(message: "service account \(name) does not exist in Grafana"))
+                }
+                // A token acts with its account's role: an account above the role asked for would hand out more.
+                guard let held = OrgRole(rawValue: account.role), held <= role, !account.isDisabled else {
+                    let state =
+                        account.isDisabled ? "is disabled" : "has the \(account.role) role, above \(role.rawValue)"
+                    return .failure(Missing(message: "service account \(name) \(state)"))
+                }
+                resolved.append(.token(account))
             }
         }
         return .success(resolved)
@@ -209,6 +238,15 @@ package struct DesiredState: Sendable {
             phase: phase, reason: reason, message: message, window: window, activatedAt: record.activatedAt,
             policies: policies, bindings: bindings, nextChange: nil)
     }
+}
+
+/// A service-account token a grant holds while it is active.
+package struct DesiredToken: Sendable, Equatable {
+    package var serviceAccountID: Int
+    package var serviceAccountName: String
+    package var subjectName: String
+    /// The grant's end: the token's expiry in Grafana too.
+    package var end: Date
 }
 
 extension Subject {

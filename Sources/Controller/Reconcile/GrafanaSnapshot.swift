@@ -8,6 +8,8 @@ package struct GrafanaSnapshot: Sendable {
     package var users: [String: GrafanaUser] = [:]
     package var teams: [String: GrafanaTeam] = [:]
     package var dataSources: [String: GrafanaDataSource] = [:]
+    /// Service accounts by name; read only when some grant asks for a token.
+    package var serviceAccounts: [String: GrafanaServiceAccount] = [:]
     /// Folders by `uid:` and `title:` keys; read only when some grant names a folder.
     package var folders: [String: GrafanaFolder] = [:]
     /// User id → names of the policy-relevant teams they belong to.
@@ -34,6 +36,12 @@ package struct GrafanaSnapshot: Sendable {
             snapshot.dataSources["name:" + source.name] = source
         }
         try await snapshot.readFolders(from: grafana, for: catalog)
+        let asksForTokens = catalog.grants.flatMap(catalog.accessItems(of:)).contains { item in
+            if case .serviceAccountToken = item.target { true } else { false }
+        }
+        if asksForTokens {
+            for account in try await grafana.serviceAccounts() { snapshot.serviceAccounts[account.name] = account }
+        }
         let globs = catalog.policies.values.flatMap { $0.subjects.teams + ($0.approval?.approvers.teams ?? []) }
         for name in snapshot.teams.keys.sorted() where globs.contains(where: { $0.matches(name) }) {
             guard let team = snapshot.teams[name] else { continue }

@@ -19,10 +19,13 @@ package struct ReconcilerConfiguration: Sendable {
     package var undoneGrace: Duration = .seconds(60)
     /// How long an on-call answer is reused before OnCall is asked again.
     package var onCallCache: Duration = .seconds(15)
+    /// Where service-account token files go, one per grant, mode 0600.
+    package var secretsDirectory: String
 
     package init(grants: [String], stateDirectory: String) {
         self.grants = grants
         self.stateDirectory = stateDirectory
+        secretsDirectory = stateDirectory + "/secrets"
     }
 }
 
@@ -133,7 +136,8 @@ package actor Reconciler {
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
             ledger.grants = desired.records
-            let outcome = try await execute(plan, desired: desired, now: now)
+            var outcome = try await execute(plan, desired: desired, now: now)
+            try await keepTokens(desired.tokens, into: &outcome)
             (result.applied, result.failed) = (outcome.applied, outcome.failed)
             try await saveLedger()
             result.phases = try await report(

@@ -90,6 +90,33 @@ package struct RetryingGrafana: GrafanaAPI {
         }
     }
 
+    package func serviceAccounts() async throws(GrafanaAPIError) -> [GrafanaServiceAccount] {
+        try await retry { () async throws(GrafanaAPIError) in try await base.serviceAccounts() }
+    }
+
+    package func serviceAccountTokens(serviceAccount: Int) async throws(GrafanaAPIError) -> [GrafanaToken] {
+        try await retry { () async throws(GrafanaAPIError) in
+            try await base.serviceAccountTokens(serviceAccount: serviceAccount)
+        }
+    }
+
+    /// Never retried here: a retry after a lost answer would meet the first attempt's name. The caller picks a
+    /// fresh name for each attempt and cleans up by name.
+    package func createServiceAccountToken(serviceAccount: Int, name: String, secondsToLive: Int)
+        async throws(GrafanaAPIError) -> CreatedToken
+    {
+        try await base.createServiceAccountToken(
+            serviceAccount: serviceAccount, name: name, secondsToLive: secondsToLive)
+    }
+
+    package func deleteServiceAccountToken(serviceAccount: Int, token: Int) async throws(GrafanaAPIError)
+        -> WriteOutcome
+    {
+        try await retry { () async throws(GrafanaAPIError) in
+            try await base.deleteServiceAccountToken(serviceAccount: serviceAccount, token: token)
+        }
+    }
+
     package func permissionAPIStatus() async throws(GrafanaAPIError) -> PermissionAPIStatus {
         try await retry { () async throws(GrafanaAPIError) in try await base.permissionAPIStatus() }
     }

@@ -17,11 +17,21 @@ package protocol FileSystem: Sendable {
     /// Appends and fsyncs before returning, creating the file if needed.
     func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError)
     func createDirectory(_ path: String) throws(FileSystemError)
+    /// Removes a file; one that does not exist is not an error.
+    func removeFile(_ path: String) throws(FileSystemError)
     /// Takes an exclusive lock on `path` (created if needed) for as long as the returned value lives; nil when
     /// another process holds it.
     func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock?
     /// Size, modification time and inode, following links: enough to notice that a file changed.
     func stamp(of path: String) throws(FileSystemError) -> String
+}
+
+extension FileSystem {
+    /// Whether `path` is there as `kind`. A failing stat means "not there": whatever else is wrong surfaces when the
+    /// path is read or written.
+    func exists(_ path: String, as kind: DirectoryEntry.Kind = .file) -> Bool {
+        (try? self.kind(of: path)) == kind
+    }
 }
 
 /// An advisory lock held until released or the process ends.

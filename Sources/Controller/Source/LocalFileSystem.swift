@@ -132,6 +132,10 @@ package struct LocalFileSystem: FileSystem {
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else { throw .system(call: "mkdir", path: path, errno: errno) }
     }
 
+    package func removeFile(_ path: String) throws(FileSystemError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw .system(call: "unlink", path: path, errno: errno) }
+    }
+
     private func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileSystemError) {
         var offset = 0
         while offset < bytes.count {

@@ -64,13 +64,8 @@ private struct Walk {
     /// The folder's `.grafana-jit-ignore`; none when the file does not exist, an error when it can't be read.
     private func ignoreRules(in folder: String) throws(FileSystemError) -> IgnoreRules {
         let path = folder + "/" + IgnoreRules.fileName
-        guard exists(path) else { return IgnoreRules() }
+        guard fileSystem.exists(path) else { return IgnoreRules() }
         return IgnoreRules(text: String(decoding: try fileSystem.contents(of: path, limit: 1 << 20), as: UTF8.self))
-    }
-
-    private func exists(_ path: String, as kind: DirectoryEntry.Kind = .file) -> Bool {
-        // A failing stat means "not there" here: whatever else is wrong surfaces when the path is read.
-        (try? fileSystem.kind(of: path)) == kind
     }
 
     private mutating func visitDirectory(_ path: String, relative: String, root: String, rules: IgnoreRules) {
@@ -107,7 +102,7 @@ private struct Walk {
             guard target == root || target.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
                 guard
                     ResourceFiles.isResourceFile(String(path.split(separator: "/").last ?? ""))
-                        || exists(path, as: .directory)
+                        || fileSystem.exists(path, as: .directory)
                 else { return nil }
                 errors.append(
                     .unreadable(

@@ -27,5 +27,13 @@ package protocol GrafanaAPI: Sendable {
     /// Sets one principal's level (`Query`/`View`, `Edit`, `Admin`), or removes it with nil; never touches others.
     func setPermission(on resource: PermissionResource, principal: GrafanaPrincipal, level: String?)
         async throws(GrafanaAPIError)
+    /// Every service account of the org, read page by page.
+    func serviceAccounts() async throws(GrafanaAPIError) -> [GrafanaServiceAccount]
+    func serviceAccountTokens(serviceAccount: Int) async throws(GrafanaAPIError) -> [GrafanaToken]
+    /// Not idempotent: Grafana refuses a second token of the same name, so each attempt needs a fresh name.
+    func createServiceAccountToken(serviceAccount: Int, name: String, secondsToLive: Int)
+        async throws(GrafanaAPIError) -> CreatedToken
+    /// A token that is already gone is a success (`.unchanged`).
+    func deleteServiceAccountToken(serviceAccount: Int, token: Int) async throws(GrafanaAPIError) -> WriteOutcome
     func permissionAPIStatus() async throws(GrafanaAPIError) -> PermissionAPIStatus
 }

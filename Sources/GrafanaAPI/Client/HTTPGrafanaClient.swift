@@ -169,6 +169,45 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         }
     }
 
+    package func serviceAccounts() async throws(GrafanaAPIError) -> [GrafanaServiceAccount] {
+        struct Page: Decodable {
+            var totalCount: Int
+            var serviceAccounts: [GrafanaServiceAccount]
+        }
+        var all: [GrafanaServiceAccount] = []
+        for page in 1... {
+            let query = [("perpage", String(connection.pageSize)), ("page", String(page))]
+            let result = try await decode(Page.self, get("/api/serviceaccounts/search", query: query))
+            all += result.serviceAccounts
+            if result.serviceAccounts.isEmpty || all.count >= result.totalCount { break }
+        }
+        return all
+    }
+
+    package func serviceAccountTokens(serviceAccount: Int) async throws(GrafanaAPIError) -> [GrafanaToken] {
+        try await decode([GrafanaToken].self, get("/api/serviceaccounts/\(serviceAccount)/tokens"))
+    }
+
+    package func createServiceAccountToken(serviceAccount: Int, name: String, secondsToLive: Int)
+        async throws(GrafanaAPIError) -> CreatedToken
+    {
+        let body: [String: Any] = ["name": name, "secondsToLive": secondsToLive]
+        return try await decode(
+            CreatedToken.self, send("POST", "/api/serviceaccounts/\(serviceAccount)/tokens", body: body))
+    }
+
+    /// Gone already is 404 "service account token not found" (errutil `serviceaccounts.ErrTokenNotFound`).
+    package func deleteServiceAccountToken(serviceAccount: Int, token: Int) async throws(GrafanaAPIError)
+        -> WriteOutcome
+    {
+        do {
+            _ = try await send("DELETE", "/api/serviceaccounts/\(serviceAccount)/tokens/\(token)")
+            return .changed
+        } catch .notFound(_, "service account token not found") {
+            return .unchanged
+        }
+    }
+
     package func permissionAPIStatus() async throws(GrafanaAPIError) -> PermissionAPIStatus {
         do {
             _ = try await permissionAPI { () async throws(GrafanaAPIError) in
@@ -263,7 +302,8 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         {
             // What the caches hold may be what went away; the idempotent "not a member" and OSS's missing route
             // say nothing about them.
-            if case .notFound(_, let message) = error, !["Team member not found", "Not found"].contains(message) {
+            let harmless = ["Team member not found", "Not found", "service account token not found"]
+            if case .notFound(_, let message) = error, !harmless.contains(message) {
                 users = ExpiringCache()
                 teamsByName = ExpiringCache()
                 sources = ExpiringCache()

@@ -76,6 +76,37 @@ package struct GrafanaFolder: Sendable, Equatable, Decodable {
     }
 }
 
+/// A service account, as `/api/serviceaccounts/search` lists it.
+package struct GrafanaServiceAccount: Sendable, Equatable, Decodable {
+    package var id: Int
+    package var name: String
+    /// The org role its tokens act with: `None`, `Viewer`, `Editor` or `Admin`.
+    package var role: String
+    package var isDisabled: Bool
+
+    package init(id: Int, name: String, role: String, isDisabled: Bool = false) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.isDisabled = isDisabled
+    }
+}
+
+/// A service-account token as listed (never its key).
+package struct GrafanaToken: Sendable, Equatable, Decodable {
+    package var id: Int
+    package var name: String
+    /// RFC 3339; nil for a token that never expires.
+    package var expiration: String?
+}
+
+/// A token just created: the only time Grafana shows its key.
+package struct CreatedToken: Sendable, Decodable {
+    package var id: Int
+    package var name: String
+    package var key: String
+}
+
 /// A resource whose permissions the access-control API sets per principal (grafana-api.md §8, §10).
 package enum PermissionResource: Sendable, Hashable, CustomStringConvertible {
     case dataSource(String)

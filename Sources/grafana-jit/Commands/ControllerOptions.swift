@@ -8,6 +8,9 @@ struct ControllerOptions {
     static let specs: [OptionSpec] = [
         .value("grants", "DIR", environment: "GRAFANA_JIT_GRANTS", help: "Folder of grant, policy and bundle files."),
         .value("state", "DIR", environment: "GRAFANA_JIT_STATE", help: "Folder for the ledger, status and audit log."),
+        .value(
+            "secrets-dir", "DIR", environment: "GRAFANA_JIT_SECRETS_DIR",
+            help: "Folder for temporary service-account token files, one per grant, mode 0600 (default STATE/secrets)."),
         .value("grafana-url", "URL", environment: "GRAFANA_URL", help: "Grafana's base URL (a sub-path is fine)."),
         .value(
             "token-file", "FILE", environment: "GRAFANA_TOKEN_FILE",
@@ -49,6 +52,7 @@ struct ControllerOptions {
 
     let grants: String
     let state: String
+    let secretsDirectory: String
     let connection: GrafanaConnection
     let resync: Duration
     let auditDestination: AuditLog.Destination
@@ -73,6 +77,7 @@ struct ControllerOptions {
         }
         grants = try required("grants")
         state = try required("state")
+        secretsDirectory = arguments.value("secrets-dir") ?? state + "/secrets"
         guard let url = try Self.httpURL("grafana-url", arguments) else {
             throw .missingArgument("--grafana-url", command: command)
         }
@@ -189,6 +194,7 @@ struct ControllerOptions {
         let logger = Logger(format: logFormat, minimumLevel: logLevel, clock: clock) { console.writeError($0) }
         var configuration = ReconcilerConfiguration(grants: [grants], stateDirectory: state)
         configuration.brakeShare = brakeShare
+        configuration.secretsDirectory = secretsDirectory
         configuration.writeDeadline = writeDeadline
         // Never reuse an on-call answer across a full resync: going off call must end access within one.
         configuration.onCallCache = min(configuration.onCallCache, resync)
