@@ -20,6 +20,8 @@ package struct AccessGrant: Sendable, Equatable {
     package var policy: String?
     /// A Grafana Incident id: the grant is active only while that incident is.
     package var incident: String?
+    /// Which configured Grafana instance and org the access is in; nil: the defaults.
+    package var placement = Placement()
     /// Where each decoded field was written, by path (`spec.duration`), so verdicts can point at it.
     package var fieldLocations: [String: SourceLocation]
 
@@ -31,5 +33,16 @@ package struct AccessGrant: Sendable, Equatable {
     /// The location of a field, or of the resource when the field was not written.
     package func location(of field: String) -> SourceLocation {
         fieldLocations[field] ?? metadata.location
+    }
+}
+
+/// `spec.grafana` and `spec.org`: a configured Grafana instance by name, and an org id in it; nil: the default.
+package struct Placement: Sendable, Equatable {
+    package var grafana: String?
+    package var org: Int?
+
+    package init(grafana: String? = nil, org: Int? = nil) {
+        self.grafana = grafana
+        self.org = org
     }
 }

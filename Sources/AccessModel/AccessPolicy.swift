@@ -25,6 +25,8 @@ package struct AccessPolicy: Sendable, Equatable {
     package var requireOnCall: [String]?
     /// When access under this policy may be active; nil: any time.
     package var activeHours: ActiveHours?
+    /// The Grafana instance and org the policy is limited to; nil parts apply everywhere.
+    package var placement = Placement()
 
     package var name: String { metadata.name }
 

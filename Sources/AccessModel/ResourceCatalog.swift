@@ -57,6 +57,30 @@ package struct ResourceCatalog: Sendable, Equatable {
         errors.sort { $0.location < $1.location }
     }
 
+    /// The grants and policies that belong to `target`. The default target also reports, as rejected, grants whose
+    /// `spec.grafana` or `spec.org` no configured instance matches; other targets just do not see them.
+    package func scoped(to target: Target) -> ResourceCatalog {
+        var scoped = self
+        scoped.policies = policies.filter { target.applies($0.value.placement) }
+        scoped.grants = []
+        for grant in grants {
+            switch target.resolve(grant.placement) {
+            case .success where target.holds(grant.placement):
+                scoped.grants.append(grant)
+            case .failure(let problem) where target.isDefault:
+                let field = grant.placement.grafana != nil && problem.isUnknownGrafana ? "spec.grafana" : "spec.org"
+                let error = ResourceError.invalidValue(
+                    FieldPath(field), problem: String(problem.description.drop { $0 != " " }.dropFirst()),
+                    at: grant.location(of: field))
+                scoped.errors.append(error)
+                scoped.rejectedGrants[grant.name] = error
+            default:
+                continue
+            }
+        }
+        return scoped
+    }
+
     /// True when any policy was among the inputs, even one left out for its errors.
     package var hasPolicies: Bool { !policies.isEmpty || unusable[.policy]?.isEmpty == false }
 

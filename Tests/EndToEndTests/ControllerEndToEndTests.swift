@@ -261,6 +261,60 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func severalGrafanasGetTheirOwnGrantsAndOneThatIsDownBlocksNothing() async throws {
+        let work = try await ControllerWorkspace.start()
+        let backup = try await SimulatorProcess.start()
+        let token = try work.directory.write("token", "glsa_simulator_controller_token\n")
+        let config = try work.directory.write(
+            "config.yaml",
+            """
+            default: main
+            instances:
+              - {name: main, url: "\(work.simulator.url)", tokenFile: \(token)}
+              - {name: backup, url: "\(backup.url)", tokenFile: \(token), orgs: [1]}
+            """)
+        let arguments = [
+            "run", "--once", "--grants", work.grants, "--state", work.state, "--config", config, "--write-deadline",
+            "2s",
+        ]
+        try work.grant("alice-main", access: "[{dataSource: prod-logs, permission: Query}]")
+        try work.grant(
+            "alice-backup", access: "[{dataSource: prod-metrics, permission: Query}]", extra: "grafana: backup")
+        try work.grant("alice-nowhere", access: "[{dataSource: prod-traces, permission: Query}]", extra: "grafana: qa")
+        let first = try await BinaryRun.grafanaJIT(arguments)
+        let backupLines = first.stderr.split(separator: "\n").filter { $0.contains("grafana=backup") }
+        #expect(!backupLines.isEmpty && backupLines.allSatisfy { $0.contains("org=1") }, "\(first.stderr)")
+        #expect(try await work.access().contains("alice@loki-prod=Query"))
+        #expect(try await !work.access().contains("alice@prom-prod=Query"))
+        #expect(try await work.access(in: backup).contains("alice@prom-prod=Query"))
+        #expect(try await !work.access(in: backup).contains("alice@loki-prod=Query"))
+        _ = await backup.stop()
+        try work.remove("alice-main")
+        let second = try await BinaryRun.grafanaJIT(arguments)
+        #expect(second.status == 1, "the pass for the Grafana that is down fails")
+        #expect(try await !work.access().contains("alice@loki-prod=Query"), "the other Grafana still converges")
+        let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)
+        let events = audit.split(separator: "\n")
+        #expect(events.contains { $0.contains(#""grafana":"main""#) })
+        #expect(events.contains { $0.contains(#""grafana":"backup""#) && $0.contains(#""org":1"#) })
+        let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        #expect(status.stdout.contains("backup/1/alice-backup"), "\(status.stdout)")
+        #expect(status.stdout.contains("no Grafana instance named qa is configured"), "\(status.stdout)")
+        _ = await work.simulator.stop()
+    }
+
+    @Test func aConfigurationMistakeNamesTheFileLineAndField() async throws {
+        let work = try await ControllerWorkspace.start()
+        let config = try work.directory.write(
+            "config.yaml", "instances:\n  - name: main\n    url: ftp://grafana\n    tokenFile: /nonexistent\n")
+        let run = try await BinaryRun.grafanaJIT(
+            ["run", "--once", "--grants", work.grants, "--state", work.state, "--config", config])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.contains("config.yaml:4:16: instances[0].tokenFile: cannot read /nonexistent"), "\(run.stderr)")
+        _ = await work.simulator.stop()
+    }
+
     @Test func aDeniedGrantMakesNoWrite() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("too-long", access: "[{dataSource: prod-logs, permission: Query}]", duration: "2d")

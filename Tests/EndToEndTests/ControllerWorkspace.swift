@@ -41,7 +41,7 @@ struct ControllerWorkspace {
 
     func grant(
         _ name: String, user: String = "alice@example.com", access: String, duration: String = "4h",
-        expiresAt: Date? = nil
+        expiresAt: Date? = nil, extra: String = ""
     ) throws {
         try directory.write(
             "repo/grants/\(name).yaml",
@@ -54,6 +54,7 @@ struct ControllerWorkspace {
               access: \(access)
               \(expiresAt.map { "expiresAt: \(Self.rfc3339($0))" } ?? "duration: \(duration)")
               reason: end-to-end test
+              \(extra)
             """)
     }
 
@@ -80,8 +81,8 @@ struct ControllerWorkspace {
 
     /// `user@dataSource=Level`, `user@folder:uid=Level` and `user@team=Member|Admin` for everything in the
     /// simulator, sorted.
-    func access() async throws -> [String] {
-        let state = try await control("GET", "/__sim/state")
+    func access(in other: SimulatorProcess? = nil) async throws -> [String] {
+        let state = try await control("GET", "/__sim/state", at: other)
         var lines: [String] = []
         for permission in state["permissions"] as? [[String: Any]] ?? [] {
             let who =
@@ -134,10 +135,10 @@ struct ControllerWorkspace {
     }
 
     @discardableResult
-    func control(_ method: String, _ path: String, body: String? = nil, token: String? = nil) async throws -> [String:
-        Any]
-    {
-        var request = URLRequest(url: try #require(URL(string: simulator.url + path)))
+    func control(
+        _ method: String, _ path: String, body: String? = nil, token: String? = nil, at other: SimulatorProcess? = nil
+    ) async throws -> [String: Any] {
+        var request = URLRequest(url: try #require(URL(string: (other ?? simulator).url + path)))
         request.httpMethod = method
         request.httpBody = body.map { Data($0.utf8) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }

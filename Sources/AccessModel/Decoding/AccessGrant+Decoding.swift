@@ -4,7 +4,7 @@ import YAML
 extension DecodingContext {
     private static let grantFields: Set<String> = [
         "subject", "access", "bundle", "duration", "expiresAt", "startsAt", "reason", "ticket", "approvedBy", "policy",
-        "incident",
+        "incident", "grafana", "org",
     ]
 
     mutating func grant(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessGrant? {
@@ -44,11 +44,21 @@ extension DecodingContext {
                 }
             }
         }
+        let placement = placement(spec)
         guard let subject, let end, let reason, access != nil || bundle != nil else { return nil }
-        return AccessGrant(
+        var grant = AccessGrant(
             metadata: metadata, subject: subject, access: access ?? [], bundle: bundle, end: end, startsAt: startsAt,
             reason: reason, ticket: ticket, approvedBy: approvedBy ?? [], policy: policy, incident: incident,
             fieldLocations: takeFieldLocations(relativeTo: resourcePath(of: spec)))
+        grant.placement = placement
+        return grant
+    }
+
+    /// `grafana` (an instance name from the configuration) and `org` (an org id); grants and policies alike.
+    mutating func placement(_ spec: ObjectNode) -> Placement {
+        Placement(
+            grafana: field("grafana", of: spec) { $0.name($1, at: $2) },
+            org: field("org", of: spec) { $0.positiveInt($1, at: $2) })
     }
 
     /// `duration` or `expiresAt`: exactly one. Both are checked either way, so all their problems show at once.

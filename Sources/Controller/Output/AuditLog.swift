@@ -1,3 +1,4 @@
+import AccessModel
 import Foundation
 
 /// One audit record (JSON Lines, fit for a SIEM): a grant decision or a permission change. Never a secret.
@@ -17,6 +18,9 @@ package struct AuditEvent: Sendable, Codable, Equatable {
     package var outcome: String
     package var error: String?
     package var commit: String?
+    /// The Grafana instance and org the event happened in.
+    package var grafana: String?
+    package var org: Int?
 
     package init(time: Date, event: String, grant: String, outcome: String) {
         self.time = time
@@ -42,6 +46,13 @@ package actor AuditLog {
         self.commit = commit
     }
 
+    private var target: Target?
+
+    /// Stamps the instance and org on every event from now on.
+    package func setTarget(_ target: Target) {
+        self.target = target
+    }
+
     package init(destination: Destination, fileSystem: any FileSystem) {
         self.destination = destination
         self.fileSystem = fileSystem
@@ -58,6 +69,8 @@ package actor AuditLog {
         var bytes: [UInt8] = []
         for var event in events {
             event.commit = event.commit ?? commit
+            event.grafana = event.grafana ?? target?.grafana
+            event.org = event.org ?? target?.org
             // Encoding plain strings and dates cannot fail; an empty line would still mark the event.
             bytes += Array((try? encoder.encode(event)) ?? Data()) + [0x0A]
         }

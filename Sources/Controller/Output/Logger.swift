@@ -49,6 +49,8 @@ package struct Logger: Sendable {
     package var minimumLevel: Level
     package var clock: any WallClock
     package var sink: @Sendable (String) -> Void
+    /// Fields every line carries (the Grafana instance and org, when there are several).
+    package var context: [String: String] = [:]
 
     package init(
         format: Format = .text, minimumLevel: Level = .info, clock: any WallClock,
@@ -63,7 +65,7 @@ package struct Logger: Sendable {
     package func log(_ level: Level, _ event: LogEvent, _ fields: [String: String] = [:]) {
         guard level >= minimumLevel else { return }
         let head = [("ts", clock.now().iso8601Milliseconds), ("level", level.name), ("event", event.rawValue)]
-        let all = head + fields.sorted { $0.key < $1.key }
+        let all = head + fields.merging(context) { own, _ in own }.sorted { $0.key < $1.key }
         switch format {
         case .text:
             sink(all.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " ") + "\n")

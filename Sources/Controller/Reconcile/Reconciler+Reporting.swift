@@ -71,6 +71,10 @@ extension Reconciler {
             event.subject = previous.subject
             events.append(event)
         }
+        for index in next.indices {
+            next[index].grafana = configuration.target.grafana
+            next[index].org = configuration.target.org
+        }
         try await audit.record(events)
         try await saveStatuses(next)
         for status in next { statuses[status.name] = status }

@@ -80,7 +80,7 @@ extension Reconciler {
             record.expiresAt = now.addingTimeInterval(TimeInterval(seconds))
             ledger.tokens[grant] = record
             try await saveLedger()
-            try fileSystem.createDirectory(configuration.secretsDirectory)
+            try fileSystem.createDirectories(configuration.secretsDirectory)
             try fileSystem.writeAtomically(Array((created.key + "\n").utf8), to: secretPath(grant))
             try await auditToken("token.created", grant: grant, record, now: now)
             outcome.changes[grant, default: []].append(

@@ -21,6 +21,8 @@ package struct ReconcilerConfiguration: Sendable {
     package var onCallCache: Duration = .seconds(15)
     /// Where service-account token files go, one per grant, mode 0600.
     package var secretsDirectory: String
+    /// The Grafana instance and org this controller governs, among every configured one.
+    package var target = Target.single(org: nil)
 
     package init(grants: [String], stateDirectory: String) {
         self.grants = grants
@@ -94,7 +96,7 @@ package actor Reconciler {
     /// also takes the state folder's lock: two controllers on one ledger would each undo the other's memory.
     package func start(exclusive: Bool = true) async throws(LedgerError) {
         do {
-            try fileSystem.createDirectory(configuration.stateDirectory)
+            try fileSystem.createDirectories(configuration.stateDirectory)
             if exclusive {
                 let path = configuration.stateDirectory + "/lock"
                 guard let lock = try fileSystem.lockExclusively(path) else { throw LedgerError.locked(path: path) }
@@ -107,6 +109,7 @@ package actor Reconciler {
         }
         ledger = try await ledgerStore.load()
         statuses = await statusStore.load()
+        await audit.setTarget(configuration.target)
     }
 
     package var ledgerSize: Int { ledger.count }
@@ -199,7 +202,7 @@ package actor Reconciler {
                     "message": "file fails to parse; its last valid content stays in force",
                 ])
         }
-        let catalog = ResourceCatalog(files: files)
+        let catalog = ResourceCatalog(files: files).scoped(to: configuration.target)
         var rejected: [String: (file: String, error: String)] = [:]
         for file in files {
             for name in file.rejected where name.kind == .grant {

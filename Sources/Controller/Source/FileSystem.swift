@@ -32,6 +32,15 @@ extension FileSystem {
     func exists(_ path: String, as kind: DirectoryEntry.Kind = .file) -> Bool {
         (try? self.kind(of: path)) == kind
     }
+
+    /// Creates a folder and any missing parents (`STATE/main/org-2`).
+    func createDirectories(_ path: String) throws(FileSystemError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            try createDirectory(prefix)
+        }
+    }
 }
 
 /// An advisory lock held until released or the process ends.

@@ -50,4 +50,7 @@ package struct GrantStatus: Sendable, Codable, Equatable {
     /// Writes made for this grant in the last pass that changed anything.
     package var changes: [String]
     package var lastError: String?
+    /// The Grafana instance and org the grant's access is in.
+    package var grafana: String?
+    package var org: Int?
 }

@@ -39,6 +39,8 @@ enum UsageError: Error, Equatable, CustomStringConvertible {
     case unexpectedValue(option: String)
     case invalidValue(option: String, value: String, expected: String)
     case missingArgument(String, command: String)
+    /// A configuration file mistake, already phrased with its file, line and field.
+    case invalidConfiguration(String)
 
     var description: String {
         switch self {
@@ -49,6 +51,7 @@ enum UsageError: Error, Equatable, CustomStringConvertible {
         case .invalidValue(let option, let value, let expected):
             "'\(value)' is not valid for --\(option): expected \(expected)"
         case .missingArgument(let what, let command): "'\(command)' needs \(what)"
+        case .invalidConfiguration(let message): message
         }
     }
 }

@@ -13,6 +13,9 @@ struct ControllerOptions {
             help: "Folder for temporary service-account token files, one per grant, mode 0600 (default STATE/secrets)."),
         .value("grafana-url", "URL", environment: "GRAFANA_URL", help: "Grafana's base URL (a sub-path is fine)."),
         .value(
+            "config", "FILE", environment: "GRAFANA_JIT_CONFIG",
+            help: "YAML file naming several Grafana instances and orgs (instead of --grafana-url and its options)."),
+        .value(
             "token-file", "FILE", environment: "GRAFANA_TOKEN_FILE",
             help: "File holding the service-account token (or set GRAFANA_TOKEN; or GRAFANA_USER/GRAFANA_PASSWORD)."),
         .value("org-id", "N", environment: "GRAFANA_ORG_ID", help: "Organization to act in (X-Grafana-Org-Id)."),
@@ -50,18 +53,26 @@ struct ControllerOptions {
             help: "Hold revocations of vanished files above this share of the ledger (default 0.5)."),
     ]
 
+    /// One Grafana instance and org to govern, and where its state goes.
+    struct TargetSettings {
+        var target: Target
+        var connection: GrafanaConnection
+        var onCall: (url: URL, token: String)?
+        var incidents: (url: URL, token: String)?
+        var stateDirectory: String
+        var secretsDirectory: String
+    }
+
     let grants: String
     let state: String
-    let secretsDirectory: String
-    let connection: GrafanaConnection
+    /// Without `--config`, one target whose state is the state folder itself.
+    let targets: [TargetSettings]
     let resync: Duration
     let auditDestination: AuditLog.Destination
     let logFormat: Logger.Format
     let logLevel: Logger.Level
     let brakeShare: Double
     let writeDeadline: Duration
-    let onCall: (url: URL, token: String)?
-    let incidents: (url: URL, token: String)?
 
     init(_ arguments: ParsedArguments, environment: [String: String], command: String) throws(UsageError) {
         func required(_ name: String) throws(UsageError) -> String {
@@ -77,31 +88,67 @@ struct ControllerOptions {
         }
         grants = try required("grants")
         state = try required("state")
-        secretsDirectory = arguments.value("secrets-dir") ?? state + "/secrets"
-        guard let url = try Self.httpURL("grafana-url", arguments) else {
-            throw .missingArgument("--grafana-url", command: command)
-        }
-        var connection = GrafanaConnection(
-            baseURL: url, credentials: try Self.credentials(arguments, environment: environment),
-            userAgent: "grafana-jit/\(GrafanaJIT.version)")
-        if let org = arguments.value("org-id") {
-            guard let id = Int(org), id > 0 else {
-                throw .invalidValue(option: "org-id", value: org, expected: "a positive number")
-            }
-            connection.orgID = id
-        }
-        connection.timeout = try duration("timeout", default: .seconds(10))
+        let secrets = arguments.value("secrets-dir") ?? state + "/secrets"
+        let timeout = try duration("timeout", default: .seconds(10))
+        var maxInFlight = 8
         if let text = arguments.value("max-in-flight") {
             guard let value = Int(text), value > 0 else {
                 throw .invalidValue(option: "max-in-flight", value: text, expected: "a positive number")
             }
-            connection.maxInFlight = value
+            maxInFlight = value
         }
-        self.connection = connection
+        func connection(_ url: URL, _ credentials: GrafanaConnection.Credentials, org: Int?) -> GrafanaConnection {
+            var connection = GrafanaConnection(
+                baseURL: url, credentials: credentials, userAgent: "grafana-jit/\(GrafanaJIT.version)")
+            connection.orgID = org
+            connection.timeout = timeout
+            connection.maxInFlight = maxInFlight
+            return connection
+        }
+        if let file = arguments.value("config") {
+            let configuration = try InstanceConfiguration.load(path: file)
+            let orgs = Dictionary(uniqueKeysWithValues: configuration.instances.map { ($0.name, $0.orgs.map(\.id)) })
+            let stateFolder = state
+            targets = configuration.instances.flatMap { instance in
+                let places: [(Int?, GrafanaConnection.Credentials?)] =
+                    instance.orgs.isEmpty ? [(nil, nil)] : instance.orgs.map { ($0.id, $0.credentials) }
+                return places.map { org, credentials in
+                    let folder = "/\(instance.name)" + (org.map { "/org-\($0)" } ?? "")
+                    let grafana = connection(instance.url, credentials ?? instance.credentials, org: org)
+                    let incidentToken: String? =
+                        if case .token(let token) = grafana.credentials { token } else { nil }
+                    return TargetSettings(
+                        target: Target(
+                            grafana: instance.name, org: org, defaultGrafana: configuration.defaultName, orgs: orgs),
+                        connection: grafana, onCall: instance.onCall,
+                        incidents: instance.incident.flatMap { incident in
+                            (incident.token ?? incidentToken).map { (incident.url, $0) }
+                        },
+                        stateDirectory: stateFolder + folder, secretsDirectory: secrets + folder)
+                }
+            }
+        } else {
+            guard let url = try Self.httpURL("grafana-url", arguments) else {
+                throw .missingArgument("--grafana-url (or --config)", command: command)
+            }
+            var org: Int?
+            if let text = arguments.value("org-id") {
+                guard let id = Int(text), id > 0 else {
+                    throw .invalidValue(option: "org-id", value: text, expected: "a positive number")
+                }
+                org = id
+            }
+            let grafana = connection(url, try Self.credentials(arguments, environment: environment), org: org)
+            targets = [
+                TargetSettings(
+                    target: .single(org: org), connection: grafana,
+                    onCall: try Self.onCall(arguments, environment: environment),
+                    incidents: try Self.incidents(arguments, environment: environment, grafana: grafana.credentials),
+                    stateDirectory: state, secretsDirectory: secrets)
+            ]
+        }
         resync = try duration("resync", default: .seconds(60))
         writeDeadline = try duration("write-deadline", default: .seconds(30))
-        onCall = try Self.onCall(arguments, environment: environment)
-        incidents = try Self.incidents(arguments, environment: environment, grafana: connection.credentials)
         let audit = arguments.value("audit-log") ?? state + "/audit.jsonl"
         auditDestination = audit == "-" ? .standardOutput : .file(audit)
         let format = arguments.value("log-format") ?? "text"
@@ -146,9 +193,9 @@ struct ControllerOptions {
         return (url, token)
     }
 
-    /// The Grafana URL for logs: any user and password in it removed.
-    var redactedURL: String {
-        guard var components = URLComponents(url: connection.baseURL, resolvingAgainstBaseURL: false) else {
+    /// A Grafana URL for logs: any user and password in it removed.
+    static func redacted(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
             return "(url)"
         }
         components.user = nil
@@ -189,24 +236,36 @@ struct ControllerOptions {
         return token
     }
 
-    func makeReconciler(console: any Console) -> (Reconciler, Logger) {
+    /// One reconciler per target, each with its own ledger, queue and backoff, so a failing Grafana never
+    /// blocks the others; all append to one audit trail, each event naming its instance and org.
+    func makeReconcilers(console: any Console) -> [(reconciler: Reconciler, logger: Logger, settings: TargetSettings)] {
         let clock = SystemClock()
-        let logger = Logger(format: logFormat, minimumLevel: logLevel, clock: clock) { console.writeError($0) }
-        var configuration = ReconcilerConfiguration(grants: [grants], stateDirectory: state)
-        configuration.brakeShare = brakeShare
-        configuration.secretsDirectory = secretsDirectory
-        configuration.writeDeadline = writeDeadline
-        // Never reuse an on-call answer across a full resync: going off call must end access within one.
-        configuration.onCallCache = min(configuration.onCallCache, resync)
         let fileSystem = LocalFileSystem()
-        let reconciler = Reconciler(
-            configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),
-            fileSystem: fileSystem, clock: clock, logger: logger,
-            audit: AuditLog(destination: auditDestination, fileSystem: fileSystem),
-            onCall: onCall.map { HTTPOnCallClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent) },
-            incidents: incidents.map {
-                HTTPIncidentClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
-            })
-        return (reconciler, logger)
+        return targets.map { settings in
+            var logger = Logger(format: logFormat, minimumLevel: logLevel, clock: clock) { console.writeError($0) }
+            if targets.count > 1 {
+                logger.context = ["grafana": settings.target.grafana]
+                if let org = settings.target.org { logger.context["org"] = String(org) }
+            }
+            var configuration = ReconcilerConfiguration(grants: [grants], stateDirectory: settings.stateDirectory)
+            configuration.brakeShare = brakeShare
+            configuration.secretsDirectory = settings.secretsDirectory
+            configuration.writeDeadline = writeDeadline
+            configuration.target = settings.target
+            // Never reuse an on-call answer across a full resync: going off call must end access within one.
+            configuration.onCallCache = min(configuration.onCallCache, resync)
+            let connection = settings.connection
+            let reconciler = Reconciler(
+                configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),
+                fileSystem: fileSystem, clock: clock, logger: logger,
+                audit: AuditLog(destination: auditDestination, fileSystem: fileSystem),
+                onCall: settings.onCall.map {
+                    HTTPOnCallClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
+                },
+                incidents: settings.incidents.map {
+                    HTTPIncidentClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
+                })
+            return (reconciler, logger, settings)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import AccessModel
 import Controller
 import Foundation
 import GrafanaAPI
@@ -26,56 +27,68 @@ struct RunCommand: Command {
         // Installed first, so a signal during start-up or a --once pass is not fatal: the pass finishes, state is
         // consistent, then the process exits.
         let signals = TerminationSignals()
-        let (reconciler, logger) = options.makeReconciler(console: console)
-        do {
-            try await reconciler.start(exclusive: !arguments.flag("dry-run"))
-        } catch {
-            console.writeError("grafana-jit: error: \(error)\n")
-            return .usage
+        let controllers = options.makeReconcilers(console: console)
+        for controller in controllers {
+            do {
+                try await controller.reconciler.start(exclusive: !arguments.flag("dry-run"))
+            } catch {
+                console.writeError("grafana-jit: error: \(error)\n")
+                return .usage
+            }
+            await logStart(controller, options: options, mode: arguments.flag("once") ? "once" : "daemon")
         }
-        var started = [
-            "version": GrafanaJIT.version, "grafanaURL": options.redactedURL,
-            "grants": options.grants, "state": options.state, "mode": arguments.flag("once") ? "once" : "daemon",
-        ]
-        let client = HTTPGrafanaClient(connection: options.connection)
-        // What Grafana this is matters to operators, but an unreachable Grafana is the pass's problem to report.
-        started["grafanaVersion"] = (try? await client.health())?.version ?? "unreachable"
-        switch try? await client.permissionAPIStatus() {
-        case .available?: started["dataSourcePermissions"] = "available"
-        case .unavailable(let reason)?: started["dataSourcePermissions"] = reason
-        case nil: started["dataSourcePermissions"] = "unknown"
-        }
-        logger.log(.info, .controllerStarted, started)
         if arguments.flag("dry-run") {
-            let result = await reconciler.pass(applying: false)
-            console.write(PlanCommand.render(result))
-            return result.error == nil ? .success : .findings
+            var failed = false
+            for controller in controllers {
+                let result = await controller.reconciler.pass(applying: false)
+                console.write(PlanCommand.render(result, for: controllers.count > 1 ? controller.settings.target : nil))
+                failed = failed || result.error != nil
+            }
+            return failed ? .findings : .success
         }
         if arguments.flag("once") {
-            let result = await reconciler.pass()
-            logger.log(
-                result.isConverged ? .info : .warning, .passCompleted,
-                [
-                    "applied": String(result.applied), "failed": String(result.failed), "held": String(result.held),
-                ])
-            return result.isConverged && result.failedGrants.isEmpty ? .success : .findings
+            // Every Grafana gets its pass at once; one that is down fails its own pass only.
+            let converged = await withTaskGroup(of: Bool.self) { group in
+                for controller in controllers {
+                    group.addTask {
+                        let result = await controller.reconciler.pass()
+                        controller.logger.log(
+                            result.isConverged ? .info : .warning, .passCompleted,
+                            [
+                                "applied": String(result.applied), "failed": String(result.failed),
+                                "held": String(result.held),
+                            ])
+                        return result.isConverged && result.failedGrants.isEmpty
+                    }
+                }
+                return await group.reduce(true) { $0 && $1 }
+            }
+            return converged ? .success : .findings
         }
         var timing = ControllerLoop.Timing()
         timing.resync = options.resync
-        let changes = ChangeDetectors.make(paths: [options.grants], polling: arguments.flag("poll"))
-        logger.log(
-            .info, .watchStarted, ["mode": changes is InotifyDetector ? "inotify" : "poll", "grants": options.grants])
-        let loop = ControllerLoop(
-            reconciler: reconciler, changes: changes, clock: SystemClock(), logger: logger, timing: timing)
+        // One loop per Grafana, each with its own watcher, timer and backoff.
+        let loops = controllers.map { controller in
+            let changes = ChangeDetectors.make(paths: [options.grants], polling: arguments.flag("poll"))
+            controller.logger.log(
+                .info, .watchStarted,
+                ["mode": changes is InotifyDetector ? "inotify" : "poll", "grants": options.grants])
+            return ControllerLoop(
+                reconciler: controller.reconciler, changes: changes, clock: SystemClock(), logger: controller.logger,
+                timing: timing)
+        }
+        let logger = controllers[0].logger
         let stopped = await withTaskGroup(of: String?.self) { group in
             group.addTask {
-                await loop.run()
+                await withTaskGroup(of: Void.self) { each in
+                    for loop in loops { each.addTask { await loop.run() } }
+                }
                 return nil
             }
             group.addTask { await signals.first() }
             let first = await group.next() ?? nil
             guard let signal = first else { return "none" }
-            await loop.requestStop()
+            for loop in loops { await loop.requestStop() }
             // A second signal, or 30 s, ends the drain at once.
             group.addTask { await signals.first() }
             group.addTask {
@@ -96,6 +109,29 @@ struct RunCommand: Command {
     }
 }
 
+extension RunCommand {
+    /// The start line: version, Grafana's version and whether its data-source permission API is there.
+    private func logStart(
+        _ controller: (reconciler: Reconciler, logger: Logger, settings: ControllerOptions.TargetSettings),
+        options: ControllerOptions, mode: String
+    ) async {
+        let connection = controller.settings.connection
+        var started = [
+            "version": GrafanaJIT.version, "grafanaURL": ControllerOptions.redacted(connection.baseURL),
+            "grants": options.grants, "state": controller.settings.stateDirectory, "mode": mode,
+        ]
+        let client = HTTPGrafanaClient(connection: connection)
+        // What Grafana this is matters to operators, but an unreachable Grafana is the pass's problem to report.
+        started["grafanaVersion"] = (try? await client.health())?.version ?? "unreachable"
+        switch try? await client.permissionAPIStatus() {
+        case .available?: started["dataSourcePermissions"] = "available"
+        case .unavailable(let reason)?: started["dataSourcePermissions"] = reason
+        case nil: started["dataSourcePermissions"] = "unknown"
+        }
+        controller.logger.log(.info, .controllerStarted, started)
+    }
+}
+
 /// `grafana-jit plan`: the writes the next pass would make, grouped by grant; applies nothing.
 struct PlanCommand: Command {
     static let name = "plan"
@@ -107,19 +143,29 @@ struct PlanCommand: Command {
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
         let options = try ControllerOptions(
             arguments, environment: ProcessInfo.processInfo.environment, command: Self.name)
-        let (reconciler, _) = options.makeReconciler(console: console)
-        do {
-            try await reconciler.start(exclusive: false)
-        } catch {
-            console.writeError("grafana-jit: error: \(error)\n")
-            return .usage
+        let controllers = options.makeReconcilers(console: console)
+        var failed = false
+        for controller in controllers {
+            do {
+                try await controller.reconciler.start(exclusive: false)
+            } catch {
+                console.writeError("grafana-jit: error: \(error)\n")
+                return .usage
+            }
+            let result = await controller.reconciler.pass(applying: false)
+            console.write(Self.render(result, for: controllers.count > 1 ? controller.settings.target : nil))
+            failed = failed || result.error != nil
         }
-        let result = await reconciler.pass(applying: false)
-        console.write(Self.render(result))
-        return result.error == nil ? .success : .findings
+        return failed ? .findings : .success
     }
 
-    static func render(_ result: PassResult) -> String {
+    /// The plan grouped by grant; with several Grafanas, headed by the instance and org.
+    static func render(_ result: PassResult, for target: Target? = nil) -> String {
+        let heading = target.map { "Grafana \($0):\n" } ?? ""
+        return heading + changes(result)
+    }
+
+    private static func changes(_ result: PassResult) -> String {
         if let error = result.error { return "plan failed: \(error)\n" }
         guard !result.plan.changes.isEmpty || !result.plan.notes.isEmpty else { return "no changes\n" }
         var byGrant: [String: [String]] = [:]

@@ -20,8 +20,11 @@ struct StatusCommand: Command {
         guard ["table", "json"].contains(output) else {
             throw UsageError.invalidValue(option: "output", value: output, expected: "table or json")
         }
-        let statuses = await StatusStore(stateDirectory: state, fileSystem: LocalFileSystem()).load().values
-            .sorted { $0.name < $1.name }
+        var statuses: [GrantStatus] = []
+        for folder in Self.stateFolders(state) {
+            statuses += await StatusStore(stateDirectory: folder, fileSystem: LocalFileSystem()).load().values
+        }
+        statuses.sort { ($0.grafana ?? "", $0.org ?? 0, $0.name) < ($1.grafana ?? "", $1.org ?? 0, $1.name) }
         if output == "json" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -33,13 +36,32 @@ struct StatusCommand: Command {
         return .success
     }
 
-    /// The table `status` prints: name, subject, access, phase, expires in, message.
+    /// The state folder, and with `--config` one folder per Grafana instance (`STATE/NAME`) and org
+    /// (`STATE/NAME/org-N`).
+    static func stateFolders(_ state: String) -> [String] {
+        let manager = FileManager.default
+        func children(_ folder: String) -> [String] {
+            ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }.filter {
+                var isFolder: ObjCBool = false
+                return manager.fileExists(atPath: $0, isDirectory: &isFolder) && isFolder.boolValue
+                    && !$0.hasSuffix("/status") && !$0.hasSuffix("/secrets") && !$0.hasSuffix("/last-valid")
+            }
+        }
+        let instances = children(state)
+        return [state] + instances + instances.flatMap(children)
+    }
+
+    /// The table `status` prints: name, subject, access, phase, expires in, message; with several Grafanas, where.
     static func table(_ statuses: [GrantStatus], now: Date) -> String {
+        let several = Set(statuses.map { "\($0.grafana ?? "")/\($0.org ?? 0)" }).count > 1
         let rows =
             [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "MESSAGE"]]
             + statuses.map { status in
                 [
-                    status.name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
+                    several
+                        ? "\(status.grafana ?? "default")\(status.org.map { "/\($0)" } ?? "")/\(status.name)"
+                        : status.name,
+                    status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
                     status.expiresAt.map { remaining($0.timeIntervalSince(now)) } ?? "-", status.message,
                 ]
             }
