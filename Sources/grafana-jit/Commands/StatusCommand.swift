@@ -41,7 +41,9 @@ struct StatusCommand: Command {
     static func stateFolders(_ state: String) -> [String] {
         let manager = FileManager.default
         func children(_ folder: String) -> [String] {
-            ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }.filter {
+            // A folder that cannot be listed holds no status to show; the state folder's own is read regardless.
+            return ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted().map { folder + "/" + $0 }.filter
+            {
                 var isFolder: ObjCBool = false
                 return manager.fileExists(atPath: $0, isDirectory: &isFolder) && isFolder.boolValue
                     && !$0.hasSuffix("/status") && !$0.hasSuffix("/secrets") && !$0.hasSuffix("/last-valid")
