@@ -6,8 +6,7 @@ extension GrafanaRouter {
     /// One level of the tree (`parentUid`, top level by default), paged by `limit` (default 1000) and `page`.
     func folders() -> HTTPResponse {
         if let denied = require("folders:read") { return denied }
-        let limit = Int(request.query["limit"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 1000
-        let page = Int(request.query["page"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 1
+        let (limit, page) = paging(sizeKey: "limit")
         let parent = request.query["parentUid"].flatMap { $0.isEmpty ? nil : $0 }
         let level = model.folders.filter { $0.orgID == org && $0.parentUID == parent }.sorted { $0.title < $1.title }
         let slice = level.dropFirst((page - 1) * limit).prefix(limit)

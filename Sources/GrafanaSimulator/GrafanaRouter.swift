@@ -51,9 +51,10 @@ struct GrafanaRouter {
         caller.can(action) ? nil : GrafanaResponses.accessDenied(action)
     }
 
-    /// The `perpage` and `page` rules Grafana's search handlers share: defaults 1000 and 1, bad values replaced.
-    func paging() -> (perPage: Int, page: Int) {
-        let perPage = Int(request.query["perpage"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 1000
+    /// The `perpage` (or `limit`) and `page` rules Grafana's list handlers share: defaults 1000 and 1, bad values
+    /// replaced.
+    func paging(sizeKey: String = "perpage") -> (perPage: Int, page: Int) {
+        let perPage = Int(request.query[sizeKey] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 1000
         let page = Int(request.query["page"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 1
         return (perPage, page)
     }

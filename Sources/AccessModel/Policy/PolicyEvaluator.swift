@@ -123,35 +123,34 @@ package struct PolicyEvaluator: Sendable {
         }
     }
 
-    /// A folder selector, as data-source selectors: exact with Grafana's facts; offline, the reference as written.
-    private func selects(_ selector: FolderSelector, _ reference: String, item: AccessItem) -> PolicyCheck {
-        if facts.knowsGrafana {
-            guard let folder = facts.folders[reference] else { return .failed(Denial("", at: item.location)) }
-            let matches =
-                (selector.title?.matches(folder.title) ?? true) && (selector.uid.map { $0 == folder.uid } ?? true)
-            return matches ? .met : .failed(Denial("", at: item.location))
-        }
-        if let title = selector.title, !title.matches(reference) { return .failed(Denial("", at: item.location)) }
-        if let uid = selector.uid, selector.title != nil || uid != reference {
-            return .unknown(Denial("\(item.summary): whether its uid is \(uid)", at: item.location))
-        }
-        return .met
+    private func selects(_ selector: DataSourceSelector, _ reference: String, item: AccessItem) -> PolicyCheck {
+        let known = facts.dataSources[reference].map { (uid: $0.uid, name: $0.name, type: Optional($0.type)) }
+        return selects(name: selector.name, uid: selector.uid, type: selector.type, known: known, reference, item: item)
     }
 
-    /// A selector against a data source: exact with Grafana's facts; offline, the reference as written.
-    private func selects(_ selector: DataSourceSelector, _ reference: String, item: AccessItem) -> PolicyCheck {
+    private func selects(_ selector: FolderSelector, _ reference: String, item: AccessItem) -> PolicyCheck {
+        let known = facts.folders[reference].map { (uid: $0.uid, name: $0.title, type: String?.none) }
+        return selects(name: selector.title, uid: selector.uid, type: nil, known: known, reference, item: item)
+    }
+
+    /// A selector (name glob, uid, type) against a data source or folder: exact with Grafana's facts; offline, the
+    /// reference as written.
+    private func selects(
+        name: Glob?, uid: String?, type: String?, known: (uid: String, name: String, type: String?)?,
+        _ reference: String, item: AccessItem
+    ) -> PolicyCheck {
         if facts.knowsGrafana {
-            guard let source = facts.dataSources[reference] else { return .failed(Denial("", at: item.location)) }
+            guard let known else { return .failed(Denial("", at: item.location)) }
             let matches =
-                (selector.name?.matches(source.name) ?? true) && (selector.uid.map { $0 == source.uid } ?? true)
-                && (selector.type.map { $0 == source.type } ?? true)
+                (name?.matches(known.name) ?? true) && (uid.map { $0 == known.uid } ?? true)
+                && (type.map { $0 == known.type } ?? true)
             return matches ? .met : .failed(Denial("", at: item.location))
         }
-        if let name = selector.name, !name.matches(reference) { return .failed(Denial("", at: item.location)) }
-        if let uid = selector.uid, selector.name != nil || uid != reference {
+        if let name, !name.matches(reference) { return .failed(Denial("", at: item.location)) }
+        if let uid, name != nil || uid != reference {
             return .unknown(Denial("\(item.summary): whether its uid is \(uid)", at: item.location))
         }
-        if let type = selector.type {
+        if let type {
             return .unknown(Denial("\(item.summary): whether its type is \(type)", at: item.location))
         }
         return .met

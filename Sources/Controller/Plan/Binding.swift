@@ -1,4 +1,5 @@
 import AccessModel
+import GrafanaAPI
 
 /// What a grant gives in Grafana terms: a principal holding a level on a resource, identified by Grafana's ids.
 package struct Binding: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
@@ -16,6 +17,22 @@ package struct Binding: Sendable, Hashable, Codable, Comparable, CustomStringCon
         case orgRole
         /// A folder by uid.
         case folder(String)
+
+        /// Data sources and folders, whose permissions the access-control API sets per principal.
+        init(_ resource: PermissionResource) {
+            switch resource {
+            case .dataSource(let uid): self = .dataSource(uid)
+            case .folder(let uid): self = .folder(uid)
+            }
+        }
+
+        var permissionResource: PermissionResource? {
+            switch self {
+            case .dataSource(let uid): .dataSource(uid)
+            case .folder(let uid): .folder(uid)
+            case .team, .orgRole: nil
+            }
+        }
     }
 
     package var principal: Principal

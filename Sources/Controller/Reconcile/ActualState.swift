@@ -18,8 +18,8 @@ package enum ActualState {
         var orgRoles = false
         for binding in bindings {
             switch binding.resource {
-            case .dataSource(let uid): resources.insert(.dataSource(uid))
-            case .folder(let uid): resources.insert(.folder(uid))
+            case .dataSource, .folder:
+                if let resource = binding.resource.permissionResource { resources.insert(resource) }
             case .team(let id): teams.insert(id)
             case .orgRole: orgRoles = true
             }
@@ -47,11 +47,9 @@ package enum ActualState {
     )] {
         switch read {
         case .permissions(let resource):
-            let (on, levels): (Binding.Resource, Set<Level>) =
-                switch resource {
-                case .dataSource(let uid): (.dataSource(uid), [.query, .edit, .admin])
-                case .folder(let uid): (.folder(uid), [.view, .edit, .admin])
-                }
+            let on = Binding.Resource(resource)
+            let levels: Set<Level> =
+                if case .folder = resource { [.view, .edit, .admin] } else { [.query, .edit, .admin] }
             return try await grafana.permissions(on: resource).compactMap { row in
                 guard let level = Level(rawValue: row.level), levels.contains(level) else { return nil }
                 switch row.principal {

@@ -35,8 +35,14 @@ package struct GrafanaSnapshot: Sendable {
             snapshot.dataSources["uid:" + source.uid] = source
             snapshot.dataSources["name:" + source.name] = source
         }
-        try await snapshot.readFolders(from: grafana, for: catalog)
-        let asksForTokens = catalog.grants.flatMap(catalog.accessItems(of:)).contains { item in
+        let items = catalog.grants.flatMap(catalog.accessItems(of:))
+        try await snapshot.readFolders(
+            from: grafana,
+            named: Set(
+                items.compactMap { item in
+                    if case .folder(let reference, _) = item.target { reference } else { nil }
+                }))
+        let asksForTokens = items.contains { item in
             if case .serviceAccountToken = item.target { true } else { false }
         }
         if asksForTokens {
@@ -55,13 +61,9 @@ package struct GrafanaSnapshot: Sendable {
     package func user(_ reference: String) -> GrafanaUser? { users[reference.lowercased()] }
 
     /// The top-level listing, then one lookup per reference it lacks (a nested folder, named by uid).
-    private mutating func readFolders(from grafana: any GrafanaAPI, for catalog: ResourceCatalog)
+    private mutating func readFolders(from grafana: any GrafanaAPI, named references: Set<String>)
         async throws(GrafanaAPIError)
     {
-        let references = Set(
-            catalog.grants.flatMap(catalog.accessItems(of:)).compactMap { item -> String? in
-                if case .folder(let reference, _) = item.target { reference } else { nil }
-            })
         guard !references.isEmpty else { return }
         for folder in try await grafana.folders() { remember(folder) }
         for reference in references.sorted() where self.folder(reference) == nil {
@@ -104,13 +106,17 @@ package struct GrafanaSnapshot: Sendable {
                 id: user.id, login: user.login, email: user.email, teams: memberships[user.id] ?? [])
         }
         for (key, source) in dataSources {
-            let reference = String(key.drop { $0 != ":" }.dropFirst())
-            facts.dataSources[reference] = DataSourceFacts(uid: source.uid, name: source.name, type: source.type)
+            facts.dataSources[Self.reference(key)] = DataSourceFacts(
+                uid: source.uid, name: source.name, type: source.type)
         }
         for (key, folder) in folders {
-            facts.folders[String(key.drop { $0 != ":" }.dropFirst())] = FolderFacts(
-                uid: folder.uid, title: folder.title)
+            facts.folders[Self.reference(key)] = FolderFacts(uid: folder.uid, title: folder.title)
         }
         return facts
+    }
+
+    /// `uid:x` or `name:x` → `x`, the reference a grant writes.
+    private static func reference(_ key: String) -> String {
+        String(key.drop { $0 != ":" }.dropFirst())
     }
 }

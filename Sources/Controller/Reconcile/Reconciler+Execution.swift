@@ -140,14 +140,13 @@ extension Reconciler {
 
     private static func write(_ change: Change, to grafana: any GrafanaAPI) async throws(GrafanaAPIError) {
         switch (change.binding.principal, change.binding.resource) {
-        case (let principal, .dataSource(let uid)), (let principal, .folder(let uid)):
+        case (let principal, .dataSource), (let principal, .folder):
+            guard let resource = change.binding.resource.permissionResource else { return }
             let target: GrafanaPrincipal =
                 switch principal {
                 case .user(let id): .user(id)
                 case .team(let id): .team(id)
                 }
-            let resource: PermissionResource =
-                if case .folder = change.binding.resource { .folder(uid) } else { .dataSource(uid) }
             try await grafana.setPermission(on: resource, principal: target, level: change.to?.grafanaName)
         case (.user(let user), .team(let team)):
             switch change.to {

@@ -5,7 +5,8 @@ import GrafanaAPI
 /// written to one 0600 file per grant, deleted (token and file) when the grant ends. The key is only ever in the
 /// file: never in the ledger, logs, status or audit.
 extension Reconciler {
-    func keepTokens(_ desired: [String: DesiredToken], into outcome: inout ExecutionOutcome) async throws {
+    /// Every step that changes Grafana saves the ledger first or right after; the pass saves it once more at its end.
+    func keepTokens(_ desired: [String: DesiredToken], into outcome: inout ExecutionOutcome) async {
         let now = clock.now()
         let live = await liveTokenIDs()
         for (grant, record) in ledger.tokens.sorted(by: { $0.key < $1.key }) {
@@ -21,7 +22,6 @@ extension Reconciler {
         for (grant, want) in desired.sorted(by: { $0.key < $1.key }) where ledger.tokens[grant] == nil {
             await create(grant, want, into: &outcome, now: now)
         }
-        try await saveLedger()
     }
 
     /// One listing per service account with recorded tokens: which of them still exist (someone may have deleted

@@ -140,7 +140,7 @@ package actor Reconciler {
             // start see the grants as new and restart their windows.
             ledger.grants = desired.records
             var outcome = try await execute(plan, desired: desired, now: now)
-            try await keepTokens(desired.tokens, into: &outcome)
+            await keepTokens(desired.tokens, into: &outcome)
             (result.applied, result.failed) = (outcome.applied, outcome.failed)
             try await saveLedger()
             result.phases = try await report(

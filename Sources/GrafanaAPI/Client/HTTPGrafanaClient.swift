@@ -35,18 +35,7 @@ package actor HTTPGrafanaClient: GrafanaAPI {
     }
 
     package func orgUsers() async throws(GrafanaAPIError) -> [GrafanaUser] {
-        struct Page: Decodable {
-            var totalCount: Int
-            var orgUsers: [GrafanaUser]
-        }
-        var all: [GrafanaUser] = []
-        for page in 1... {
-            let result = try await decode(
-                Page.self,
-                get("/api/org/users/search", query: [("perpage", String(connection.pageSize)), ("page", String(page))]))
-            all += result.orgUsers
-            if result.orgUsers.isEmpty || all.count >= result.totalCount { break }
-        }
+        let all = try await allPages(OrgUserPage.self, "/api/org/users/search")
         let now = clock.now()
         for user in all { remember(user, at: now) }
         return all
@@ -170,18 +159,7 @@ package actor HTTPGrafanaClient: GrafanaAPI {
     }
 
     package func serviceAccounts() async throws(GrafanaAPIError) -> [GrafanaServiceAccount] {
-        struct Page: Decodable {
-            var totalCount: Int
-            var serviceAccounts: [GrafanaServiceAccount]
-        }
-        var all: [GrafanaServiceAccount] = []
-        for page in 1... {
-            let query = [("perpage", String(connection.pageSize)), ("page", String(page))]
-            let result = try await decode(Page.self, get("/api/serviceaccounts/search", query: query))
-            all += result.serviceAccounts
-            if result.serviceAccounts.isEmpty || all.count >= result.totalCount { break }
-        }
-        return all
+        try await allPages(ServiceAccountPage.self, "/api/serviceaccounts/search")
     }
 
     package func serviceAccountTokens(serviceAccount: Int) async throws(GrafanaAPIError) -> [GrafanaToken] {
@@ -237,16 +215,19 @@ package actor HTTPGrafanaClient: GrafanaAPI {
     }
 
     private func searchTeams(_ filter: [(String, String)]) async throws(GrafanaAPIError) -> [GrafanaTeam] {
-        struct Page: Decodable {
-            var totalCount: Int
-            var teams: [GrafanaTeam]
-        }
-        var all: [GrafanaTeam] = []
+        try await allPages(TeamPage.self, "/api/teams/search", filter: filter)
+    }
+
+    /// Grafana's search pages (`perpage`, `page`, `totalCount`), read until every item is in.
+    private func allPages<Page: SearchPage>(_ type: Page.Type, _ path: String, filter: [(String, String)] = [])
+        async throws(GrafanaAPIError) -> [Page.Item]
+    {
+        var all: [Page.Item] = []
         for page in 1... {
             let query = filter + [("perpage", String(connection.pageSize)), ("page", String(page))]
-            let result = try await decode(Page.self, get("/api/teams/search", query: query))
-            all += result.teams
-            if result.teams.isEmpty || all.count >= result.totalCount { break }
+            let result = try await decode(type, get(path, query: query))
+            all += result.items
+            if result.items.isEmpty || all.count >= result.totalCount { break }
         }
         return all
     }
@@ -358,4 +339,29 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         allowed.remove(charactersIn: "/?#")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
+}
+
+/// One page of a Grafana search answer; each endpoint names its list differently.
+private protocol SearchPage: Decodable {
+    associatedtype Item
+    var totalCount: Int { get }
+    var items: [Item] { get }
+}
+
+private struct OrgUserPage: SearchPage {
+    var totalCount: Int
+    var orgUsers: [GrafanaUser]
+    var items: [GrafanaUser] { orgUsers }
+}
+
+private struct TeamPage: SearchPage {
+    var totalCount: Int
+    var teams: [GrafanaTeam]
+    var items: [GrafanaTeam] { teams }
+}
+
+private struct ServiceAccountPage: SearchPage {
+    var totalCount: Int
+    var serviceAccounts: [GrafanaServiceAccount]
+    var items: [GrafanaServiceAccount] { serviceAccounts }
 }

@@ -63,6 +63,9 @@ struct ControllerOptions {
         var secretsDirectory: String
     }
 
+    /// A reconciler with its logger and the target it governs.
+    typealias Governed = (reconciler: Reconciler, logger: Logger, settings: TargetSettings)
+
     let grants: String
     let state: String
     /// Without `--config`, one target whose state is the state folder itself.
@@ -238,7 +241,7 @@ struct ControllerOptions {
 
     /// One reconciler per target, each with its own ledger, queue and backoff, so a failing Grafana never
     /// blocks the others; all append to one audit trail, each event naming its instance and org.
-    func makeReconcilers(console: any Console) -> [(reconciler: Reconciler, logger: Logger, settings: TargetSettings)] {
+    func makeReconcilers(console: any Console) -> [Governed] {
         let clock = SystemClock()
         let fileSystem = LocalFileSystem()
         return targets.map { settings in

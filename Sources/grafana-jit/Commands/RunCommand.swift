@@ -37,15 +37,7 @@ struct RunCommand: Command {
             }
             await logStart(controller, options: options, mode: arguments.flag("once") ? "once" : "daemon")
         }
-        if arguments.flag("dry-run") {
-            var failed = false
-            for controller in controllers {
-                let result = await controller.reconciler.pass(applying: false)
-                console.write(PlanCommand.render(result, for: controllers.count > 1 ? controller.settings.target : nil))
-                failed = failed || result.error != nil
-            }
-            return failed ? .findings : .success
-        }
+        if arguments.flag("dry-run") { return await PlanCommand.printPlans(of: controllers, console: console) }
         if arguments.flag("once") {
             // Every Grafana gets its pass at once; one that is down fails its own pass only.
             let converged = await withTaskGroup(of: Bool.self) { group in
@@ -112,7 +104,7 @@ struct RunCommand: Command {
 extension RunCommand {
     /// The start line: version, Grafana's version and whether its data-source permission API is there.
     private func logStart(
-        _ controller: (reconciler: Reconciler, logger: Logger, settings: ControllerOptions.TargetSettings),
+        _ controller: ControllerOptions.Governed,
         options: ControllerOptions, mode: String
     ) async {
         let connection = controller.settings.connection
@@ -144,7 +136,6 @@ struct PlanCommand: Command {
         let options = try ControllerOptions(
             arguments, environment: ProcessInfo.processInfo.environment, command: Self.name)
         let controllers = options.makeReconcilers(console: console)
-        var failed = false
         for controller in controllers {
             do {
                 try await controller.reconciler.start(exclusive: false)
@@ -152,8 +143,19 @@ struct PlanCommand: Command {
                 console.writeError("grafana-jit: error: \(error)\n")
                 return .usage
             }
+        }
+        return await Self.printPlans(of: controllers, console: console)
+    }
+
+    /// Each started controller's next pass, planned and printed; `findings` when any plan failed.
+    static func printPlans(
+        of controllers: [ControllerOptions.Governed],
+        console: any Console
+    ) async -> ExitCode {
+        var failed = false
+        for controller in controllers {
             let result = await controller.reconciler.pass(applying: false)
-            console.write(Self.render(result, for: controllers.count > 1 ? controller.settings.target : nil))
+            console.write(render(result, for: controllers.count > 1 ? controller.settings.target : nil))
             failed = failed || result.error != nil
         }
         return failed ? .findings : .success
