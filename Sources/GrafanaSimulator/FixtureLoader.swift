@@ -238,7 +238,9 @@ private struct FixtureReader {
                 guard let user = model.user(loginOrEmail: name) else { throw fail(login, "unknown user \(name)") }
                 ids.append(user.id)
             }
-            model.schedules.append(("S\(index + 1)", try string(scheduleFields["name"], "name", in: schedule), ids))
+            model.schedules.append(
+                GrafanaModel.Schedule(
+                    id: "S\(index + 1)", name: try string(scheduleFields["name"], "name", in: schedule), users: ids))
         }
     }
 

@@ -106,9 +106,9 @@ struct GrafanaModel: Sendable {
     var folders: [Folder] = []
     var permissions: [Permission] = []
     var serviceAccounts: [ServiceAccount] = []
-    /// Grafana OnCall, served under `/oncall/`: its token and schedules (user ids on call now).
+    /// Grafana OnCall, served under `/oncall/`: its token and schedules.
     var onCallToken: String?
-    var schedules: [(id: String, name: String, onCallNow: [Int])] = []
+    var schedules: [Schedule] = []
     /// Grafana Incident, served under `/incident/`: incident id → status (`active` or `resolved`).
     var incidents: [String: String] = [:]
     var nextPermissionID = 1
@@ -143,5 +143,21 @@ struct GrafanaModel: Sendable {
 
     func members(ofOrg org: Int) -> [User] {
         users.filter { $0.orgRoles[org] != nil }.sorted { $0.login < $1.login }
+    }
+}
+
+extension GrafanaModel {
+    /// One OnCall schedule with a single current shift: these users from `shiftStart`, until `shiftEnd` when
+    /// set (then nobody is on call, as OnCall computes `on_call_now` from the final schedule at request time).
+    struct Schedule {
+        var id: String
+        var name: String
+        var users: [Int]
+        var shiftStart = Date()
+        var shiftEnd: Date?
+
+        func onCall(at now: Date) -> [Int] {
+            now < shiftEnd ?? .distantFuture ? users : []
+        }
     }
 }

@@ -19,10 +19,16 @@ struct OnCallRouter {
                 schedule -> [String: Any] in
                 [
                     "id": schedule.id, "name": schedule.name, "type": "web", "team_id": NSNull(), "time_zone": "UTC",
-                    "on_call_now": schedule.onCallNow.map { "U\($0)" }, "shifts": [String](),
+                    "on_call_now": schedule.onCall(at: Date()).map { "U\($0)" }, "shifts": [String](),
                 ]
             }
             return page(schedules, size: 50)
+        case ("GET", let path) where path.hasPrefix("/oncall/api/v1/schedules/") && path.hasSuffix("/final_shifts"):
+            let id = path.dropFirst("/oncall/api/v1/schedules/".count).dropLast("/final_shifts".count)
+            guard let schedule = model.schedules.first(where: { $0.id == id }) else {
+                return .json(404, object: ["detail": "Not found."])
+            }
+            return finalShifts(of: schedule)
         case ("GET", "/oncall/api/v1/users/"):
             let users = model.users.map { user -> [String: Any] in
                 [
@@ -34,6 +40,29 @@ struct OnCallRouter {
         default:
             return .json(404, object: ["detail": "Not found."])
         }
+    }
+
+    /// The schedule's one shift, for each of its users, where it overlaps the requested UTC dates; a shift
+    /// without an end runs to the end of the range. The error text for missing or malformed dates is not
+    /// confirmed from OnCall's source.
+    private func finalShifts(of schedule: GrafanaModel.Schedule) -> HTTPResponse {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        guard let first = request.query["start_date"].flatMap(formatter.date(from:)),
+            let last = request.query["end_date"].flatMap(formatter.date(from:))
+        else { return .json(400, object: ["detail": "start_date and end_date are required as YYYY-MM-DD"]) }
+        let rangeEnd = last.addingTimeInterval(86_400)
+        let shiftEnd = schedule.shiftEnd ?? rangeEnd
+        guard schedule.shiftStart < rangeEnd, shiftEnd > first else { return page([], size: 50) }
+        let stamp = ISO8601DateFormatter()
+        let shifts = schedule.users.compactMap { id in model.users.first { $0.id == id } }.map {
+            user -> [String: Any] in
+            [
+                "user_pk": "U\(user.id)", "user_email": user.email, "user_username": user.login,
+                "shift_start": stamp.string(from: schedule.shiftStart), "shift_end": stamp.string(from: shiftEnd),
+            ]
+        }
+        return page(shifts, size: 50)
     }
 
     private func page(_ results: [[String: Any]], size: Int) -> HTTPResponse {

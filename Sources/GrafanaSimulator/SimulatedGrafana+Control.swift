@@ -29,18 +29,29 @@ extension SimulatedGrafana {
         }
     }
 
-    /// `{"schedule": "primary-sre", "onCallNow": ["alice"]}`: who is on call from now on.
+    /// `{"schedule": "primary-sre", "onCallNow": ["alice"], "shiftEndsIn": 30}`: who is on call from now on,
+    /// and optionally for how many seconds (without it, until changed).
     private func setOnCall(_ request: HTTPRequest) -> HTTPResponse {
         // A body that does not decode is answered, not thrown.
         guard let body = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
             let name = body["schedule"] as? String, let logins = body["onCallNow"] as? [String]
-        else { return .json(400, object: ["message": "expected {\"schedule\": name, \"onCallNow\": [logins]}"]) }
+        else {
+            return .json(
+                400,
+                object: ["message": "expected {\"schedule\": name, \"onCallNow\": [logins], \"shiftEndsIn\": seconds}"])
+        }
+        // Whole seconds, as OnCall writes shift bounds: the end it reports is the end it applies.
+        let shiftEnd = (body["shiftEndsIn"] as? Double).map {
+            Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + $0).rounded(.up))
+        }
         return updateModel { model in
             let ids = logins.compactMap { model.user(loginOrEmail: $0)?.id }
             guard ids.count == logins.count, let index = model.schedules.firstIndex(where: { $0.name == name }) else {
                 return .json(404, object: ["message": "unknown schedule or user"])
             }
-            model.schedules[index].onCallNow = ids
+            model.schedules[index].users = ids
+            model.schedules[index].shiftStart = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            model.schedules[index].shiftEnd = shiftEnd
             return .json(200, object: ["message": "on call now: \(logins.joined(separator: ", "))"])
         }
     }

@@ -233,6 +233,21 @@ struct DesiredStateOnCallTests {
         #expect(state.outcomes["g"]?.phase == .active && state.bindings.count == 1)
     }
 
+    @Test func aKnownShiftEndIsTheNextChangeWithinTheWindow() {
+        var snapshot = DesiredStateTests.snapshot
+        let end = DesiredStateTests.now.addingTimeInterval(1_200)
+        snapshot.onCall = ["primary-sre": ["alice@example.com"]]
+        snapshot.shiftEnds = ["primary-sre": ["alice@example.com": end]]
+        let state = DesiredState(
+            catalog: Self.catalog, snapshot: snapshot, records: [:], now: DesiredStateTests.now)
+        #expect(state.outcomes["g"]?.phase == .active && state.outcomes["g"]?.nextChange == end)
+        #expect(state.outcomes["g"]?.message.contains("on call until \(end.rfc3339)") == true)
+        // A shift that outlasts the grant changes nothing: the grant's own end comes first.
+        snapshot.shiftEnds = ["primary-sre": ["alice@example.com": end.addingTimeInterval(7_200)]]
+        let longer = DesiredState(catalog: Self.catalog, snapshot: snapshot, records: [:], now: DesiredStateTests.now)
+        #expect(longer.outcomes["g"]?.nextChange == nil)
+    }
+
     @Test func offCallEndsTheAccessWhenOnCallAnswers() {
         var snapshot = DesiredStateTests.snapshot
         snapshot.onCall = ["primary-sre": ["bob@example.com"]]

@@ -173,6 +173,79 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func aKnownShiftEndRevokesWithoutWaitingForTheResync() async throws {
+        let work = try await ControllerWorkspace.start(
+            policy: """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessPolicy
+                metadata: {name: on-call-only}
+                spec:
+                  subjects: {users: ["*@example.com"]}
+                  dataSources: [{name: "prod-*"}]
+                  permissions: [Edit]
+                  maxDuration: 4h
+                  requireOnCall: {schedules: [primary-sre]}
+                """)
+        try await work.control(
+            "PUT", "/__sim/oncall", body: #"{"schedule":"primary-sre","onCallNow":["carol"],"shiftEndsIn":8}"#)
+        try work.grant("carol-fix", user: "carol@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")
+        let daemon = try await ControllerProcess.start(
+            work, extra: ["--oncall-url", work.simulator.url + "/oncall", "--resync", "10m"],
+            environment: ["GRAFANA_ONCALL_TOKEN": "oncall_simulator_token"])
+        #expect(try await work.eventually { try await work.access().contains("carol@loki-prod=Edit") })
+        #expect(try await work.eventually { try work.statusText().contains("on call until") })
+        // The shift ends eight seconds in; the resync is ten minutes away.
+        #expect(try await work.eventually(within: 20) { !(try await work.access().contains("carol@loki-prod=Edit")) })
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    @Test func activeHoursRevokeAtTheirEndAndRestoreAtTheirStart() async throws {
+        // Hours that leave out exactly one UTC minute, at least twenty seconds ahead: access now, none in that
+        // minute, back after it.
+        let gapStart = Self.nextMinute(after: Date().addingTimeInterval(20))
+        let gapEnd = gapStart.addingTimeInterval(60)
+        let work = try await ControllerWorkspace.start(
+            policy: """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessPolicy
+                metadata: {name: all-but-one-minute}
+                spec:
+                  subjects: {users: ["*@example.com"]}
+                  dataSources: [{name: "prod-*"}]
+                  permissions: [Query]
+                  maxDuration: 1h
+                  activeHours: {days: [Mon-Sun], from: "\(Self.utcClock(gapEnd))", to: "\(Self.utcClock(gapStart))", timeZone: UTC}
+                """)
+        try work.grant("hours", access: "[{dataSource: prod-logs, permission: Query}]", duration: "30m")
+        let daemon = try await ControllerProcess.start(work, extra: ["--resync", "10m"])
+        #expect(try await work.eventually { try await work.access().contains("alice@loki-prod=Query") })
+        let untilGap = gapStart.timeIntervalSinceNow
+        #expect(
+            try await work.eventually(within: untilGap + 10) {
+                !(try await work.access().contains("alice@loki-prod=Query"))
+            })
+        #expect(Date() >= gapStart)
+        #expect(try await work.eventually { try work.statusText().contains("outside the active hours") })
+        #expect(
+            try await work.eventually(within: gapEnd.timeIntervalSinceNow + 10) {
+                try await work.access().contains("alice@loki-prod=Query")
+            })
+        #expect(Date() >= gapEnd)
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    private static func nextMinute(after date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 60).rounded(.up) * 60)
+    }
+
+    /// `HH:MM` in UTC.
+    private static func utcClock(_ date: Date) -> String {
+        let minutes = Int(date.timeIntervalSince1970 / 60) % (24 * 60)
+        return String(format: "%02d:%02d", minutes / 60, minutes % 60)
+    }
+
     @Test func resolvingTheIncidentRevokesItsGrants() async throws {
         let work = try await ControllerWorkspace.start()
         try await work.control("PUT", "/__sim/incident", body: #"{"id":"4711","status":"active"}"#)

@@ -4,6 +4,10 @@ import Testing
 
 @testable import GrafanaAPI
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 struct OnCallClientTests {
     static let fixture =
         SimulatorHarness.fixture + """
@@ -19,21 +23,43 @@ struct OnCallClientTests {
         let simulator = try SimulatorHarness(fixture: Self.fixture)
         let client = HTTPOnCallClient(
             baseURL: simulator.url.appendingPathComponent("oncall"), token: "oncall_test", userAgent: "t")
-        let answer = try await client.onCallNow(schedules: ["primary", "quiet"])
-        #expect(answer["primary"] == ["alice", "alice@example.com", "bob", "bob@example.com"])
-        #expect(answer["quiet"] == [])
+        let roster = try await client.roster(schedules: ["primary", "quiet"], at: Date())
+        #expect(roster.onCall["primary"] == ["alice", "alice@example.com", "bob", "bob@example.com"])
+        #expect(roster.onCall["quiet"] == [])
+    }
+
+    @Test func theCurrentShiftEndComesFromTheFinalShifts() async throws {
+        let simulator = try SimulatorHarness(fixture: Self.fixture)
+        var request = URLRequest(url: simulator.url.appendingPathComponent("__sim/oncall"))
+        request.httpMethod = "PUT"
+        request.httpBody = Data(#"{"schedule":"primary","onCallNow":["bob"],"shiftEndsIn":600}"#.utf8)
+        let before = Date()
+        _ = try await URLSession.shared.data(for: request)
+        let client = HTTPOnCallClient(
+            baseURL: simulator.url.appendingPathComponent("oncall"), token: "oncall_test", userAgent: "t")
+        let roster = try await client.roster(schedules: ["primary", "quiet"], at: Date())
+        #expect(roster.onCall["primary"] == ["bob", "bob@example.com"])
+        let end = try #require(roster.shiftEnds["primary"]?["bob@example.com"])
+        // The simulator writes whole seconds.
+        #expect(abs(end.timeIntervalSince(before) - 600) < 3)
+        #expect(roster.shiftEnds["primary"]?["bob"] == end && roster.shiftEnds["quiet"] == nil)
+        #expect(roster.earliestShiftEnd == end)
+        // Past the end nobody is on call, and no shift covers the moment.
+        let later = try await client.roster(schedules: ["primary"], at: end.addingTimeInterval(1))
+        #expect(later.shiftEnds["primary"]?.isEmpty ?? true)
     }
 
     @Test func anUnknownScheduleOrTokenIsAnError() async throws {
         let simulator = try SimulatorHarness(fixture: Self.fixture)
         let url = simulator.url.appendingPathComponent("oncall")
         let unknown = await #expect(throws: GrafanaAPIError.self) {
-            try await HTTPOnCallClient(baseURL: url, token: "oncall_test", userAgent: "t").onCallNow(schedules: ["nope"]
-            )
+            try await HTTPOnCallClient(baseURL: url, token: "oncall_test", userAgent: "t").roster(
+                schedules: ["nope"], at: Date())
         }
         #expect(unknown?.description.contains("no OnCall schedule named nope") == true)
         let refused = await #expect(throws: GrafanaAPIError.self) {
-            try await HTTPOnCallClient(baseURL: url, token: "wrong", userAgent: "t").onCallNow(schedules: ["primary"])
+            try await HTTPOnCallClient(baseURL: url, token: "wrong", userAgent: "t").roster(
+                schedules: ["primary"], at: Date())
         }
         #expect(refused == .unauthorized(GrafanaRequest("GET", "/api/v1/schedules/"), message: "Invalid token."))
     }

@@ -118,6 +118,9 @@ package struct DesiredState: Sendable {
                     end: window.end)
             }
         }
+        // Access that needs its subject on call ends with the shift: wake up then, not at the next resync.
+        let shiftEnd = Self.shiftEnd(of: grant, allowances: allowances, catalog: catalog, snapshot: snapshot)
+        if let shiftEnd, shiftEnd < window.end { nextChange = min(nextChange ?? shiftEnd, shiftEnd) }
         guard insideCount > 0 else {
             let again = nextChange.map { "; active again at \($0.rfc3339)" } ?? ""
             var result = outcome(
@@ -128,11 +131,31 @@ package struct DesiredState: Sendable {
             return result
         }
         let paused = insideCount < resolved.count ? "; some access waits for its policy's active hours" : ""
+        let shift = shiftEnd.map { "; on call until \($0.rfc3339)" } ?? ""
         var result = outcome(
-            .active, .applied, "active until \(window.end.rfc3339)\(paused)", window: window, policies: policies,
+            .active, .applied, "active until \(window.end.rfc3339)\(shift)\(paused)", window: window,
+            policies: policies,
             record: record, bindings: inside)
         result.nextChange = nextChange
         return result
+    }
+
+    /// When the subject's on-call duty for this grant ends: the latest end of its current shifts in the
+    /// schedules its policies' `requireOnCall` name. Nil when none is required, or when some schedule it is on
+    /// call in does not say.
+    static func shiftEnd(
+        of grant: AccessGrant, allowances: [ItemAllowance], catalog: ResourceCatalog, snapshot: GrafanaSnapshot
+    ) -> Date? {
+        guard case .user(let reference) = grant.subject, let onCall = snapshot.onCall else { return nil }
+        let user = snapshot.users[reference.lowercased()]
+        let identities = Set([reference.lowercased()] + [user?.login, user?.email].compactMap { $0?.lowercased() })
+        let schedules = Set(allowances.flatMap { catalog.policies[$0.policy]?.requireOnCall ?? [] })
+        var latest: Date?
+        for schedule in schedules where !(onCall[schedule] ?? []).isDisjoint(with: identities) {
+            guard let end = identities.compactMap({ snapshot.shiftEnds[schedule]?[$0] }).max() else { return nil }
+            latest = max(latest ?? end, end)
+        }
+        return latest
     }
 
     /// Subject and access items, sorted: the same request under whatever name.

@@ -1,4 +1,5 @@
 import AccessModel
+import Foundation
 import GrafanaAPI
 
 /// What one pass reads from Grafana to evaluate and resolve grants: users in bulk, every team, every data
@@ -16,6 +17,8 @@ package struct GrafanaSnapshot: Sendable {
     package var memberships: [Int: Set<String>] = [:]
     /// Schedule → lowercased emails and usernames on call now, when OnCall answered.
     package var onCall: [String: Set<String>]?
+    /// Schedule → identity → end of the shift covering now, where OnCall's final shifts say.
+    package var shiftEnds: [String: [String: Date]] = [:]
     /// Incident id → active, when Grafana Incident answered.
     package var incidents: [String: Bool]?
 

@@ -70,7 +70,7 @@ package actor Reconciler {
     private var stateLock: FileLock?
     private let onCall: (any OnCallAPI)?
     private let incidents: (any IncidentAPI)?
-    private var lastOnCall: (at: Date, schedules: [String], answer: [String: Set<String>])?
+    private var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
@@ -125,7 +125,9 @@ package actor Reconciler {
             await audit.setCommit(
                 configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
             var snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
-            snapshot.onCall = await onCallNow(for: GrafanaSnapshot.schedules(in: catalog), now: now)
+            let roster = await onCallRoster(for: GrafanaSnapshot.schedules(in: catalog), now: now)
+            snapshot.onCall = roster?.onCall
+            snapshot.shiftEnds = roster?.shiftEnds ?? [:]
             snapshot.incidents = await incidentActivity(
                 for: Set(catalog.grants.compactMap(\.incident)).sorted(), now: now)
             let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
@@ -247,22 +249,24 @@ package actor Reconciler {
         return held.count
     }
 
-    /// Who is on call, briefly cached; nil when OnCall is not configured or does not answer (the policies that
-    /// need it then deny new access, while access already granted runs to its end).
-    private func onCallNow(for schedules: [String], now: Date) async -> [String: Set<String>]? {
+    /// Who is on call, briefly cached (never past a shift end it knows); nil when OnCall is not configured or
+    /// does not answer (the policies that need it then deny new access, while access already granted runs to
+    /// its end).
+    private func onCallRoster(for schedules: [String], now: Date) async -> OnCallRoster? {
         guard let onCall, !schedules.isEmpty else { return nil }
         if let last = lastOnCall, last.schedules == schedules,
-            now.timeIntervalSince(last.at) < configuration.onCallCache.timeInterval
+            now.timeIntervalSince(last.at) < configuration.onCallCache.timeInterval,
+            now < last.roster.earliestShiftEnd ?? .distantFuture
         {
-            return last.answer
+            return last.roster
         }
         let retrier = Retrier(policy: configuration.retry, clock: clock)
         do throws(GrafanaAPIError) {
-            let answer = try await retrier.run(until: now.addingTimeInterval(10)) { () async throws(GrafanaAPIError) in
-                try await onCall.onCallNow(schedules: schedules)
+            let roster = try await retrier.run(until: now.addingTimeInterval(10)) { () async throws(GrafanaAPIError) in
+                try await onCall.roster(schedules: schedules, at: now)
             }
-            lastOnCall = (now, schedules, answer)
-            return answer
+            lastOnCall = (now, schedules, roster)
+            return roster
         } catch {
             logger.log(.warning, .onCallUnavailable, ["error": error.description])
             return nil

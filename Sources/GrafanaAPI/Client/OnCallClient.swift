@@ -6,9 +6,27 @@ import Foundation
 
 /// Who is on call, from the Grafana OnCall / IRM public API (grafana-api.md §13).
 package protocol OnCallAPI: Sendable {
-    /// For each schedule named, the lowercased emails and usernames of the users on call now; a schedule that
-    /// does not exist is an error (a typo must not silently deny or allow).
-    func onCallNow(schedules: [String]) async throws(GrafanaAPIError) -> [String: Set<String>]
+    /// For each schedule named, who is on call at `now` and until when; a schedule that does not exist is an
+    /// error (a typo must not silently deny or allow).
+    func roster(schedules: [String], at now: Date) async throws(GrafanaAPIError) -> OnCallRoster
+}
+
+/// Who is on call in each schedule, by lowercased email and username, and when their current shift ends.
+package struct OnCallRoster: Sendable, Equatable {
+    /// Schedule → the identities on call now.
+    package var onCall: [String: Set<String>] = [:]
+    /// Schedule → identity → the end of the shift that covers now, where the schedule's final shifts say.
+    package var shiftEnds: [String: [String: Date]] = [:]
+
+    package init(onCall: [String: Set<String>] = [:], shiftEnds: [String: [String: Date]] = [:]) {
+        self.onCall = onCall
+        self.shiftEnds = shiftEnds
+    }
+
+    /// The earliest end of a current shift in the roster: the answer is stale from then on.
+    package var earliestShiftEnd: Date? {
+        shiftEnds.values.flatMap(\.values).min()
+    }
 }
 
 /// OnCall over HTTP: `{url}/api/v1/...` with trailing slashes, the raw token in `Authorization` (no `Bearer`),
@@ -24,8 +42,9 @@ package actor HTTPOnCallClient: OnCallAPI {
         session = ServiceSession(service: "OnCall", userAgent: userAgent, timeout: timeout)
     }
 
-    package func onCallNow(schedules: [String]) async throws(GrafanaAPIError) -> [String: Set<String>] {
+    package func roster(schedules: [String], at now: Date) async throws(GrafanaAPIError) -> OnCallRoster {
         var ids: [String: [String]] = [:]
+        var scheduleIDs: [String: String] = [:]
         for name in schedules {
             let found = try await pages("/api/v1/schedules/", query: [("name", name)])
             guard let schedule = found.first(where: { $0["name"] as? String == name }) else {
@@ -33,15 +52,58 @@ package actor HTTPOnCallClient: OnCallAPI {
                     GrafanaRequest("GET", "/api/v1/schedules/"), message: "no OnCall schedule named \(name)")
             }
             ids[name] = schedule["on_call_now"] as? [String] ?? []
+            scheduleIDs[name] = schedule["id"] as? String
         }
-        guard ids.values.contains(where: { !$0.isEmpty }) else { return ids.mapValues { _ in [] } }
+        var roster = OnCallRoster(onCall: ids.mapValues { _ in [] })
+        guard ids.values.contains(where: { !$0.isEmpty }) else { return roster }
         var identities: [String: Set<String>] = [:]
         for user in try await pages("/api/v1/users/", query: []) {
             guard let id = user["id"] as? String else { continue }
             identities[id] = Set(
                 [user["email"] as? String, user["username"] as? String].compactMap { $0?.lowercased() })
         }
-        return ids.mapValues { $0.reduce(into: Set<String>()) { $0.formUnion(identities[$1] ?? []) } }
+        roster.onCall = ids.mapValues { $0.reduce(into: Set<String>()) { $0.formUnion(identities[$1] ?? []) } }
+        for (name, members) in ids where !members.isEmpty {
+            guard let id = scheduleIDs[name] else { continue }
+            roster.shiftEnds[name] = try await currentShiftEnds(schedule: id, at: now)
+        }
+        return roster
+    }
+
+    /// Identity → end of the final shift covering `now`, from the schedule's final shifts for yesterday to
+    /// tomorrow (UTC dates), so a shift that started before midnight is seen.
+    private func currentShiftEnds(schedule id: String, at now: Date) async throws(GrafanaAPIError) -> [String: Date] {
+        let day: TimeInterval = 86_400
+        let shifts = try await pages(
+            "/api/v1/schedules/\(id)/final_shifts",
+            query: [
+                ("start_date", Self.utcDate(now.addingTimeInterval(-day))),
+                ("end_date", Self.utcDate(now.addingTimeInterval(day))),
+            ])
+        var ends: [String: Date] = [:]
+        for shift in shifts {
+            guard let start = (shift["shift_start"] as? String).flatMap(Self.timestamp),
+                let end = (shift["shift_end"] as? String).flatMap(Self.timestamp), start <= now, now < end
+            else { continue }
+            for identity in [shift["user_email"] as? String, shift["user_username"] as? String].compactMap({ $0 }) {
+                ends[identity.lowercased()] = max(ends[identity.lowercased()] ?? end, end)
+            }
+        }
+        return ends
+    }
+
+    private static func utcDate(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+
+    /// OnCall writes shift bounds as ISO 8601 in UTC, with or without fractional seconds.
+    private static func timestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions.insert(.withFractionalSeconds)
+        return formatter.date(from: text)
     }
 
     /// Every result of a paged listing, following `next` until it is null.

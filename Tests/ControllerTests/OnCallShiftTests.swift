@@ -1,0 +1,80 @@
+import Foundation
+import GrafanaAPI
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Controller
+
+/// `requireOnCall` with a known shift end: the pass asks to wake at the end, and the on-call cache does not
+/// outlive it.
+struct OnCallShiftTests {
+    /// OnCall answering from a list tests set, counting the questions.
+    final class ScriptedOnCall: OnCallAPI {
+        let state = Mutex<(roster: OnCallRoster, asked: Int)>((OnCallRoster(), 0))
+
+        func roster(schedules: [String], at now: Date) async throws(GrafanaAPIError) -> OnCallRoster {
+            state.withLock { state in
+                state.asked += 1
+                return state.roster
+            }
+        }
+    }
+
+    @Test func accessEndsAtTheShiftEndEvenInsideTheCache() async throws {
+        let simulator = try SimulatorHarness()
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "repo/grant.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessPolicy
+            metadata: {name: on-call}
+            spec:
+              subjects: {users: ["*@example.com"]}
+              dataSources: [{name: "*"}]
+              permissions: [Query]
+              maxDuration: 4h
+              requireOnCall: {schedules: [primary-sre]}
+            ---
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: fix}
+            spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-metrics, permission: Query}], duration: 1h, reason: r}
+            """)
+        let clock = ShiftedClock()
+        let shiftEnd = clock.now().addingTimeInterval(5)
+        let onCall = ScriptedOnCall()
+        onCall.state.withLock {
+            $0.roster = OnCallRoster(
+                onCall: ["primary-sre": ["alice", "alice@example.com"]],
+                shiftEnds: ["primary-sre": ["alice@example.com": shiftEnd]])
+        }
+        let fileSystem = LocalFileSystem()
+        var configuration = ReconcilerConfiguration(
+            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
+        configuration.onCallCache = .seconds(15)
+        let reconciler = Reconciler(
+            configuration: configuration, grafana: simulator.client(), fileSystem: fileSystem, clock: clock,
+            logger: Logger(minimumLevel: .error, clock: clock) { _ in },
+            audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem),
+            onCall: onCall)
+        try await reconciler.start()
+        let first = await reconciler.pass()
+        #expect(first.phases["fix"] == .active && first.nextDeadline == shiftEnd, "\(first)")
+        let statuses = await reconciler.statuses
+        #expect(statuses["fix"]?.message.contains("on call until \(shiftEnd.rfc3339)") == true)
+        // Within the cache, before the end: OnCall is not asked again.
+        clock.jump(by: 2)
+        _ = await reconciler.pass()
+        #expect(onCall.state.withLock { $0.asked } == 1)
+        // At the end, still within the cache's 15 seconds: OnCall is asked and the access goes.
+        onCall.state.withLock { $0.roster = OnCallRoster(onCall: ["primary-sre": []]) }
+        clock.jump(by: 3)
+        let atEnd = await reconciler.pass()
+        #expect(onCall.state.withLock { $0.asked } == 2)
+        #expect(atEnd.phases["fix"] == .denied)
+        let left = try await simulator.client().permissions(on: .dataSource("prom-prod")).map(\.principal)
+        #expect(!left.contains { "\($0)" == "user 2" })
+    }
+}
