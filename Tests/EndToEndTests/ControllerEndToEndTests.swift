@@ -173,6 +173,34 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func beingOnCallWaivesTheApproval() async throws {
+        let work = try await ControllerWorkspace.start(
+            policy: """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessPolicy
+                metadata: {name: approved-or-on-call}
+                spec:
+                  subjects: {users: ["*@example.com"]}
+                  dataSources: [{name: "prod-*"}]
+                  permissions: [Edit]
+                  maxDuration: 4h
+                  approval: {required: true, approvers: {users: [bob@example.com]}}
+                  autoApprove: {onCall: {schedules: [primary-sre]}}
+                """)
+        try work.grant("carol-fix", user: "carol@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")
+        try work.grant("dave-fix", user: "dave@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")
+        let tokenFile = try work.directory.write("oncall-token", "oncall_simulator_token")
+        let result = try await work.once([
+            "--oncall-url", work.simulator.url + "/oncall", "--oncall-token-file", tokenFile,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let access = try await work.access()
+        #expect(access.contains("carol@loki-prod=Edit") && !access.contains("dave@loki-prod=Edit"), "\(access)")
+        let status = try work.statusText()
+        #expect(status.contains("approval"), "\(status)")
+        _ = await work.simulator.stop()
+    }
+
     @Test func aKnownShiftEndRevokesWithoutWaitingForTheResync() async throws {
         let work = try await ControllerWorkspace.start(
             policy: """
