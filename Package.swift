@@ -14,12 +14,14 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
-        .target(name: "Controller", dependencies: ["AccessModel", "GrafanaAPI"], swiftSettings: strict),
+        .target(name: "Metrics", swiftSettings: strict),
+        .target(name: "Controller", dependencies: ["AccessModel", "GrafanaAPI", "Metrics"], swiftSettings: strict),
         .target(name: "GrafanaAPI", swiftSettings: strict),
         .target(name: "HTTPServer", swiftSettings: strict),
         .target(name: "GrafanaSimulator", dependencies: ["HTTPServer", "YAML"], swiftSettings: strict),
         .executableTarget(
-            name: "grafana-jit", dependencies: ["Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
+            name: "grafana-jit",
+            dependencies: ["Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPServer", "Metrics"],
             swiftSettings: strict),
         .executableTarget(
             name: "grafana-jit-bench", dependencies: ["Controller", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
@@ -30,6 +32,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
         .testTarget(name: "GrafanaSimulatorTests", dependencies: ["GrafanaSimulator", "TestSupport"], swiftSettings: strict),
         .testTarget(

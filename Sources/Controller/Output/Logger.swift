@@ -6,6 +6,7 @@ package enum LogEvent: String, Sendable {
     case controllerStarted = "controller.started"
     case controllerStopped = "controller.stopped"
     case watchStarted = "watch.started"
+    case listening = "metrics.listening"
     case passCompleted = "pass.completed"
     case passFailed = "pass.failed"
     case changeApplied = "change.applied"

@@ -16,14 +16,19 @@ package actor WorkQueue<Key: Hashable & Sendable> {
     private var addedWhileProcessing: Set<Key> = []
     private var failures: [Key: Int] = [:]
     private var isShutDown = false
+    private let metrics: ControllerMetrics?
+    /// When each waiting key was first added, and when each key in progress was handed out (for the durations).
+    private var addedAt: [Key: Date] = [:]
+    private var startedAt: [Key: Date] = [:]
 
     package init(
         clock: any WallClock, policy: RetryPolicy = RetryPolicy(), idleCheck: Duration = .milliseconds(20),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        metrics: ControllerMetrics? = nil, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.clock = clock
         self.policy = policy
         self.idleCheck = idleCheck.timeInterval
+        self.metrics = metrics
         self.random = random
     }
 
@@ -33,7 +38,20 @@ package actor WorkQueue<Key: Hashable & Sendable> {
             return
         }
         delayed[key] = nil
-        if !ready.contains(key) { ready.append(key) }
+        if !ready.contains(key) {
+            ready.append(key)
+            counted(key)
+        }
+    }
+
+    /// A key that starts waiting: counted once per wait, as client-go counts adds.
+    private func counted(_ key: Key) {
+        guard let metrics else { return }
+        if addedAt[key] == nil {
+            addedAt[key] = clock.now()
+            metrics.queueAdds.increment(ControllerMetrics.queue)
+        }
+        metrics.queueDepth.set(Double(ready.count + delayed.count), ControllerMetrics.queue)
     }
 
     /// Adds `key` once `delay` has passed; an earlier time already asked for wins.
@@ -42,6 +60,7 @@ package actor WorkQueue<Key: Hashable & Sendable> {
         guard !ready.contains(key) else { return }
         let due = clock.now().addingTimeInterval(delay.timeInterval)
         delayed[key] = min(delayed[key] ?? due, due)
+        counted(key)
     }
 
     /// Adds `key` after its next backoff; returns the wait chosen.
@@ -49,6 +68,7 @@ package actor WorkQueue<Key: Hashable & Sendable> {
     package func addRateLimited(_ key: Key, retryAfter: Duration? = nil) -> Duration {
         let attempt = failures[key, default: 0]
         failures[key] = attempt + 1
+        metrics?.queueRetries.increment(ControllerMetrics.queue)
         let delay = policy.delay(attempt: attempt, retryAfter: retryAfter, random: random())
         add(key, after: delay)
         return delay
@@ -64,6 +84,9 @@ package actor WorkQueue<Key: Hashable & Sendable> {
     /// The worker is done with `key`; if it was added meanwhile, it is ready again.
     package func done(_ key: Key) {
         processing.remove(key)
+        if let metrics, let started = startedAt.removeValue(forKey: key) {
+            metrics.workDuration.observe(clock.now().timeIntervalSince(started), ControllerMetrics.queue)
+        }
         if addedWhileProcessing.remove(key) != nil { add(key) }
     }
 
@@ -86,6 +109,13 @@ package actor WorkQueue<Key: Hashable & Sendable> {
             if !ready.isEmpty {
                 let key = ready.removeFirst()
                 processing.insert(key)
+                if let metrics {
+                    if let added = addedAt.removeValue(forKey: key) {
+                        metrics.queueDuration.observe(now.timeIntervalSince(added), ControllerMetrics.queue)
+                    }
+                    startedAt[key] = now
+                    metrics.queueDepth.set(Double(ready.count + delayed.count), ControllerMetrics.queue)
+                }
                 return key
             }
             guard !delayed.isEmpty || !processing.isEmpty else { return nil }

@@ -26,6 +26,8 @@ extension Reconciler {
         for change in attempted {
             if confirmed[change.binding] == change.to {
                 outcome.applied += 1
+                metrics.permissionChanges.increment(change.kind.rawValue, "success")
+                observeLateness(of: change, confirmedAt: clock.now())
                 if change.kind == .revoke { ledger.markUndone(change.binding, at: clock.now(), grace: undoneGrace) }
                 if change.kind == .lower, var held = ledger.change(for: change.binding), let level = change.to {
                     held.levelSet = level
@@ -54,6 +56,14 @@ extension Reconciler {
             }
         }
         return outcome
+    }
+
+    /// For a revocation or lowering confirmed after the grants that held the access ended: how late it came.
+    private func observeLateness(of change: Change, confirmedAt now: Date) {
+        guard change.kind == .revoke || change.kind == .lower else { return }
+        let ends = change.grants.compactMap { ledger.grants[$0]?.end }
+        guard ends.count == change.grants.count, let end = ends.max(), end <= now else { return }
+        metrics.expiryLateness.observe(now.timeIntervalSince(end))
     }
 
     /// The ledger learns of each change before Grafana does: a crash in between leaves an entry that the next
@@ -96,7 +106,7 @@ extension Reconciler {
     /// the write deadline; after it, what is left fails for this pass and the ledger keeps it for the next.
     private func writeThroughQueue(_ changes: [Change]) async -> (written: [Change], failures: [(Change, String)]) {
         var byResource: [Binding.Resource: [Change]] = [:]
-        let queue = WorkQueue<Binding.Resource>(clock: clock, policy: configuration.retry)
+        let queue = WorkQueue<Binding.Resource>(clock: clock, policy: configuration.retry, metrics: metrics)
         for change in changes {
             if byResource[change.binding.resource] == nil { await queue.add(change.binding.resource) }
             byResource[change.binding.resource, default: []].append(change)
@@ -167,6 +177,7 @@ extension Reconciler {
         var line = fields(change)
         line["error"] = failure
         logger.log(.error, .changeFailed, line)
+        metrics.permissionChanges.increment(change.kind.rawValue, "failure")
         for grant in change.grants { outcome.errors[grant] = failure }
     }
 

@@ -40,6 +40,8 @@ package struct PassResult: Sendable {
     package var phases: [String: Phase] = [:]
     /// When the next grant starts or ends: the timer's next deadline.
     package var nextDeadline: Date?
+    /// Grafana answered the pass's reads.
+    package var reachedGrafana = false
     package var error: String?
 
     /// Converged: nothing failed, nothing held, no pass error.
@@ -69,14 +71,18 @@ package actor Reconciler {
     private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
     private var stateLock: FileLock?
     private let onCall: (any OnCallAPI)?
+    let metrics: ControllerMetrics
+    /// The bindings the last pass that got that far wanted in Grafana.
+    private var lastDesired: Set<Binding>?
     private let incidents: (any IncidentAPI)?
     private var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
         clock: any WallClock, logger: Logger, audit: AuditLog, onCall: (any OnCallAPI)? = nil,
-        incidents: (any IncidentAPI)? = nil
+        incidents: (any IncidentAPI)? = nil, metrics: ControllerMetrics = ControllerMetrics()
     ) {
+        self.metrics = metrics
         self.onCall = onCall
         self.incidents = incidents
         self.configuration = configuration
@@ -124,13 +130,22 @@ package actor Reconciler {
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
             await audit.setCommit(
                 configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
-            var snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
+            var snapshot: GrafanaSnapshot
+            do {
+                snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
+                metrics.grafanaUp.set(1, targetLabels.grafana, targetLabels.org)
+                result.reachedGrafana = true
+            } catch {
+                metrics.grafanaUp.set(0, targetLabels.grafana, targetLabels.org)
+                throw error
+            }
             let roster = await onCallRoster(for: GrafanaSnapshot.schedules(in: catalog), now: now)
             snapshot.onCall = roster?.onCall
             snapshot.shiftEnds = roster?.shiftEnds ?? [:]
             snapshot.incidents = await incidentActivity(
                 for: Set(catalog.grants.compactMap(\.incident)).sorted(), now: now)
             let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
+            if applying { lastDesired = Set(desired.bindings.keys) }
             let touched = Set(desired.bindings.keys).union(ledger.bindings)
             let actual = try await ActualState.read(touched, from: grafana)
             var plan = Planner.plan(desired: desired.bindings, actual: actual, ledger: ledger)
@@ -151,7 +166,36 @@ package actor Reconciler {
             result.error = "\(error)"
             logger.log(.error, .passFailed, ["error": "\(error)"])
         }
+        if applying { recordPassMetrics(result, now: now) }
         return result
+    }
+
+    /// `grafana` and `org` label values of this controller's series.
+    var targetLabels: (grafana: String, org: String) {
+        (configuration.target.grafana, configuration.target.org.map(String.init) ?? "")
+    }
+
+    /// Grants by phase, ledger size, overdue revocations and the last converged pass, for this instance and org.
+    private func recordPassMetrics(_ result: PassResult, now: Date) {
+        let (grafana, org) = targetLabels
+        if result.error == nil {
+            var counts: [[String]: Double] = [:]
+            for phase in result.phases.values { counts[[phase.rawValue], default: 0] += 1 }
+            metrics.grants.replace(prefix: [grafana, org], with: counts)
+        }
+        metrics.ledgerEntries.set(Double(ledger.count), grafana, org)
+        metrics.overdueRevocations.set(Double(overdueRevocations(now: now)), grafana, org)
+        if result.isConverged { metrics.lastSuccessfulPass.set(now.timeIntervalSince1970, grafana, org) }
+    }
+
+    /// Bindings the ledger holds, not undone, that the last computed desired state did not want or whose grants
+    /// have all ended by `now`: access that should no longer be in Grafana. Zero after every converged pass.
+    private func overdueRevocations(now: Date) -> Int {
+        ledger.changes.filter { change in
+            guard change.undoneSince == nil else { return false }
+            if let lastDesired, !lastDesired.contains(change.binding) { return true }
+            return change.grants.allSatisfy { ledger.grants[$0]?.end.map { $0 <= now } ?? false }
+        }.count
     }
 
     /// The directory's grants, with broken files falling back to their last valid content.

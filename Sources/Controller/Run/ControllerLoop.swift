@@ -18,13 +18,15 @@ package actor ControllerLoop {
     private let logger: Logger
     private let timing: Timing
     private let changes: any ChangeDetector
+    private let readiness: Readiness.Entry?
     private var stopRequested = false
     private var failures = 0
 
     package init(
         reconciler: Reconciler, changes: any ChangeDetector, clock: any WallClock, logger: Logger,
-        timing: Timing = Timing()
+        timing: Timing = Timing(), readiness: Readiness.Entry? = nil
     ) {
+        self.readiness = readiness
         self.reconciler = reconciler
         self.changes = changes
         self.clock = clock
@@ -41,6 +43,7 @@ package actor ControllerLoop {
         while !stopRequested {
             let started = clock.now()
             let result = await reconciler.pass()
+            record(result, seconds: clock.now().timeIntervalSince(started))
             failures = result.isConverged ? 0 : failures + 1
             logger.log(
                 result.isConverged ? .info : .warning, .passCompleted,
@@ -59,6 +62,17 @@ package actor ControllerLoop {
             }
             await wait(until: wake)
         }
+    }
+
+    /// controller-runtime's reconcile metrics: a pass is one reconciliation; one that held revocations back is
+    /// a requeue.
+    private func record(_ result: PassResult, seconds: TimeInterval) {
+        let metrics = reconciler.metrics
+        let outcome = result.error != nil || result.failed > 0 ? "error" : result.held > 0 ? "requeue" : "success"
+        metrics.reconciles.increment(ControllerMetrics.controller, outcome)
+        if outcome == "error" { metrics.reconcileErrors.increment(ControllerMetrics.controller) }
+        metrics.reconcileTime.observe(seconds, ControllerMetrics.controller)
+        readiness?.passCompleted(reachedGrafana: result.reachedGrafana)
     }
 
     /// Sleeps in check-sized steps until `deadline`, a change of the tree (then its burst settles), or a stop.

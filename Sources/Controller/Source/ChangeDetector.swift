@@ -10,9 +10,13 @@ package protocol ChangeDetector: Sendable {
 
 /// inotify where the kernel offers it, polling otherwise or when asked.
 package enum ChangeDetectors {
-    package static func make(paths: [String], polling: Bool) -> any ChangeDetector {
+    package static func make(
+        paths: [String], polling: Bool, onOverflow: @escaping @Sendable () -> Void = {}
+    ) -> any ChangeDetector {
         let fileSystem = LocalFileSystem()
-        if !polling, let inotify = InotifyDetector(paths: paths, fileSystem: fileSystem) { return inotify }
+        if !polling, let inotify = InotifyDetector(paths: paths, fileSystem: fileSystem, onOverflow: onOverflow) {
+            return inotify
+        }
         return PollingDetector(paths: paths, fileSystem: fileSystem)
     }
 }

@@ -25,6 +25,9 @@ package struct GrafanaConnection: Sendable {
     package var pageSize = 1000
     /// How long looked-up users, teams and data sources are reused.
     package var cacheTTL: Duration = .seconds(60)
+    /// Told of every request that got an answer or failed on the way: method, status (nil: no answer) and
+    /// seconds taken. For metrics; never given the path or the body.
+    package var observer: (@Sendable (_ method: String, _ status: Int?, _ seconds: TimeInterval) -> Void)?
 
     package init(baseURL: URL, credentials: Credentials, orgID: Int? = nil, userAgent: String) {
         self.baseURL = baseURL

@@ -264,6 +264,7 @@ package actor HTTPGrafanaClient: GrafanaAPI {
             urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         await limiter.acquire()
+        let started = ContinuousClock.now
         let outcome: Result<(Data, URLResponse), any Error>
         do {
             outcome = .success(try await session.data(for: urlRequest))
@@ -271,6 +272,11 @@ package actor HTTPGrafanaClient: GrafanaAPI {
             outcome = .failure(error)
         }
         await limiter.release()
+        if let observer = connection.observer {
+            var status: Int?
+            if case .success(let answer) = outcome { status = (answer.1 as? HTTPURLResponse)?.statusCode }
+            observer(method, status, (ContinuousClock.now - started).timeInterval)
+        }
         let (data, response): (Data, URLResponse)
         switch outcome {
         case .success(let answer): (data, response) = answer

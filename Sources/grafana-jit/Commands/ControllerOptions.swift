@@ -241,7 +241,7 @@ struct ControllerOptions {
 
     /// One reconciler per target, each with its own ledger, queue and backoff, so a failing Grafana never
     /// blocks the others; all append to one audit trail, each event naming its instance and org.
-    func makeReconcilers(console: any Console) -> [Governed] {
+    func makeReconcilers(console: any Console, metrics: ControllerMetrics = ControllerMetrics()) -> [Governed] {
         let clock = SystemClock()
         let fileSystem = LocalFileSystem()
         return targets.map { settings in
@@ -257,7 +257,11 @@ struct ControllerOptions {
             configuration.target = settings.target
             // Never reuse an on-call answer across a full resync: going off call must end access within one.
             configuration.onCallCache = min(configuration.onCallCache, resync)
-            let connection = settings.connection
+            var connection = settings.connection
+            connection.observer = { method, status, seconds in
+                metrics.grafanaRequests.increment(method, status.map(String.init) ?? "error")
+                metrics.grafanaRequestDuration.observe(seconds, method)
+            }
             let reconciler = Reconciler(
                 configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),
                 fileSystem: fileSystem, clock: clock, logger: logger,
@@ -267,7 +271,7 @@ struct ControllerOptions {
                 },
                 incidents: settings.incidents.map {
                     HTTPIncidentClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
-                })
+                }, metrics: metrics)
             return (reconciler, logger, settings)
         }
     }

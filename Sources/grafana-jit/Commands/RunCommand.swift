@@ -2,6 +2,7 @@ import AccessModel
 import Controller
 import Foundation
 import GrafanaAPI
+import HTTPServer
 
 /// `grafana-jit run`: the controller. `--once` makes one full pass and exits 0 when converged, 1 otherwise.
 struct RunCommand: Command {
@@ -19,6 +20,9 @@ struct RunCommand: Command {
             .flag("once", environment: "GRAFANA_JIT_ONCE", help: "One full pass, then exit (0 converged, 1 not)."),
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
             .flag("poll", environment: "GRAFANA_JIT_POLL", help: "Poll the grants folder instead of using inotify."),
+            .value(
+                "listen", "HOST:PORT", environment: "GRAFANA_JIT_LISTEN",
+                help: "Serve /metrics, /healthz and /readyz here (port 0 picks a free one; off unless given)."),
         ]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
@@ -27,7 +31,11 @@ struct RunCommand: Command {
         // Installed first, so a signal during start-up or a --once pass is not fatal: the pass finishes, state is
         // consistent, then the process exits.
         let signals = TerminationSignals()
-        let controllers = options.makeReconcilers(console: console)
+        let listen = try arguments.value("listen").map { text throws(UsageError) in
+            try ListenAddress.parse(text, option: "listen")
+        }
+        let metrics = ControllerMetrics(version: GrafanaJIT.version)
+        let controllers = options.makeReconcilers(console: console, metrics: metrics)
         for controller in controllers {
             do {
                 try await controller.reconciler.start(exclusive: !arguments.flag("dry-run"))
@@ -59,17 +67,35 @@ struct RunCommand: Command {
         }
         var timing = ControllerLoop.Timing()
         timing.resync = options.resync
+        let readiness = Readiness()
         // One loop per Grafana, each with its own watcher, timer and backoff.
         let loops = controllers.map { controller in
-            let changes = ChangeDetectors.make(paths: [options.grants], polling: arguments.flag("poll"))
+            let changes = ChangeDetectors.make(paths: [options.grants], polling: arguments.flag("poll")) {
+                metrics.inotifyOverflows.increment()
+            }
             controller.logger.log(
                 .info, .watchStarted,
                 ["mode": changes is InotifyDetector ? "inotify" : "poll", "grants": options.grants])
             return ControllerLoop(
                 reconciler: controller.reconciler, changes: changes, clock: SystemClock(), logger: controller.logger,
-                timing: timing)
+                timing: timing, readiness: readiness.entry(named: controller.settings.target.description))
         }
         let logger = controllers[0].logger
+        let server: HTTPServer?
+        if let (host, port) = listen {
+            do {
+                server = try HTTPServer.start(host: host, port: port) {
+                    OperationsEndpoints.answer($0, metrics: metrics.registry, readiness: readiness)
+                }
+            } catch {
+                console.writeError("grafana-jit: error: cannot listen on \(host):\(port): \(error)\n")
+                return .usage
+            }
+            logger.log(.info, .listening, ["address": "http://\(host):\(server?.port ?? port)"])
+        } else {
+            server = nil
+        }
+        defer { server?.shutdown() }
         let stopped = await withTaskGroup(of: String?.self) { group in
             group.addTask {
                 await withTaskGroup(of: Void.self) { each in

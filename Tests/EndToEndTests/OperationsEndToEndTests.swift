@@ -1,0 +1,168 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `run --listen`: metrics in the Prometheus text format, liveness and readiness, read from the real binary.
+struct OperationsEndToEndTests {
+    @Test func metricsAndHealthAfterAScriptedRun() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("long", access: "[{dataSource: prod-logs, permission: Query}]")
+        try work.grant(
+            "short", user: "dave@example.com", access: "[{dataSource: prod-logs, permission: Query}]",
+            expiresAt: Date().addingTimeInterval(3))
+        let daemon = try await ControllerProcess.start(work, extra: ["--listen", "127.0.0.1:0", "--resync", "10m"])
+        let base = try await Self.address(of: daemon)
+        #expect(try await Self.get(base + "/healthz").status == 200)
+        #expect(try await work.eventually { try await Self.get(base + "/readyz").status == 200 })
+        #expect(
+            try await work.eventually {
+                let access = try await work.access()
+                return access.contains("alice@loki-prod=Query") && !access.contains("dave@loki-prod=Query")
+            })
+        // The revocation is confirmed before its pass records the lateness and phases: poll the exposition.
+        var samples: [String: Double] = [:]
+        _ = try await work.eventually {
+            samples = try Self.parse(try await Self.get(base + "/metrics").body)
+            return samples["grafana_jit_expiry_lateness_seconds_count"] == 1
+                && samples[#"grafana_jit_grants{grafana="default",org="",phase="Expired"}"#] == 1
+        }
+        let text = try await Self.get(base + "/metrics").body
+        samples = try Self.parse(text)
+        #expect(samples[#"grafana_jit_grants{grafana="default",org="",phase="Active"}"#] == 1)
+        #expect(samples[#"grafana_jit_grants{grafana="default",org="",phase="Expired"}"#] == 1)
+        #expect(samples[#"grafana_jit_permission_changes_total{kind="grant",outcome="success"}"#] == 2)
+        #expect(samples[#"grafana_jit_permission_changes_total{kind="revoke",outcome="success"}"#] == 1)
+        #expect(samples["grafana_jit_expiry_lateness_seconds_count"] == 1)
+        #expect((samples["grafana_jit_expiry_lateness_seconds_sum"] ?? 99) < 5)
+        #expect(samples[#"grafana_jit_overdue_revocations{grafana="default",org=""}"#] == 0)
+        #expect(samples[#"grafana_jit_grafana_up{grafana="default",org=""}"#] == 1)
+        #expect(samples[#"grafana_jit_ledger_entries{grafana="default",org=""}"#] ?? 0 >= 1)
+        #expect(samples[#"grafana_jit_last_successful_pass_timestamp_seconds{grafana="default",org=""}"#] ?? 0 > 0)
+        #expect(samples[#"controller_runtime_reconcile_total{controller="accessgrant",result="success"}"#] ?? 0 >= 2)
+        #expect(samples[#"controller_runtime_reconcile_time_seconds_count{controller="accessgrant"}"#] ?? 0 >= 2)
+        #expect(samples[#"workqueue_adds_total{name="permissions"}"#] ?? 0 >= 2)
+        #expect(samples[#"workqueue_depth{name="permissions"}"#] == 0)
+        #expect(samples[#"workqueue_work_duration_seconds_count{name="permissions"}"#] ?? 0 >= 2)
+        #expect(samples[#"grafana_jit_grafana_requests_total{method="GET",code="200"}"#] ?? 0 > 0)
+        #expect(samples["grafana_jit_inotify_overflows_total"] == 0)
+        // No user names as labels.
+        #expect(!text.contains("alice") && !text.contains("dave"))
+        try Self.promtoolAccepts(text)
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    @Test func notReadyWhileGrafanaCannotBeReached() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("long", access: "[{dataSource: prod-logs, permission: Query}]")
+        _ = await work.simulator.stop()
+        let daemon = try await ControllerProcess.start(
+            work, extra: ["--listen", "127.0.0.1:0", "--write-deadline", "2s"])
+        let base = try await Self.address(of: daemon)
+        #expect(try await Self.get(base + "/healthz").status == 200)
+        let ready = try await Self.get(base + "/readyz")
+        #expect(ready.status == 503 && ready.body.contains("default"), "\(ready.body)")
+        #expect(try await Self.get(base + "/nothing").status == 404)
+        _ = await daemon.stop()
+    }
+
+    /// The address the daemon logged, polled with a deadline.
+    static func address(of daemon: ControllerProcess) async throws -> String {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let line = daemon.log.split(separator: "\n").first(where: { $0.contains("event=metrics.listening") }),
+                let field = line.split(separator: " ").first(where: { $0.hasPrefix("address=") })
+            {
+                return String(field.dropFirst("address=".count))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("no metrics.listening line in: \(daemon.log)")
+        throw CancellationError()
+    }
+
+    static func get(_ url: String) async throws -> (status: Int, body: String) {
+        let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    struct MalformedExposition: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Samples by `name{labels}`, after checking the text format: one HELP and TYPE per family, before its
+    /// samples; histogram buckets cumulative and ending in `+Inf` equal to `_count`.
+    static func parse(_ text: String) throws -> [String: Double] {
+        var samples: [String: Double] = [:]
+        var types: [String: String] = [:]
+        var helps: Set<String> = []
+        var lastBucket: [String: Double] = [:]
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ", maxSplits: 3).map(String.init)
+            if line.hasPrefix("# HELP ") {
+                guard helps.insert(words[2]).inserted else {
+                    throw MalformedExposition(description: "two HELP: \(line)")
+                }
+                continue
+            }
+            if line.hasPrefix("# TYPE ") {
+                guard types[words[2]] == nil, ["counter", "gauge", "histogram"].contains(words[3]) else {
+                    throw MalformedExposition(description: "bad TYPE: \(line)")
+                }
+                types[words[2]] = words[3]
+                continue
+            }
+            guard let space = line.lastIndex(of: " "),
+                let value = Double(line[line.index(after: space)...])
+                    ?? (line.hasSuffix("+Inf") ? .infinity : nil)
+            else { throw MalformedExposition(description: "bad sample: \(line)") }
+            let series = String(line[..<space])
+            let name = String(series.prefix { $0 != "{" })
+            let family = ["_bucket", "_sum", "_count"].reduce(name) { name, suffix in
+                types[name] == nil && name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
+            }
+            guard types[family] != nil, helps.contains(family) else {
+                throw MalformedExposition(description: "sample before its HELP and TYPE: \(line)")
+            }
+            if name.hasSuffix("_bucket") {
+                let key = series.replacingOccurrences(of: #",?le="[^"]*""#, with: "", options: .regularExpression)
+                guard value >= lastBucket[key, default: 0] else {
+                    throw MalformedExposition(description: "buckets not cumulative: \(line)")
+                }
+                lastBucket[key] = value
+            }
+            samples[series] = value
+        }
+        for (key, infinity) in lastBucket {
+            let count = key.replacingOccurrences(of: "_bucket", with: "_count").replacingOccurrences(of: "{}", with: "")
+            guard samples[count] == infinity else {
+                throw MalformedExposition(description: "+Inf bucket \(infinity) is not \(count)")
+            }
+        }
+        return samples
+    }
+
+    /// Prometheus' own checker, where Debian's `promtool` is installed.
+    static func promtoolAccepts(_ text: String) throws {
+        let path = "/usr/bin/promtool"
+        guard FileManager.default.isExecutableFile(atPath: path) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "promtool: \(report)")
+    }
+}
