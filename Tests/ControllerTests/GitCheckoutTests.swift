@@ -40,3 +40,16 @@ struct GitCheckoutTests {
         #expect(git.commit(of: directory.path + "/plain") == nil)
     }
 }
+
+struct PullRequestTests {
+    @Test func mergeCommitsOfGitHubAndGitLabAndSquashSubjectsNameTheirRequest() {
+        #expect(Provenance.pullRequest(in: "Merge pull request #42 from team/branch\n\nbody") == 42)
+        #expect(Provenance.pullRequest(in: "Merge branch 'x' into 'main'\n\nSee merge request infra/access!17") == 17)
+        #expect(Provenance.pullRequest(in: "Grant alice prod logs (#9)\n\n* details") == 9)
+    }
+
+    @Test func aNumberOnlyMentionedInTheBodyIsNotARequest() {
+        #expect(Provenance.pullRequest(in: "Grant alice prod logs\n\nfollow-up to (#9)") == nil)
+        #expect(Provenance.pullRequest(in: "Fix #12 typo") == nil)
+    }
+}

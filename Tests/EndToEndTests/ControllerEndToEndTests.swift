@@ -608,6 +608,32 @@ struct ControllerResilienceTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func auditAndStatusCarryThePullRequestOfARealCheckout() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/git") else { return }
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice", access: "[{team: sre-leads}]")
+        for arguments in [
+            ["init", "-q", "-b", "main"], ["add", "."],
+            [
+                "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m",
+                "Merge pull request #42 from team/alice-access\n\nalice joins sre-leads",
+            ],
+        ] {
+            let git = Process()
+            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            git.arguments = ["-C", work.grants] + arguments
+            try git.run()
+            git.waitUntilExit()
+            try #require(git.terminationStatus == 0)
+        }
+        _ = try await work.once()
+        let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)
+        #expect(audit.split(separator: "\n").allSatisfy { $0.contains("\"pullRequest\":42") }, "\(audit)")
+        let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        #expect(status.stdout.contains("COMMIT") && status.stdout.contains("(#42)"), "\(status.stdout)")
+        _ = await work.simulator.stop()
+    }
+
     static func grant(team: String) -> String {
         """
         apiVersion: grafana-jit.io/v1alpha1

@@ -18,6 +18,8 @@ package struct AuditEvent: Sendable, Codable, Equatable {
     package var outcome: String
     package var error: String?
     package var commit: String?
+    /// The pull or merge request the commit's message names.
+    package var pullRequest: Int?
     /// The Grafana instance and org the event happened in.
     package var grafana: String?
     package var org: Int?
@@ -39,11 +41,11 @@ package actor AuditLog {
 
     private let destination: Destination
     private let fileSystem: any FileSystem
-    /// The commit of the grants checkout the current pass read, stamped on every event.
-    private var commit: String?
+    /// Where the grants the current pass read came from, stamped on every event.
+    private var provenance: Provenance?
 
-    package func setCommit(_ commit: String?) {
-        self.commit = commit
+    package func setProvenance(_ provenance: Provenance?) {
+        self.provenance = provenance
     }
 
     private var target: Target?
@@ -68,7 +70,10 @@ package actor AuditLog {
         }
         var bytes: [UInt8] = []
         for var event in events {
-            event.commit = event.commit ?? commit
+            if event.commit == nil, let provenance {
+                event.commit = provenance.commit
+                event.pullRequest = provenance.pullRequest
+            }
             event.grafana = event.grafana ?? target?.grafana
             event.org = event.org ?? target?.org
             // Encoding plain strings and dates cannot fail; an empty line would still mark the event.

@@ -23,8 +23,15 @@ extension Reconciler {
                 status.message +=
                     "; the file fails to parse (\(fallback.errors.first?.message ?? "")), its last valid content is in force"
             }
+            let generation = Self.generation(of: grant)
             status.conditions = Self.conditions(
-                status, reason: result.reason, previous: previous, generation: Self.generation(of: grant), now: now)
+                status, reason: result.reason, previous: previous, generation: generation, now: now)
+            // The commit that brought this version of the grant: kept while the content stays the same.
+            if let previous, previous.conditions.first?.observedGeneration == generation, previous.commit != nil {
+                (status.commit, status.pullRequest) = (previous.commit, previous.pullRequest)
+            } else {
+                (status.commit, status.pullRequest) = (provenance?.commit, provenance?.pullRequest)
+            }
             if previous?.phase != status.phase {
                 logger.log(
                     .info, .grantPhaseChanged,

@@ -72,6 +72,8 @@ package actor Reconciler {
     private var stateLock: FileLock?
     private let onCall: (any OnCallAPI)?
     let metrics: ControllerMetrics
+    /// The grants checkout's commit and pull request, read again when the commit changes.
+    var provenance: Provenance?
     /// The bindings the last pass that got that far wanted in Grafana.
     private var lastDesired: Set<Binding>?
     private let incidents: (any IncidentAPI)?
@@ -128,8 +130,8 @@ package actor Reconciler {
         let now = clock.now()
         do {
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
-            await audit.setCommit(
-                configuration.grants.lazy.compactMap { GitCheckout(fileSystem: self.fileSystem).commit(of: $0) }.first)
+            await readProvenance()
+            await audit.setProvenance(provenance)
             var snapshot: GrafanaSnapshot
             do {
                 snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
@@ -168,6 +170,22 @@ package actor Reconciler {
         }
         if applying { recordPassMetrics(result, now: now) }
         return result
+    }
+
+    /// The checkout's commit, and the pull request its message names (git is asked only when the commit moves).
+    private func readProvenance() async {
+        let checkout = GitCheckout(fileSystem: fileSystem)
+        guard
+            let (root, commit) = configuration.grants.lazy.compactMap({ root in
+                checkout.commit(of: root).map { (root, $0) }
+            }).first
+        else {
+            provenance = nil
+            return
+        }
+        guard provenance?.commit != commit else { return }
+        let message = await CommitMessage.read(commit, in: root)
+        provenance = Provenance(commit: commit, pullRequest: message.flatMap(Provenance.pullRequest(in:)))
     }
 
     /// `grafana` and `org` label values of this controller's series.

@@ -53,4 +53,7 @@ package struct GrantStatus: Sendable, Codable, Equatable {
     /// The Grafana instance and org the grant's access is in.
     package var grafana: String?
     package var org: Int?
+    /// The checkout's commit (and pull request) when the controller first read this version of the grant.
+    package var commit: String?
+    package var pullRequest: Int?
 }

@@ -53,25 +53,35 @@ struct StatusCommand: Command {
         return [state] + instances + instances.flatMap(children)
     }
 
-    /// The table `status` prints: name, subject, access, phase, expires in, message; with several Grafanas, where.
+    /// The table `status` prints: name, subject, access, phase, expires in, commit (and pull request), message;
+    /// with several Grafanas, where.
     static func table(_ statuses: [GrantStatus], now: Date) -> String {
         let several = Set(statuses.map { "\($0.grafana ?? "")/\($0.org ?? 0)" }).count > 1
-        let rows =
-            [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "MESSAGE"]]
-            + statuses.map { status in
-                [
+        let rows: [[String]] =
+            [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "COMMIT", "MESSAGE"]]
+            + statuses.map { status -> [String] in
+                let name =
                     several
-                        ? "\(status.grafana ?? "default")\(status.org.map { "/\($0)" } ?? "")/\(status.name)"
-                        : status.name,
-                    status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
-                    status.expiresAt.map { remaining($0.timeIntervalSince(now)) } ?? "-", status.message,
+                    ? "\(status.grafana ?? "default")\(status.org.map { "/\($0)" } ?? "")/\(status.name)" : status.name
+                let expires = status.expiresAt.map { remaining($0.timeIntervalSince(now)) } ?? "-"
+                return [
+                    name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue, expires,
+                    commit(of: status), status.message,
                 ]
             }
-        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let columns = rows[0].count - 1
+        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
-            ((0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) } + [row[5]])
+            ((0..<columns).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) } + [row[columns]])
                 .joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
+    }
+
+    /// The commit's first 12 digits, with the pull request when known: `1a2b3c4d5e6f (#42)`.
+    static func commit(of status: GrantStatus) -> String {
+        guard let commit = status.commit else { return "-" }
+        let request = status.pullRequest.map { " (#\($0))" } ?? ""
+        return String(commit.prefix(12)) + request
     }
 
     /// `3h12m`, `45s`, or `-` once passed.
