@@ -58,6 +58,12 @@ package struct DataSourceSelector: Sendable, Equatable {
         self.uid = uid
         self.type = type
     }
+
+    /// Every key given matches this data source as Grafana knows it.
+    package func matches(uid: String, name: String, type: String?) -> Bool {
+        (self.name?.matches(name) ?? true) && (self.uid.map { $0 == uid } ?? true)
+            && (self.type.map { $0 == type } ?? true)
+    }
 }
 
 /// Selects folders; every key given must match.
@@ -68,6 +74,11 @@ package struct FolderSelector: Sendable, Equatable {
     package init(title: Glob? = nil, uid: String? = nil) {
         self.title = title
         self.uid = uid
+    }
+
+    /// Every key given matches this folder as Grafana knows it.
+    package func matches(uid: String, title: String) -> Bool {
+        DataSourceSelector(name: self.title, uid: self.uid).matches(uid: uid, name: title, type: nil)
     }
 }
 

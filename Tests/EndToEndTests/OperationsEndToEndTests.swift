@@ -49,10 +49,55 @@ struct OperationsEndToEndTests {
         #expect(samples[#"workqueue_work_duration_seconds_count{name="permissions"}"#] ?? 0 >= 2)
         #expect(samples[#"grafana_jit_grafana_requests_total{method="GET",code="200"}"#] ?? 0 > 0)
         #expect(samples["grafana_jit_inotify_overflows_total"] == 0)
+        // Discovery ran at start: bob's Query on loki-prod and team dba's Edit on pg-staging are standing.
+        let standing = #"grafana_jit_standing_access_entries{grafana="default",org="",resource_kind="datasource","#
+        #expect(samples[standing + #"resource="loki-prod"}"#] == 1)
+        #expect(samples[standing + #"resource="pg-staging"}"#] == 1)
         // No user names as labels.
         #expect(!text.contains("alice") && !text.contains("dave"))
         try Self.promtoolAccepts(text)
         _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    @Test func discoverMarksGrantedBuiltInAndStandingAccess() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice-logs", access: "[{dataSource: prod-logs, permission: Query}]")
+        #expect(try await work.once().status == 0)
+        let skeletons = work.directory.path + "/skeletons"
+        let run = try await BinaryRun.grafanaJIT(
+            ["discover", "--output", "json", "--as-grants", skeletons] + work.arguments,
+            environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let entries = (report["entries"] as? [[String: Any]] ?? []).map { entry in
+            "\(entry["resource"]!) \(entry["principal"]!) \(entry["level"]!) \(entry["source"]!)"
+                + ((entry["grants"] as? [String]).map { " " + $0.joined(separator: ",") } ?? "")
+        }
+        #expect(entries.contains("loki-prod alice Query granted alice-logs"), "\(entries)")
+        #expect(entries.contains("loki-prod bob Query standing"))
+        #expect(entries.contains("pg-staging dba Edit standing"))
+        #expect(entries.contains("prom-staging Viewer Query built-in"))
+        // One skeleton per standing entry; those for users are valid grants under the workspace's policy (which
+        // has no team subjects).
+        let files = try FileManager.default.contentsOfDirectory(atPath: skeletons).sorted()
+        #expect(
+            files.contains("standing-datasource-loki-prod-bob.yaml")
+                && files.contains("standing-datasource-pg-staging-dba.yaml")
+                && files.contains("standing-team-sre-alice.yaml"), "\(files)")
+        let validate = try await BinaryRun.grafanaJIT(
+            [
+                "validate", skeletons + "/standing-datasource-loki-prod-bob.yaml",
+                skeletons + "/standing-team-sre-alice.yaml", work.grants + "/policies",
+            ])
+        #expect(validate.status == 0, "\(validate.stdout)")
+        let yaml = try await BinaryRun.grafanaJIT(
+            ["discover", "--output", "yaml"] + work.arguments,
+            environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        #expect(
+            yaml.stdout.contains("- email: \"bob@example.com\"") || yaml.stdout.contains("email: \"bob@example.com\""))
+        #expect(yaml.stdout.hasPrefix("entries:\n"), "\(yaml.stdout.prefix(200))")
         _ = await work.simulator.stop()
     }
 

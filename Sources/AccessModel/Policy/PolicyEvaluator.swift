@@ -141,9 +141,8 @@ package struct PolicyEvaluator: Sendable {
     ) -> PolicyCheck {
         if facts.knowsGrafana {
             guard let known else { return .failed(Denial("", at: item.location)) }
-            let matches =
-                (name?.matches(known.name) ?? true) && (uid.map { $0 == known.uid } ?? true)
-                && (type.map { $0 == known.type } ?? true)
+            let matches = DataSourceSelector(name: name, uid: uid, type: type).matches(
+                uid: known.uid, name: known.name, type: known.type)
             return matches ? .met : .failed(Denial("", at: item.location))
         }
         if let name, !name.matches(reference) { return .failed(Denial("", at: item.location)) }

@@ -7,6 +7,8 @@ package enum LogEvent: String, Sendable {
     case controllerStopped = "controller.stopped"
     case watchStarted = "watch.started"
     case listening = "metrics.listening"
+    case discoveryCompleted = "discovery.completed"
+    case discoveryFailed = "discovery.failed"
     case passCompleted = "pass.completed"
     case passFailed = "pass.failed"
     case changeApplied = "change.applied"

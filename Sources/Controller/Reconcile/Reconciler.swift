@@ -249,7 +249,7 @@ package actor Reconciler {
 
     /// The catalog, the files that fell back to their last valid content, and grants left out for their errors
     /// (by name, with the file and the first error).
-    private func loadCatalog(saving: Bool) throws -> (
+    func loadCatalog(saving: Bool) throws -> (
         ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]
     ) {
         let (files, fellBack) = try readSnapshot(saving: saving)

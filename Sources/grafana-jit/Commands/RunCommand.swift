@@ -21,6 +21,9 @@ struct RunCommand: Command {
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
             .flag("poll", environment: "GRAFANA_JIT_POLL", help: "Poll the grants folder instead of using inotify."),
             .value(
+                "discover-interval", "DURATION", environment: "GRAFANA_JIT_DISCOVER_INTERVAL",
+                help: "Look for standing access this often, for the metrics and log (default 10m; 0 turns it off)."),
+            .value(
                 "listen", "HOST:PORT", environment: "GRAFANA_JIT_LISTEN",
                 help: "Serve /metrics, /healthz and /readyz here (port 0 picks a free one; off unless given)."),
         ]
@@ -35,6 +38,14 @@ struct RunCommand: Command {
             try ListenAddress.parse(text, option: "listen")
         }
         let metrics = ControllerMetrics(version: GrafanaJIT.version)
+        var discoverInterval = Duration.seconds(600)
+        if let text = arguments.value("discover-interval") {
+            guard let value = text == "0" ? .zero : Duration(text: text) else {
+                throw UsageError.invalidValue(
+                    option: "discover-interval", value: text, expected: "a duration like 10m, or 0")
+            }
+            discoverInterval = value
+        }
         let controllers = options.makeReconcilers(console: console, metrics: metrics)
         for controller in controllers {
             do {
@@ -96,6 +107,21 @@ struct RunCommand: Command {
             server = nil
         }
         defer { server?.shutdown() }
+        let discovery = Task {
+            guard discoverInterval > .zero else { return }
+            while !Task.isCancelled {
+                for controller in controllers {
+                    do {
+                        _ = try await controller.reconciler.discover()
+                    } catch {
+                        controller.logger.log(.warning, .discoveryFailed, ["error": "\(error)"])
+                    }
+                }
+                // Cancelled at shutdown: the loop condition ends it.
+                try? await Task.sleep(for: discoverInterval)
+            }
+        }
+        defer { discovery.cancel() }
         let stopped = await withTaskGroup(of: String?.self) { group in
             group.addTask {
                 await withTaskGroup(of: Void.self) { each in

@@ -1,0 +1,156 @@
+import AccessModel
+import GrafanaAPI
+
+/// What `discover` found in one Grafana org: its data sources, teams and folders, and who holds access to the
+/// governed ones, each entry marked granted (by grafana-jit, with the grants), built-in, or standing.
+package struct DiscoveryReport: Sendable, Codable, Equatable {
+    package struct Resource: Sendable, Codable, Equatable {
+        /// `datasource`, `team` or `folder`.
+        package var kind: String
+        /// A data source's or folder's uid, a team's name.
+        package var id: String
+        package var name: String
+        /// A data source's type.
+        package var type: String?
+        /// Selected by a policy (or, without policies, everything is).
+        package var governed: Bool
+    }
+
+    package enum Source: String, Sendable, Codable {
+        case granted
+        case builtIn = "built-in"
+        case standing
+    }
+
+    package struct Entry: Sendable, Codable, Equatable {
+        package var resourceKind: String
+        package var resource: String
+        /// `user`, `team` or `role`.
+        package var principalKind: String
+        /// A user's login, a team's name or a built-in role.
+        package var principal: String
+        /// A user's email, for grant skeletons.
+        package var email: String?
+        package var level: String
+        package var source: Source
+        /// The grants that hold it, for `granted` entries.
+        package var grants: [String]?
+    }
+
+    package var resources: [Resource] = []
+    package var entries: [Entry] = []
+    /// Resources whose access could not be read, and why.
+    package var problems: [String] = []
+
+    package var standing: [Entry] { entries.filter { $0.source == .standing } }
+
+    /// Standing entries per resource, for the metrics.
+    package var standingCounts: [[String]: Double] {
+        standing.reduce(into: [:]) { $0[[$1.resourceKind, $1.resource], default: 0] += 1 }
+    }
+}
+
+/// Reads access from Grafana and marks each entry against the ledger: one listing per kind, one permission or
+/// member read per governed resource.
+package struct StandingAccessScan {
+    let grafana: any GrafanaAPI
+    let catalog: ResourceCatalog
+    let ledger: Ledger
+
+    package init(grafana: any GrafanaAPI, catalog: ResourceCatalog, ledger: Ledger) {
+        self.grafana = grafana
+        self.catalog = catalog
+        self.ledger = ledger
+    }
+
+    package func run() async throws(GrafanaAPIError) -> DiscoveryReport {
+        var report = DiscoveryReport()
+        let users = Dictionary(try await grafana.orgUsers().map { ($0.id, $0) }) { first, _ in first }
+        let teams = try await grafana.teams(matching: "")
+        let teamNames = Dictionary(teams.map { ($0.id, $0.name) }) { first, _ in first }
+        let policies = Array(catalog.policies.values)
+        let everything = policies.isEmpty
+        for source in try await grafana.dataSources() {
+            let governed =
+                everything
+                || policies.contains {
+                    $0.dataSources.contains { $0.matches(uid: source.uid, name: source.name, type: source.type) }
+                }
+            report.resources.append(
+                .init(kind: "datasource", id: source.uid, name: source.name, type: source.type, governed: governed))
+            guard governed else { continue }
+            await read(
+                .dataSource(source.uid), uid: source.uid, kind: "datasource", users: users, teams: teamNames,
+                into: &report)
+        }
+        for team in teams {
+            let governed = everything || policies.contains { $0.teams.contains { $0.matches(team.name) } }
+            report.resources.append(.init(kind: "team", id: team.name, name: team.name, governed: governed))
+            guard governed else { continue }
+            for member in try await grafana.teamMembers(team: team.id) {
+                let held = ledger.change(for: Binding(.user(member.userId), on: .team(team.id)))
+                report.entries.append(
+                    .init(
+                        resourceKind: "team", resource: team.name, principalKind: "user", principal: member.login,
+                        email: member.email, level: member.isAdmin ? "Admin" : "Member",
+                        source: held?.undoneSince == nil && held != nil ? .granted : .standing,
+                        grants: held?.undoneSince == nil ? held?.grants : nil))
+            }
+        }
+        let folderPolicies = policies.filter { !$0.folders.isEmpty }
+        for folder in try await grafana.folders() {
+            let governed =
+                everything
+                || folderPolicies.contains { $0.folders.contains { $0.matches(uid: folder.uid, title: folder.title) } }
+            report.resources.append(.init(kind: "folder", id: folder.uid, name: folder.title, governed: governed))
+            guard governed else { continue }
+            await read(
+                .folder(folder.uid), uid: folder.uid, kind: "folder", users: users, teams: teamNames, into: &report)
+        }
+        return report
+    }
+
+    /// One resource's permission rows; a resource whose permissions cannot be read (OSS data sources, a missing
+    /// scope) is reported as a problem, not a failure of the whole scan.
+    private func read(
+        _ resource: PermissionResource, uid: String, kind: String, users: [Int: GrafanaUser], teams: [Int: String],
+        into report: inout DiscoveryReport
+    ) async {
+        let rows: [GrafanaPermission]
+        do {
+            rows = try await grafana.permissions(on: resource)
+        } catch {
+            report.problems.append("\(resource): \(error)")
+            return
+        }
+        for row in rows {
+            var entry = DiscoveryReport.Entry(
+                resourceKind: kind, resource: uid, principalKind: "role", principal: "", level: row.level,
+                source: .builtIn)
+            let binding: Binding?
+            switch row.principal {
+            case .builtInRole(let role):
+                entry.principal = role
+                binding = nil
+            case .user(let id):
+                entry.principalKind = "user"
+                entry.principal = users[id]?.login ?? "user \(id)"
+                entry.email = users[id]?.email
+                binding = Binding(.user(id), on: Binding.Resource(resource))
+            case .team(let id):
+                entry.principalKind = "team"
+                entry.principal = teams[id] ?? "team \(id)"
+                binding = Binding(.team(id), on: Binding.Resource(resource))
+            }
+            if let binding, row.isManaged, !row.isInherited {
+                if let held = ledger.change(for: binding), held.undoneSince == nil {
+                    entry.source = .granted
+                    entry.grants = held.grants
+                } else {
+                    entry.source = .standing
+                }
+            }
+            report.entries.append(entry)
+        }
+    }
+}
