@@ -57,6 +57,21 @@ struct ValidateEndToEndTests {
                 + "spec.access[1].permission: \"Read\" is not one of Query, Edit, Admin")
     }
 
+    @Test func gitlabFormatIsACodeQualityReport() async throws {
+        let run = try await BinaryRun.grafanaJIT([
+            "validate", "--format", "gitlab", "examples/invalid/bad-permission.yaml",
+        ])
+        #expect(run.status == 1)
+        let issues = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        #expect(issues.count == 1)
+        let location = issues.first?["location"] as? [String: Any]
+        #expect(location?["path"] as? String == "examples/invalid/bad-permission.yaml")
+        #expect((location?["lines"] as? [String: Any])?["begin"] as? Int == 15)
+        #expect(issues.first?["severity"] as? String == "major")
+        #expect((issues.first?["fingerprint"] as? String)?.isEmpty == false)
+        #expect((issues.first?["description"] as? String)?.contains("\"Read\" is not one of") == true)
+    }
+
     @Test func theFormatFallsBackToItsEnvironmentVariable() async throws {
         let run = try await BinaryRun.grafanaJIT(
             ["validate", "examples/invalid/bad-permission.yaml"], environment: ["GRAFANA_JIT_FORMAT": "github"])

@@ -7,14 +7,16 @@ import YAML
 struct ValidateCommand: Command {
     static let name = "validate"
     static let abstract = "Check grant, policy and bundle files offline, as CI does on a pull request."
-    static let usage = "[--format text|github|json] [--now TIME] [--max-file-size BYTES] PATH..."
+    static let usage = "[--format text|github|json|gitlab] [--now TIME] [--max-file-size BYTES] PATH..."
     static let summary = """
         Loads grant, policy and bundle files (or folders, recursively) and checks their format, their references \
         and, when any AccessPolicy is among them, each grant's policy verdict. What only Grafana or OnCall can decide \
         is printed as a note. Exit 0 when all valid, 1 when not, 2 on usage errors.
         """
     static let options: [OptionSpec] = [
-        .value("format", "FORMAT", environment: "GRAFANA_JIT_FORMAT", help: "text (default), github or json."),
+        .value(
+            "format", "FORMAT", environment: "GRAFANA_JIT_FORMAT",
+            help: "text (default), github, json or gitlab (Code Quality report)."),
         .value("now", "TIME", environment: "GRAFANA_JIT_NOW", help: "Evaluate windows at this RFC 3339 time."),
         .value(
             "max-file-size", "BYTES", environment: "GRAFANA_JIT_MAX_FILE_SIZE",
@@ -28,7 +30,7 @@ struct ValidateCommand: Command {
         let format =
             try arguments.value("format").map { text throws(UsageError) in
                 guard let format = ReportFormat(rawValue: text) else {
-                    throw .invalidValue(option: "format", value: text, expected: "text, github or json")
+                    throw .invalidValue(option: "format", value: text, expected: "text, github, json or gitlab")
                 }
                 return format
             } ?? .text

@@ -8,6 +8,8 @@ enum ReportFormat: String, CaseIterable, Sendable {
     case github
     /// One JSON document: findings, per-grant verdicts, summary.
     case json
+    /// A GitLab Code Quality report (a JSON array), which annotates the merge request's diff.
+    case gitlab
 
     func render(_ report: ValidationReport) throws -> String {
         switch self {
@@ -25,7 +27,32 @@ enum ReportFormat: String, CaseIterable, Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        case .gitlab:
+            let issues = report.findings.map { finding -> [String: Any] in
+                let location = finding.location
+                let severity =
+                    switch finding.severity {
+                    case .error: "major"
+                    case .warning: "minor"
+                    case .note: "info"
+                    }
+                return [
+                    "description": finding.message, "check_name": "grafana-jit-validate", "severity": severity,
+                    "fingerprint": Self.fingerprint(
+                        "\(location.file):\(location.line):\(location.column):\(finding.message)"),
+                    "location": ["path": location.file, "lines": ["begin": location.line]],
+                ]
+            }
+            let data = try JSONSerialization.data(
+                withJSONObject: issues, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            return String(decoding: data, as: UTF8.self) + "\n"
         }
+    }
+
+    /// A stable 64-bit FNV-1a hash in hex: GitLab matches findings across pipelines by it.
+    private static func fingerprint(_ text: String) -> String {
+        let hash = text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
     }
 
     /// GitHub's escaping for a command's message.

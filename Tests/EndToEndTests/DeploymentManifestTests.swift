@@ -1,0 +1,11 @@
+import Testing
+
+/// The deployment files parse and hold together: Kubernetes manifests with their required fields, the kustomization's
+/// files, probes and security context, alert rules and dashboard naming only metrics the controller exports, the
+/// systemd unit's sections (deploy/check_manifests.py).
+struct DeploymentManifestTests {
+    @Test func everyManifestIsWellFormedAndConsistent() async throws {
+        let run = try await BinaryRun.python(["deploy/check_manifests.py"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    }
+}
