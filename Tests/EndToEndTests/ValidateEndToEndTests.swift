@@ -125,7 +125,10 @@ struct ValidateEndToEndTests {
     @Test(arguments: [
         (["validate"], "'validate' needs at least one PATH"),
         (["validate", "--bogus", "x"], "unknown option '--bogus' for 'validate'"),
-        (["validate", "--format", "xml", "x"], "'xml' is not valid for --format: expected text, github or json"),
+        (
+            ["validate", "--format", "xml", "x"],
+            "'xml' is not valid for --format: expected text, github, json or gitlab"
+        ),
         (["validate", "--now", "yesterday", "x"], "'yesterday' is not valid for --now"),
         (["validate", "--format"], "option '--format' needs a value"),
         (["frobnicate"], "unknown command 'frobnicate'"),
