@@ -142,19 +142,21 @@ struct ControllerEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    /// Edit on prod data sources only while on call in primary-sre.
+    static let onCallOnly = """
+        apiVersion: grafana-jit.io/v1alpha1
+        kind: AccessPolicy
+        metadata: {name: on-call-only}
+        spec:
+          subjects: {users: ["*@example.com"]}
+          dataSources: [{name: "prod-*"}]
+          permissions: [Edit]
+          maxDuration: 4h
+          requireOnCall: {schedules: [primary-sre]}
+        """
+
     @Test func onCallAccessEndsWhenTheShiftDoes() async throws {
-        let work = try await ControllerWorkspace.start(
-            policy: """
-                apiVersion: grafana-jit.io/v1alpha1
-                kind: AccessPolicy
-                metadata: {name: on-call-only}
-                spec:
-                  subjects: {users: ["*@example.com"]}
-                  dataSources: [{name: "prod-*"}]
-                  permissions: [Edit]
-                  maxDuration: 4h
-                  requireOnCall: {schedules: [primary-sre]}
-                """)
+        let work = try await ControllerWorkspace.start(policy: Self.onCallOnly)
         try work.grant("carol-fix", user: "carol@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")
         try work.grant("dave-fix", user: "dave@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")
         let daemon = try await ControllerProcess.start(
@@ -202,18 +204,7 @@ struct ControllerEndToEndTests {
     }
 
     @Test func aKnownShiftEndRevokesWithoutWaitingForTheResync() async throws {
-        let work = try await ControllerWorkspace.start(
-            policy: """
-                apiVersion: grafana-jit.io/v1alpha1
-                kind: AccessPolicy
-                metadata: {name: on-call-only}
-                spec:
-                  subjects: {users: ["*@example.com"]}
-                  dataSources: [{name: "prod-*"}]
-                  permissions: [Edit]
-                  maxDuration: 4h
-                  requireOnCall: {schedules: [primary-sre]}
-                """)
+        let work = try await ControllerWorkspace.start(policy: Self.onCallOnly)
         try await work.control(
             "PUT", "/__sim/oncall", body: #"{"schedule":"primary-sre","onCallNow":["carol"],"shiftEndsIn":8}"#)
         try work.grant("carol-fix", user: "carol@example.com", access: "[{dataSource: prod-logs, permission: Edit}]")

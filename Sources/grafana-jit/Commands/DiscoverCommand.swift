@@ -99,14 +99,16 @@ struct DiscoverCommand: Command {
         return text
     }
 
-    private static func columns(_ rows: [[String]]) -> String {
-        let last = rows[0].count - 1
-        let widths = (0..<last).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            ((0..<last).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) } + [row[last]])
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
-    }
+}
+
+/// Rows as aligned columns, two spaces apart; the last column is not padded (it is free text).
+func columns(_ rows: [[String]]) -> String {
+    let last = rows[0].count - 1
+    let widths = (0..<last).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    return rows.map { row in
+        ((0..<last).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) } + [row[last]])
+            .joined(separator: "  ")
+    }.joined(separator: "\n") + "\n"
 }
 
 /// AccessGrant files for standing entries, so a team can move them under just-in-time access by pull request.

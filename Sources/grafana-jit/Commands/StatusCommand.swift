@@ -69,12 +69,7 @@ struct StatusCommand: Command {
                     commit(of: status), status.message,
                 ]
             }
-        let columns = rows[0].count - 1
-        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            ((0..<columns).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) } + [row[columns]])
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return columns(rows)
     }
 
     /// The commit's first 12 digits, with the pull request when known: `1a2b3c4d5e6f (#42)`.
