@@ -197,25 +197,24 @@ struct DesiredStateActiveHoursTests {
 
 /// On-call conditions when OnCall cannot be asked: new access waits, access already granted runs to its end.
 struct DesiredStateOnCallTests {
-    static let catalog: ResourceCatalog = {
-        let text = """
-            apiVersion: grafana-jit.io/v1alpha1
-            kind: AccessPolicy
-            metadata: {name: on-call}
-            spec:
-              subjects: {users: ["*@example.com"]}
-              dataSources: [{name: "prod-*"}]
-              permissions: [Query]
-              maxDuration: 4h
-              requireOnCall: {schedules: [primary-sre]}
-            ---
-            apiVersion: grafana-jit.io/v1alpha1
-            kind: AccessGrant
-            metadata: {name: g}
-            spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: r}
-            """
-        return ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
-    }()
+    /// Query on prod data sources while on call in primary-sre, and alice's grant of prod-logs under it.
+    static let text = """
+        apiVersion: grafana-jit.io/v1alpha1
+        kind: AccessPolicy
+        metadata: {name: on-call}
+        spec:
+          subjects: {users: ["*@example.com"]}
+          dataSources: [{name: "prod-*"}]
+          permissions: [Query]
+          maxDuration: 4h
+          requireOnCall: {schedules: [primary-sre]}
+        ---
+        apiVersion: grafana-jit.io/v1alpha1
+        kind: AccessGrant
+        metadata: {name: g}
+        spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: r}
+        """
+    static let catalog = ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "g.yaml")])
 
     @Test func newAccessIsNotGrantedWithoutOnCall() {
         let state = DesiredState(

@@ -24,24 +24,7 @@ struct OnCallShiftTests {
     @Test func accessEndsAtTheShiftEndEvenInsideTheCache() async throws {
         let simulator = try SimulatorHarness()
         let directory = try TemporaryDirectory()
-        try directory.write(
-            "repo/grant.yaml",
-            """
-            apiVersion: grafana-jit.io/v1alpha1
-            kind: AccessPolicy
-            metadata: {name: on-call}
-            spec:
-              subjects: {users: ["*@example.com"]}
-              dataSources: [{name: "*"}]
-              permissions: [Query]
-              maxDuration: 4h
-              requireOnCall: {schedules: [primary-sre]}
-            ---
-            apiVersion: grafana-jit.io/v1alpha1
-            kind: AccessGrant
-            metadata: {name: fix}
-            spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-metrics, permission: Query}], duration: 1h, reason: r}
-            """)
+        try directory.write("repo/grant.yaml", DesiredStateOnCallTests.text)
         let clock = ShiftedClock()
         let shiftEnd = clock.now().addingTimeInterval(60)
         let onCall = ScriptedOnCall()
@@ -61,9 +44,9 @@ struct OnCallShiftTests {
             onCall: onCall)
         try await reconciler.start()
         let first = await reconciler.pass()
-        #expect(first.phases["fix"] == .active && first.nextDeadline == shiftEnd, "\(first)")
+        #expect(first.phases["g"] == .active && first.nextDeadline == shiftEnd, "\(first)")
         let statuses = await reconciler.statuses
-        #expect(statuses["fix"]?.message.contains("on call until \(shiftEnd.rfc3339)") == true)
+        #expect(statuses["g"]?.message.contains("on call until \(shiftEnd.rfc3339)") == true)
         // Within the cache, before the end: OnCall is not asked again.
         clock.jump(by: 2)
         _ = await reconciler.pass()
@@ -73,8 +56,8 @@ struct OnCallShiftTests {
         clock.jump(by: 60)
         let atEnd = await reconciler.pass()
         #expect(onCall.state.withLock { $0.asked } == 2)
-        #expect(atEnd.phases["fix"] == .denied)
-        let left = try await simulator.client().permissions(on: .dataSource("prom-prod")).map(\.principal)
+        #expect(atEnd.phases["g"] == .denied)
+        let left = try await simulator.client().permissions(on: .dataSource("loki-prod")).map(\.principal)
         #expect(!left.contains { "\($0)" == "user 2" })
     }
 }

@@ -12,8 +12,7 @@ package final class ShiftedClock: WallClock {
     package func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 
     package func sleep(until deadline: Date) async throws {
-        let interval = deadline.timeIntervalSince(now())
-        if interval > 0 { try await Task.sleep(for: .milliseconds(Int64((interval * 1000).rounded(.up)))) }
+        try await SystemClock().sleep(until: deadline.addingTimeInterval(-offset.withLock { $0 }))
     }
 
     package func jump(by interval: TimeInterval) {

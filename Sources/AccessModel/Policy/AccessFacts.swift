@@ -35,6 +35,12 @@ package struct AccessFacts: Sendable {
     package func user(_ reference: String) -> UserFacts? {
         users[reference.lowercased()]
     }
+
+    /// The lowercased names a user subject goes by: as written, and its login and email when Grafana knows it;
+    /// what on-call rosters are matched against.
+    package func identities(of reference: String) -> Set<String> {
+        Set(([reference] + (user(reference)?.identities ?? [])).map { $0.lowercased() })
+    }
 }
 
 /// A Grafana user as the evaluator needs it.

@@ -106,7 +106,7 @@ extension PolicyEvaluator {
     private func isOnCall(_ grant: AccessGrant, in schedules: [String]) -> Bool? {
         guard case .user(let reference) = grant.subject else { return false }
         guard facts.knowsOnCall else { return nil }
-        let identities = Set(([reference] + (facts.user(reference)?.identities ?? [])).map { $0.lowercased() })
+        let identities = facts.identities(of: reference)
         return schedules.contains { !(facts.onCall[$0] ?? []).isDisjoint(with: identities) }
     }
 }

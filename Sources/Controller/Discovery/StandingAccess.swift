@@ -88,13 +88,12 @@ package struct StandingAccessScan {
             report.resources.append(.init(kind: "team", id: team.name, name: team.name, governed: governed))
             guard governed else { continue }
             for member in try await grafana.teamMembers(team: team.id) {
-                let held = ledger.change(for: Binding(.user(member.userId), on: .team(team.id)))
+                let held = ledger.heldChange(for: Binding(.user(member.userId), on: .team(team.id)))
                 report.entries.append(
                     .init(
                         resourceKind: "team", resource: team.name, principalKind: "user", principal: member.login,
                         email: member.email, level: member.isAdmin ? "Admin" : "Member",
-                        source: held?.undoneSince == nil && held != nil ? .granted : .standing,
-                        grants: held?.undoneSince == nil ? held?.grants : nil))
+                        source: held == nil ? .standing : .granted, grants: held?.grants))
             }
         }
         let folderPolicies = policies.filter { !$0.folders.isEmpty }
@@ -143,7 +142,7 @@ package struct StandingAccessScan {
                 binding = Binding(.team(id), on: Binding.Resource(resource))
             }
             if let binding, row.isManaged, !row.isInherited {
-                if let held = ledger.change(for: binding), held.undoneSince == nil {
+                if let held = ledger.heldChange(for: binding) {
                     entry.source = .granted
                     entry.grants = held.grants
                 } else {

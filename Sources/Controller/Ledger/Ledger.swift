@@ -26,6 +26,11 @@ package struct Ledger: Sendable, Equatable, Codable {
         entries[binding]
     }
 
+    /// The entry for `binding` while the controller's access is in force (not undone and watched).
+    package func heldChange(for binding: Binding) -> LedgerChange? {
+        entries[binding].flatMap { $0.undoneSince == nil ? $0 : nil }
+    }
+
     /// Inserts or replaces the entry for its binding.
     package mutating func record(_ change: LedgerChange) {
         entries[change.binding] = change

@@ -24,6 +24,7 @@ package actor LedgerStore {
         }
         struct VersionOnly: Decodable { var version: Int }
         let data = Data(bytes)
+        // Any decoding failure here means the same thing, reported below: not a ledger this binary wrote.
         guard let version = try? JSONDecoder().decode(VersionOnly.self, from: data).version else {
             throw .corrupt(path: path, reason: "no version field; not a grafana-jit ledger")
         }

@@ -119,7 +119,8 @@ package struct DesiredState: Sendable {
             }
         }
         // Access that needs its subject on call ends with the shift: wake up then, not at the next resync.
-        let shiftEnd = Self.shiftEnd(of: grant, allowances: allowances, catalog: catalog, snapshot: snapshot)
+        let shiftEnd = Self.shiftEnd(
+            of: grant, allowances: allowances, catalog: catalog, snapshot: snapshot, facts: evaluator.facts)
         if let shiftEnd, shiftEnd < window.end { nextChange = min(nextChange ?? shiftEnd, shiftEnd) }
         guard insideCount > 0 else {
             let again = nextChange.map { "; active again at \($0.rfc3339)" } ?? ""
@@ -144,11 +145,11 @@ package struct DesiredState: Sendable {
     /// schedules its policies' `requireOnCall` name. Nil when none is required, or when some schedule it is on
     /// call in does not say.
     static func shiftEnd(
-        of grant: AccessGrant, allowances: [ItemAllowance], catalog: ResourceCatalog, snapshot: GrafanaSnapshot
+        of grant: AccessGrant, allowances: [ItemAllowance], catalog: ResourceCatalog, snapshot: GrafanaSnapshot,
+        facts: AccessFacts
     ) -> Date? {
         guard case .user(let reference) = grant.subject, let onCall = snapshot.onCall else { return nil }
-        let user = snapshot.users[reference.lowercased()]
-        let identities = Set([reference.lowercased()] + [user?.login, user?.email].compactMap { $0?.lowercased() })
+        let identities = facts.identities(of: reference)
         let schedules = Set(allowances.flatMap { catalog.policies[$0.policy]?.requireOnCall ?? [] })
         var latest: Date?
         for schedule in schedules where !(onCall[schedule] ?? []).isDisjoint(with: identities) {
@@ -293,7 +294,7 @@ extension AccessFacts {
         }
         guard !knowsOnCall, case .user(let reference) = grant.subject else { return facts }
         facts.knowsOnCall = true
-        let identities = Set(([reference] + (user(reference)?.identities ?? [])).map { $0.lowercased() })
+        let identities = self.identities(of: reference)
         for schedule in GrafanaSnapshot.schedules(in: catalog) {
             facts.onCall[schedule, default: []].formUnion(identities)
         }

@@ -19,6 +19,7 @@ package struct Provenance: Sendable, Equatable {
             #"^[^\n]*\(#([0-9]+)\)[ \t]*(\n|$)"#,
         ]
         for pattern in patterns {
+            // The patterns are constants that compile; a failure would only skip that form.
             guard let expression = try? NSRegularExpression(pattern: pattern),
                 let match = expression.firstMatch(in: message, range: NSRange(message.startIndex..., in: message)),
                 let range = Range(match.range(at: 1), in: message)

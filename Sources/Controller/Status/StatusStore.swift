@@ -16,6 +16,7 @@ package actor StatusStore {
         // A missing status folder just means no pass has run yet.
         guard let entries = try? fileSystem.entries(of: directory) else { return [:] }
         for entry in entries where entry.name.hasSuffix(".json") {
+            // Status is rewritten by every pass: an unreadable file only loses the previous conditions.
             guard let bytes = try? fileSystem.contents(of: directory + "/" + entry.name, limit: 1 << 20),
                 let status = try? StateJSON.decoder.decode(GrantStatus.self, from: Data(bytes))
             else { continue }

@@ -134,15 +134,15 @@ enum GrantSkeletons {
     static func skeleton(_ entry: DiscoveryReport.Entry, now: Date) -> String? {
         let subject: String
         switch entry.principalKind {
-        case "user": subject = "{user: \(quoted(entry.email ?? entry.principal))}"
-        case "team" where entry.resourceKind != "team": subject = "{team: \(quoted(entry.principal))}"
+        case "user": subject = "{user: \(YAMLText.quoted(entry.email ?? entry.principal))}"
+        case "team" where entry.resourceKind != "team": subject = "{team: \(YAMLText.quoted(entry.principal))}"
         default: return nil
         }
         let item: String
         switch entry.resourceKind {
-        case "datasource": item = "{dataSource: \(quoted(entry.resource)), permission: \(entry.level)}"
-        case "folder": item = "{folder: \(quoted(entry.resource)), permission: \(entry.level)}"
-        case "team": item = "{team: \(quoted(entry.resource)), role: \(entry.level)}"
+        case "datasource": item = "{dataSource: \(YAMLText.quoted(entry.resource)), permission: \(entry.level)}"
+        case "folder": item = "{folder: \(YAMLText.quoted(entry.resource)), permission: \(entry.level)}"
+        case "team": item = "{team: \(YAMLText.quoted(entry.resource)), role: \(entry.level)}"
         default: return nil
         }
         let day = String(now.rfc3339.prefix(10))
@@ -177,11 +177,6 @@ enum GrantSkeletons {
         return String(name.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 
-    /// A YAML double-quoted scalar (JSON's escaping is valid there).
-    private static func quoted(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 /// JSON-compatible values as block YAML, strings double-quoted with JSON's escaping (valid YAML).
@@ -208,6 +203,13 @@ enum YAMLText {
         }
     }
 
+    /// A YAML double-quoted scalar (JSON's escaping is valid there).
+    static func quoted(_ text: String) -> String {
+        // Encoding a plain string cannot fail; the empty string is only a guard.
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     private static func isScalar(_ value: Any) -> Bool { !(value is [String: Any]) && !(value is [Any]) }
 
     private static func isEmptyCollection(_ value: Any) -> Bool {
@@ -216,9 +218,7 @@ enum YAMLText {
 
     private static func scalar(_ value: Any) -> String {
         switch value {
-        case let text as String:
-            let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-            return String(decoding: data, as: UTF8.self)
+        case let text as String: return quoted(text)
         // corelibs' JSONSerialization gives native Bool, Int and Double, so a Bool is never read as a number.
         case let flag as Bool: return flag ? "true" : "false"
         case let number as Int: return String(number)
