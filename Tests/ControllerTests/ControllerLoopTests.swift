@@ -54,16 +54,6 @@ struct ControllerLoopTests {
         try await simulator.client().permissions(on: .dataSource("prom-prod")).map { "\($0.principal)=\($0.level)" }
     }
 
-    /// Real-time polling of the simulator (the loop runs on its own task), with a deadline.
-    private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return false
-    }
-
     private func loop(changes: ManualChanges) -> ControllerLoop {
         let fileSystem = LocalFileSystem()
         let logger = Logger(minimumLevel: .error, clock: clock) { _ in }

@@ -34,6 +34,16 @@ struct ArgumentParserTests {
         #expect(try !parser.parse([], environment: ["GRAFANA_JIT_DRY_RUN": "0"]).flag("dry-run"))
     }
 
+    @Test func aRepeatableOptionKeepsEveryValueAndSplitsItsEnvironmentVariable() throws {
+        let parser = ArgumentParser(
+            command: "run", options: [.repeatable("notify-url", "URL", environment: "NOTIFY", help: "")])
+        let given = try parser.parse(["--notify-url", "http://a", "--notify-url=http://b"], environment: ["NOTIFY": "x"])
+        #expect(given.all("notify-url") == ["http://a", "http://b"])
+        let fromEnvironment = try parser.parse([], environment: ["NOTIFY": "http://a, http://b http://c"])
+        #expect(fromEnvironment.all("notify-url") == ["http://a", "http://b", "http://c"])
+        #expect(try parser.parse([], environment: [:]).all("notify-url").isEmpty)
+    }
+
     @Test func doubleDashEndsOptions() throws {
         #expect(try parser.parse(["--", "--dry-run", "-h"], environment: [:]).positionals == ["--dry-run", "-h"])
     }

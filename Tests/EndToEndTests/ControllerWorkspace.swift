@@ -148,11 +148,6 @@ struct ControllerWorkspace {
 
     /// Polls until `condition` holds, for at most `seconds`.
     func eventually(within seconds: TimeInterval = 10, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await TestSupport.eventually(within: seconds, every: .milliseconds(50), condition)
     }
 }

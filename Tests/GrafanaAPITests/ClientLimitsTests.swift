@@ -13,13 +13,6 @@ struct ClientLimitsTests {
         simulator = try SimulatorHarness()
     }
 
-    /// Polls until `condition` holds or the deadline passes; never a fixed sleep.
-    private func eventually(_ condition: () -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(5)
-        while !condition() && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(condition())
-    }
-
     @Test func requestsPerSecondSpacesRequestStarts() async throws {
         var connection = GrafanaConnection(
             baseURL: simulator.url, credentials: .token(SimulatorHarness.controllerToken), userAgent: "t")
@@ -31,9 +24,9 @@ struct ClientLimitsTests {
                 try await group.waitForAll()
             }
         }
-        try await eventually { simulator.grafana.statistics.requests == 1 && clock.sleeperCount == 2 }
+        #expect(try await eventually { simulator.grafana.statistics.requests == 1 && clock.sleeperCount == 2 })
         clock.advanceToNextDeadline()
-        try await eventually { simulator.grafana.statistics.requests == 2 }
+        #expect(try await eventually { simulator.grafana.statistics.requests == 2 })
         clock.advanceToNextDeadline()
         try await calls.value
         #expect(simulator.grafana.statistics.requests == 3)

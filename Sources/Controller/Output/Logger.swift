@@ -24,6 +24,8 @@ package enum LogEvent: String, Sendable {
     case tokenCreated = "token.created"
     case tokenDeleted = "token.deleted"
     case tokenFailed = "token.failed"
+    case notificationRetrying = "notification.retrying"
+    case notificationFailed = "notification.failed"
 }
 
 /// One line per event on stderr, `key=value` or JSON, keys sorted after `ts`, `level`, `event`. Never given a

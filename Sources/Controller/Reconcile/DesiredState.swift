@@ -23,6 +23,8 @@ package struct DesiredState: Sendable {
         package var bindings: [Binding]
         /// When the access changes because a policy's active hours start or end.
         package var nextChange: Date?
+        /// A denial's findings, one each.
+        package var reasons: [String] = []
     }
 
     package init(catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date) {
@@ -67,12 +69,17 @@ package struct DesiredState: Sendable {
         let allowances: [ItemAllowance]
         switch evaluation.verdict {
         case .denied(let denials):
-            return outcome(.denied, .policyDenied, denials.map(\.message).joined(separator: "; "), record: record)
+            var result = outcome(
+                .denied, .policyDenied, denials.map(\.message).joined(separator: "; "), record: record)
+            result.reasons = denials.map(\.message)
+            return result
         case .undecided(let notes):
             // Facts the controller cannot get (on-call) deny: it fails closed.
-            return outcome(
+            var result = outcome(
                 .denied, .policyDenied, "cannot be decided: " + notes.map(\.message).joined(separator: "; "),
                 record: record)
+            result.reasons = notes.map { "cannot be decided: " + $0.message }
+            return result
         case .allowed(let allowed):
             allowances = allowed
         }

@@ -10,6 +10,8 @@ extension Reconciler {
         /// Grant name → the changes made for it (for status).
         var changes: [String: [String]] = [:]
         var errors: [String: String] = [:]
+        /// Why each failed revocation or lowering failed.
+        var removalErrors: [Binding: String] = [:]
     }
 
     func execute(_ plan: Plan, desired: DesiredState, now: Date) async throws -> ExecutionOutcome {
@@ -179,6 +181,7 @@ extension Reconciler {
         logger.log(.error, .changeFailed, line)
         metrics.permissionChanges.increment(change.kind.rawValue, "failure")
         for grant in change.grants { outcome.errors[grant] = failure }
+        if change.kind == .revoke || change.kind == .lower { outcome.removalErrors[change.binding] = failure }
     }
 
     func fields(_ change: Change) -> [String: String] {

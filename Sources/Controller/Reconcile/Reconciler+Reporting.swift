@@ -10,6 +10,7 @@ extension Reconciler {
     ) async throws -> [String: Phase] {
         var next: [GrantStatus] = []
         var events: [AuditEvent] = []
+        var notices: [GrantNotification] = []
         for grant in catalog.grants {
             guard let result = desired.outcomes[grant.name] else { continue }
             let previous = statuses[grant.name]
@@ -41,7 +42,14 @@ extension Reconciler {
                         "message": status.message,
                     ])
                 events.append(decision(grant, status: status, now: now))
+                if let notice = phaseNotice(
+                    status, previous: previous, reasons: result.reasons,
+                    removalFailed: outcome.errors[grant.name] != nil, now: now)
+                {
+                    notices.append(notice)
+                }
             }
+            if let notice = expiryNotice(&status, previous: previous, now: now) { notices.append(notice) }
             next.append(status)
         }
         for (name, problem) in rejected.sorted(by: { $0.key < $1.key }) {
@@ -77,6 +85,7 @@ extension Reconciler {
             event.file = previous.file
             event.subject = previous.subject
             events.append(event)
+            notices.append(deletionNotice(gone, removalFailed: outcome.errors[name] != nil, now: now))
         }
         for index in next.indices {
             next[index].grafana = configuration.target.grafana
@@ -85,6 +94,7 @@ extension Reconciler {
         try await audit.record(events)
         try await saveStatuses(next)
         for status in next { statuses[status.name] = status }
+        await notifier?.send(notices)
         return Dictionary(next.map { ($0.name, $0.phase) }, uniquingKeysWith: { first, _ in first })
     }
 

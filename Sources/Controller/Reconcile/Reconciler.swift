@@ -23,6 +23,8 @@ package struct ReconcilerConfiguration: Sendable {
     package var secretsDirectory: String
     /// The Grafana instance and org this controller governs, among every configured one.
     package var target = Target.single(org: nil)
+    /// Lead times before a grant's end at which an expiring-soon notice goes out (only with a notifier).
+    package var expiryNotices: [Duration] = []
 
     package init(grants: [String], stateDirectory: String) {
         self.grants = grants
@@ -78,13 +80,18 @@ package actor Reconciler {
     private var lastDesired: Set<Binding>?
     private let incidents: (any IncidentAPI)?
     private var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
+    let notifier: Notifier?
+    /// Bindings whose overdue removal was notified, until they are no longer overdue.
+    var failingRemovals: Set<Binding> = []
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
         clock: any WallClock, logger: Logger, audit: AuditLog, onCall: (any OnCallAPI)? = nil,
-        incidents: (any IncidentAPI)? = nil, metrics: ControllerMetrics = ControllerMetrics()
+        incidents: (any IncidentAPI)? = nil, metrics: ControllerMetrics = ControllerMetrics(),
+        notifier: Notifier? = nil
     ) {
         self.metrics = metrics
+        self.notifier = notifier
         self.onCall = onCall
         self.incidents = incidents
         self.configuration = configuration
@@ -128,6 +135,7 @@ package actor Reconciler {
     package func pass(applying: Bool = true) async -> PassResult {
         var result = PassResult()
         let now = clock.now()
+        var removalErrors: [Binding: String] = [:]
         do {
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
             await readProvenance()
@@ -153,12 +161,14 @@ package actor Reconciler {
             var plan = Planner.plan(desired: desired.bindings, actual: actual, ledger: ledger)
             result.held = holdVanishingRevocations(&plan, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.plan = plan
-            result.nextDeadline = Self.nextDeadline(desired, after: now)
+            result.nextDeadline = Self.nextDeadline(
+                desired, after: now, leads: notifier == nil ? [] : configuration.expiryNotices)
             guard applying else { return result }
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
             ledger.grants = desired.records
             var outcome = try await execute(plan, desired: desired, now: now)
+            removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)
             (result.applied, result.failed) = (outcome.applied, outcome.failed)
             try await saveLedger()
@@ -168,7 +178,11 @@ package actor Reconciler {
             result.error = "\(error)"
             logger.log(.error, .passFailed, ["error": "\(error)"])
         }
-        if applying { recordPassMetrics(result, now: now) }
+        if applying {
+            let overdue = overdueRevocations(now: now)
+            recordPassMetrics(result, overdue: overdue.count, now: now)
+            await notifier?.send(overdueNotices(overdue, reasons: removalErrors, passError: result.error, now: now))
+        }
         return result
     }
 
@@ -194,7 +208,7 @@ package actor Reconciler {
     }
 
     /// Grants by phase, ledger size, overdue revocations and the last converged pass, for this instance and org.
-    private func recordPassMetrics(_ result: PassResult, now: Date) {
+    private func recordPassMetrics(_ result: PassResult, overdue: Int, now: Date) {
         let (grafana, org) = targetLabels
         if result.error == nil {
             var counts: [[String]: Double] = [:]
@@ -202,18 +216,18 @@ package actor Reconciler {
             metrics.grants.replace(prefix: [grafana, org], with: counts)
         }
         metrics.ledgerEntries.set(Double(ledger.count), grafana, org)
-        metrics.overdueRevocations.set(Double(overdueRevocations(now: now)), grafana, org)
+        metrics.overdueRevocations.set(Double(overdue), grafana, org)
         if result.isConverged { metrics.lastSuccessfulPass.set(now.timeIntervalSince1970, grafana, org) }
     }
 
     /// Bindings the ledger holds, not undone, that the last computed desired state did not want or whose grants
     /// have all ended by `now`: access that should no longer be in Grafana. Zero after every converged pass.
-    private func overdueRevocations(now: Date) -> Int {
+    private func overdueRevocations(now: Date) -> [LedgerChange] {
         ledger.changes.filter { change in
             guard change.undoneSince == nil else { return false }
             if let lastDesired, !lastDesired.contains(change.binding) { return true }
             return change.grants.allSatisfy { ledger.grants[$0]?.end.map { $0 <= now } ?? false }
-        }.count
+        }
     }
 
     /// The directory's grants, with broken files falling back to their last valid content.
@@ -354,13 +368,16 @@ package actor Reconciler {
         try await ledgerStore.save(ledger)
     }
 
-    private static func nextDeadline(_ desired: DesiredState, after now: Date) -> Date? {
+    /// The earliest start, end, active-hours or shift change, or expiring-soon mark (end minus a lead) after now.
+    private static func nextDeadline(_ desired: DesiredState, after now: Date, leads: [Duration]) -> Date? {
         desired.outcomes.values.flatMap { outcome -> [Date] in
             guard let window = outcome.window else { return [] }
             let hours = outcome.nextChange.map { [$0] } ?? []
             switch outcome.phase {
             case .pending: return [window.start, window.end] + hours
-            case .active: return [window.end] + hours
+            case .active:
+                let marks = leads.map { window.end.addingTimeInterval(-$0.timeInterval) }
+                return [window.end] + hours + marks
             default: return []
             }
         }.filter { $0 > now }.min()

@@ -56,4 +56,6 @@ package struct GrantStatus: Sendable, Codable, Equatable {
     /// The checkout's commit (and pull request) when the controller first read this version of the grant.
     package var commit: String?
     package var pullRequest: Int?
+    /// The expiring-soon mark (the end minus a lead time) last notified for the current end.
+    package var expiryNoticeAt: Date?
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Turns a status and body into success or a typed error, from what Grafana really answers (grafana-api.md).
-enum ResponseClassifier {
+package enum ResponseClassifier {
     /// Grafana's `message`, or the start of a non-JSON body (a proxy's error page).
     static func message(in body: Data) -> String {
         if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
@@ -48,7 +48,7 @@ enum ResponseClassifier {
     }
 
     /// Seconds, or an HTTP date.
-    static func parseRetryAfter(_ value: String?) -> Duration? {
+    package static func parseRetryAfter(_ value: String?) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
         let formatter = DateFormatter()

@@ -33,6 +33,7 @@ struct ArgumentParser: Sendable {
                 parsed.flags.insert(name)
             } else if let value = inlineValue ?? remaining.popFirst() {
                 parsed.values[name] = value
+                if spec.isRepeatable { parsed.lists[name, default: []].append(value) }
             } else {
                 throw .missingValue(option: name)
             }
@@ -45,6 +46,9 @@ struct ArgumentParser: Sendable {
                 }
             } else if parsed.values[spec.name] == nil {
                 parsed.values[spec.name] = value
+                if spec.isRepeatable {
+                    parsed.lists[spec.name] = value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+                }
             }
         }
         return parsed

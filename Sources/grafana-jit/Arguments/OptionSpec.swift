@@ -5,9 +5,17 @@ struct OptionSpec: Sendable {
     var valueName: String?
     var environment: String?
     var help: String
+    /// Given several times, every value counts; its environment variable lists them separated by spaces or commas.
+    var isRepeatable = false
 
     static func value(_ name: String, _ valueName: String, environment: String? = nil, help: String) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, environment: environment, help: help)
+    }
+
+    static func repeatable(_ name: String, _ valueName: String, environment: String? = nil, help: String)
+        -> OptionSpec
+    {
+        OptionSpec(name: name, valueName: valueName, environment: environment, help: help, isRepeatable: true)
     }
 
     static func flag(_ name: String, environment: String? = nil, help: String) -> OptionSpec {
@@ -23,11 +31,14 @@ struct OptionSpec: Sendable {
 /// What the user typed, after options were matched to their specs.
 struct ParsedArguments: Sendable, Equatable {
     var values: [String: String] = [:]
+    /// Every value of a repeatable option, in order.
+    var lists: [String: [String]] = [:]
     var flags: Set<String> = []
     var positionals: [String] = []
     var wantsHelp = false
 
     func value(_ name: String) -> String? { values[name] }
+    func all(_ name: String) -> [String] { lists[name] ?? [] }
     func flag(_ name: String) -> Bool { flags.contains(name) }
 }
 

@@ -241,11 +241,15 @@ struct ControllerOptions {
 
     /// One reconciler per target, each with its own ledger, queue and backoff, so a failing Grafana never
     /// blocks the others; all append to one audit trail, each event naming its instance and org.
-    func makeReconcilers(console: any Console, metrics: ControllerMetrics = ControllerMetrics()) -> [Governed] {
+    /// With a notifier, each reconciler sends it what people should hear, and wakes for the expiring-soon marks.
+    func makeReconcilers(
+        console: any Console, metrics: ControllerMetrics = ControllerMetrics(),
+        notifications: (notifier: Notifier, expiryNotices: [Duration])? = nil
+    ) -> [Governed] {
         let clock = SystemClock()
         let fileSystem = LocalFileSystem()
         return targets.map { settings in
-            var logger = Logger(format: logFormat, minimumLevel: logLevel, clock: clock) { console.writeError($0) }
+            var logger = makeLogger(console: console)
             if targets.count > 1 {
                 logger.context = ["grafana": settings.target.grafana]
                 if let org = settings.target.org { logger.context["org"] = String(org) }
@@ -255,6 +259,7 @@ struct ControllerOptions {
             configuration.secretsDirectory = settings.secretsDirectory
             configuration.writeDeadline = writeDeadline
             configuration.target = settings.target
+            configuration.expiryNotices = notifications?.expiryNotices ?? []
             // Never reuse an on-call answer across a full resync: going off call must end access within one.
             configuration.onCallCache = min(configuration.onCallCache, resync)
             var connection = settings.connection
@@ -271,8 +276,13 @@ struct ControllerOptions {
                 },
                 incidents: settings.incidents.map {
                     HTTPIncidentClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
-                }, metrics: metrics)
+                }, metrics: metrics, notifier: notifications?.notifier)
             return (reconciler, logger, settings)
         }
+    }
+
+    /// A logger writing to stderr in the chosen format and level.
+    func makeLogger(console: any Console) -> Logger {
+        Logger(format: logFormat, minimumLevel: logLevel, clock: SystemClock()) { console.writeError($0) }
     }
 }

@@ -16,7 +16,7 @@ struct RunCommand: Command {
         30 s) and exit 0; a second signal exits at once.
         """
     static let options: [OptionSpec] =
-        ControllerOptions.specs + [
+        ControllerOptions.specs + NotificationOptions.specs + [
             .flag("once", environment: "GRAFANA_JIT_ONCE", help: "One full pass, then exit (0 converged, 1 not)."),
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
             .flag("poll", environment: "GRAFANA_JIT_POLL", help: "Poll the grants folder instead of using inotify."),
@@ -27,6 +27,9 @@ struct RunCommand: Command {
                 "listen", "HOST:PORT", environment: "GRAFANA_JIT_LISTEN",
                 help: "Serve /metrics, /healthz and /readyz here (port 0 picks a free one; off unless given)."),
         ]
+
+    /// How long a stopping controller keeps delivering queued notifications.
+    static let notificationDrain = Duration.seconds(10)
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
         let options = try ControllerOptions(
@@ -46,7 +49,10 @@ struct RunCommand: Command {
             }
             discoverInterval = value
         }
-        let controllers = options.makeReconcilers(console: console, metrics: metrics)
+        let notifications = try NotificationOptions(arguments)
+        let notifier = notifications.makeNotifier(logger: options.makeLogger(console: console), metrics: metrics)
+        let controllers = options.makeReconcilers(
+            console: console, metrics: metrics, notifications: notifier.map { ($0, notifications.expiryNotices) })
         for controller in controllers {
             do {
                 try await controller.reconciler.start(exclusive: !arguments.flag("dry-run"))
@@ -74,6 +80,7 @@ struct RunCommand: Command {
                 }
                 return await group.reduce(true) { $0 && $1 }
             }
+            await notifier?.drain(until: Date().addingTimeInterval(Self.notificationDrain.timeInterval))
             return converged ? .success : .findings
         }
         var timing = ControllerLoop.Timing()
@@ -148,6 +155,7 @@ struct RunCommand: Command {
             group.cancelAll()
             return signal
         }
+        await notifier?.drain(until: Date().addingTimeInterval(Self.notificationDrain.timeInterval))
         logger.log(.info, .controllerStopped, ["reason": stopped])
         return .success
     }
