@@ -27,6 +27,8 @@ package struct AccessPolicy: Sendable, Equatable {
     package var activeHours: ActiveHours?
     /// The Grafana instance and org the policy is limited to; nil parts apply everywhere.
     package var placement = Placement()
+    /// What `--enforce-zero-standing` does with access on this policy's data sources that no grant gave.
+    package var standingAccess = StandingAccessMode.report
 
     package var name: String { metadata.name }
 
@@ -92,4 +94,12 @@ package struct Approval: Sendable, Equatable {
 /// `autoApprove.onCall`: approval is waived while the subject is on call in one of these schedules.
 package struct AutoApprove: Sendable, Equatable {
     package var onCallSchedules: [String]
+}
+
+/// A policy's stance on standing access to its data sources.
+package enum StandingAccessMode: String, Sendable, Equatable, CaseIterable {
+    /// `discover` lists it and the metrics count it; nothing is removed.
+    case report
+    /// With `--enforce-zero-standing`, the controller removes it.
+    case revoke
 }

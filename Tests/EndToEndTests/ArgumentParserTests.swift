@@ -37,7 +37,8 @@ struct ArgumentParserTests {
     @Test func aRepeatableOptionKeepsEveryValueAndSplitsItsEnvironmentVariable() throws {
         let parser = ArgumentParser(
             command: "run", options: [.repeatable("notify-url", "URL", environment: "NOTIFY", help: "")])
-        let given = try parser.parse(["--notify-url", "http://a", "--notify-url=http://b"], environment: ["NOTIFY": "x"])
+        let given = try parser.parse(
+            ["--notify-url", "http://a", "--notify-url=http://b"], environment: ["NOTIFY": "x"])
         #expect(given.all("notify-url") == ["http://a", "http://b"])
         let fromEnvironment = try parser.parse([], environment: ["NOTIFY": "http://a, http://b http://c"])
         #expect(fromEnvironment.all("notify-url") == ["http://a", "http://b", "http://c"])

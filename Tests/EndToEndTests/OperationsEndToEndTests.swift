@@ -101,6 +101,33 @@ struct OperationsEndToEndTests {
         _ = await work.simulator.stop()
     }
 
+    /// The policy field and the flag together: `plan` lists the removals, `run` makes them, discover then finds no
+    /// standing access on the opted-in data sources (and still finds it elsewhere).
+    @Test func enforcingZeroStandingRemovesStandingAccessOnOptedInDataSourcesOnly() async throws {
+        let policy = ControllerWorkspace.openPolicy.replacingOccurrences(
+            of: "dataSources: [{name: \"*\"}]", with: "dataSources: [{name: \"prod-*\"}]")
+        let work = try await ControllerWorkspace.start(policy: policy + "\n  standingAccess: revoke")
+        try work.grant("alice-logs", access: "[{dataSource: prod-logs, permission: Query}]")
+        let environment = ["GRAFANA_TOKEN": "glsa_simulator_controller_token"]
+        #expect(try await work.once().status == 0)
+        #expect(try await work.access().contains("bob@loki-prod=Query"), "the policy field alone removes nothing")
+        let plan = try await BinaryRun.grafanaJIT(
+            ["plan", "--enforce-zero-standing"] + work.arguments, environment: environment)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(
+            plan.stdout.contains(
+                "standing access (no grant gave it; --enforce-zero-standing removes it):\n"
+                    + "  remove-standing bob prod-logs: Query -> none"), "\(plan.stdout)")
+        #expect(try await work.access().contains("bob@loki-prod=Query"), "plan writes nothing")
+        #expect(try await work.once(["--enforce-zero-standing"]).status == 0)
+        let access = try await work.access()
+        #expect(!access.contains("bob@loki-prod=Query") && access.contains("alice@loki-prod=Query"))
+        #expect(access.contains("dba@pg-staging=Edit") && access.contains("Viewer@prom-staging=Query"))
+        let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("\"event\":\"permission.standingRemoved\"") && audit.contains("\"subject\":\"bob\""))
+        _ = await work.simulator.stop()
+    }
+
     @Test func notReadyWhileGrafanaCannotBeReached() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("long", access: "[{dataSource: prod-logs, permission: Query}]")

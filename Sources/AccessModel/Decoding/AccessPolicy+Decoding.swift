@@ -5,7 +5,7 @@ extension DecodingContext {
     private static let policyFields: Set<String> = [
         "subjects", "dataSources", "teams", "permissions", "teamRoles", "maxDuration", "approval", "autoApprove",
         "activeHours", "requireOnCall", "requireIncident", "orgRoles", "folders", "folderPermissions",
-        "serviceAccounts", "serviceAccountRoles", "grafana", "org",
+        "serviceAccounts", "serviceAccountRoles", "grafana", "org", "standingAccess",
     ]
 
     mutating func policy(_ spec: ObjectNode, metadata: ResourceMetadata) -> AccessPolicy? {
@@ -47,6 +47,7 @@ extension DecodingContext {
         let activeHours = field("activeHours", of: spec) { $0.activeHours($1, at: $2) }
         let requireOnCall = field("requireOnCall", of: spec) { $0.onCallSchedules($1, at: $2) }
         let requireIncident = field("requireIncident", of: spec) { $0.bool($1, at: $2) }
+        let standingAccess: StandingAccessMode? = field("standingAccess", of: spec) { $0.oneOf($1, at: $2) }
         let placement = placement(spec)
         guard let subjects, let maxDuration else { return nil }
         var policy = AccessPolicy(
@@ -60,6 +61,7 @@ extension DecodingContext {
         policy.serviceAccounts = (serviceAccounts ?? []).map { Glob($0) }
         policy.serviceAccountRoles = serviceAccountRoles ?? [.viewer]
         policy.placement = placement
+        policy.standingAccess = standingAccess ?? .report
         return policy
     }
 

@@ -126,22 +126,18 @@ package struct StandingAccessScan {
             var entry = DiscoveryReport.Entry(
                 resourceKind: kind, resource: uid, principalKind: "role", principal: "", level: row.level,
                 source: .builtIn)
-            let binding: Binding?
             switch row.principal {
             case .builtInRole(let role):
                 entry.principal = role
-                binding = nil
             case .user(let id):
                 entry.principalKind = "user"
                 entry.principal = users[id]?.login ?? "user \(id)"
                 entry.email = users[id]?.email
-                binding = Binding(.user(id), on: Binding.Resource(resource))
             case .team(let id):
                 entry.principalKind = "team"
                 entry.principal = teams[id] ?? "team \(id)"
-                binding = Binding(.team(id), on: Binding.Resource(resource))
             }
-            if let binding, row.isManaged, !row.isInherited {
+            if let binding = Self.directBinding(row, on: resource) {
                 if let held = ledger.heldChange(for: binding) {
                     entry.source = .granted
                     entry.grants = held.grants
@@ -150,6 +146,17 @@ package struct StandingAccessScan {
                 }
             }
             report.entries.append(entry)
+        }
+    }
+
+    /// The binding of a user's or team's own row (managed, not inherited); nil for built-in roles and inherited
+    /// rows, which are never standing access.
+    static func directBinding(_ row: GrafanaPermission, on resource: PermissionResource) -> Binding? {
+        guard row.isManaged, !row.isInherited else { return nil }
+        switch row.principal {
+        case .builtInRole: return nil
+        case .user(let id): return Binding(.user(id), on: Binding.Resource(resource))
+        case .team(let id): return Binding(.team(id), on: Binding.Resource(resource))
         }
     }
 }

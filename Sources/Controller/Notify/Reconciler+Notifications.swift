@@ -45,7 +45,10 @@ extension Reconciler {
         }
         status.expiryNoticeAt = due
         guard previous?.phase == .active else { return nil }
-        let left = Duration.seconds(max(1, Int64(end.timeIntervalSince(now).rounded()))).text
+        // Whole minutes read better in a chat message; the exact end follows.
+        let seconds = end.timeIntervalSince(now)
+        let left = Duration.seconds(max(1, Int64(seconds >= 60 ? (seconds / 60).rounded() * 60 : seconds.rounded())))
+            .text
         return notice(
             .expiring, status, "\(status.subject)'s access ends in \(left), at \(end.rfc3339)", now: now)
     }

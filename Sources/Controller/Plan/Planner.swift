@@ -26,6 +26,9 @@ package struct Change: Sendable, Equatable, CustomStringConvertible {
         case lower
         /// Every grant holding it has ended: back to the level before (nil: removed).
         case revoke
+        /// Standing access on a data source whose policy says `standingAccess: revoke`, under
+        /// `--enforce-zero-standing`: no grant gave it, so it is removed.
+        case removeStanding = "remove-standing"
     }
 
     package var kind: Kind

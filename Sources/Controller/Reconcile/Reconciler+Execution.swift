@@ -196,6 +196,7 @@ extension Reconciler {
         let names: [Change.Kind: String] = [
             .grant: "permission.granted", .raise: "permission.raised", .driftCorrect: "permission.driftCorrected",
             .lower: "permission.lowered", .revoke: change.to == nil ? "permission.revoked" : "permission.restored",
+            .removeStanding: "permission.standingRemoved",
         ]
         var event = AuditEvent(
             time: now, event: names[change.kind] ?? change.kind.rawValue, grant: change.grants.joined(separator: ","),
@@ -205,6 +206,9 @@ extension Reconciler {
         event.permission = change.to?.description ?? "none"
         event.previous = change.from?.description ?? "none"
         event.error = error
+        if change.kind == .removeStanding {
+            event.reason = "standing access on a data source whose policy says standingAccess: revoke"
+        }
         try await audit.record([event])
     }
 }

@@ -23,6 +23,8 @@ package struct ReconcilerConfiguration: Sendable {
     package var secretsDirectory: String
     /// The Grafana instance and org this controller governs, among every configured one.
     package var target = Target.single(org: nil)
+    /// Remove standing access on the data sources of policies with `standingAccess: revoke`.
+    package var enforceZeroStanding = false
     /// Lead times before a grant's end at which an expiring-soon notice goes out (only with a notifier).
     package var expiryNotices: [Duration] = []
 
@@ -159,6 +161,9 @@ package actor Reconciler {
             let touched = Set(desired.bindings.keys).union(ledger.bindings)
             let actual = try await ActualState.read(touched, from: grafana)
             var plan = Planner.plan(desired: desired.bindings, actual: actual, ledger: ledger)
+            if configuration.enforceZeroStanding {
+                plan.changes += try await standingRemovals(catalog: catalog, snapshot: snapshot, desired: desired)
+            }
             result.held = holdVanishingRevocations(&plan, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.plan = plan
             result.nextDeadline = Self.nextDeadline(

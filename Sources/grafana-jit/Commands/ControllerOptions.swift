@@ -53,6 +53,11 @@ struct ControllerOptions {
             help: "Hold revocations of vanished files above this share of the ledger (default 0.5)."),
     ]
 
+    /// `run` and `plan` only: `discover` reports standing access, it never removes it.
+    static let enforcement = OptionSpec.flag(
+        "enforce-zero-standing", environment: "GRAFANA_JIT_ENFORCE_ZERO_STANDING",
+        help: "Remove standing access on the data sources of policies with standingAccess: revoke.")
+
     /// One Grafana instance and org to govern, and where its state goes.
     struct TargetSettings {
         var target: Target
@@ -76,6 +81,7 @@ struct ControllerOptions {
     let logLevel: Logger.Level
     let brakeShare: Double
     let writeDeadline: Duration
+    let enforceZeroStanding: Bool
 
     init(_ arguments: ParsedArguments, environment: [String: String], command: String) throws(UsageError) {
         func required(_ name: String) throws(UsageError) -> String {
@@ -169,6 +175,7 @@ struct ControllerOptions {
             throw .invalidValue(option: "brake-share", value: share, expected: "a fraction between 0 and 1")
         }
         brakeShare = parsedShare
+        enforceZeroStanding = arguments.flag("enforce-zero-standing")
     }
 
     /// `--oncall-url` with its token, or nil when on-call is not configured.
@@ -260,6 +267,7 @@ struct ControllerOptions {
             configuration.writeDeadline = writeDeadline
             configuration.target = settings.target
             configuration.expiryNotices = notifications?.expiryNotices ?? []
+            configuration.enforceZeroStanding = enforceZeroStanding
             // Never reuse an on-call answer across a full resync: going off call must end access within one.
             configuration.onCallCache = min(configuration.onCallCache, resync)
             var connection = settings.connection

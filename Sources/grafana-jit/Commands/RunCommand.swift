@@ -16,7 +16,7 @@ struct RunCommand: Command {
         30 s) and exit 0; a second signal exits at once.
         """
     static let options: [OptionSpec] =
-        ControllerOptions.specs + NotificationOptions.specs + [
+        ControllerOptions.specs + [ControllerOptions.enforcement] + NotificationOptions.specs + [
             .flag("once", environment: "GRAFANA_JIT_ONCE", help: "One full pass, then exit (0 converged, 1 not)."),
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
             .flag("poll", environment: "GRAFANA_JIT_POLL", help: "Poll the grants folder instead of using inotify."),
@@ -190,7 +190,7 @@ struct PlanCommand: Command {
     static let abstract = "Print the changes the next pass would make, applying nothing."
     static let usage = "--grants DIR --state DIR --grafana-url URL [options]"
     static let summary = "Same flags as run. Reads Grafana and the ledger, prints each change grouped by grant."
-    static let options = ControllerOptions.specs
+    static let options = ControllerOptions.specs + [ControllerOptions.enforcement]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
         let options = try ControllerOptions(
@@ -231,13 +231,22 @@ struct PlanCommand: Command {
         if let error = result.error { return "plan failed: \(error)\n" }
         guard !result.plan.changes.isEmpty || !result.plan.notes.isEmpty else { return "no changes\n" }
         var byGrant: [String: [String]] = [:]
+        var standing: [String] = []
         for change in result.plan.changes {
-            byGrant[change.grants.joined(separator: ", "), default: []].append("  " + change.description)
+            if change.kind == .removeStanding {
+                standing.append("  " + change.description)
+            } else {
+                byGrant[change.grants.joined(separator: ", "), default: []].append("  " + change.description)
+            }
         }
         var lines: [String] = []
         for grant in byGrant.keys.sorted() {
             lines.append("grant \(grant):")
             lines += byGrant[grant] ?? []
+        }
+        if !standing.isEmpty {
+            lines.append("standing access (no grant gave it; --enforce-zero-standing removes it):")
+            lines += standing
         }
         lines += result.plan.notes.map { "note: \($0.message)" }
         lines.append(
