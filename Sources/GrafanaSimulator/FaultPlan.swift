@@ -13,6 +13,9 @@ package struct FaultPlan: Codable, Sendable, Equatable {
     package var writeErrorRate: Double = 0
     /// Probability that a connection is closed without an answer.
     package var dropRate: Double = 0
+    /// Probability that a write is carried out and then its connection closed without an answer, as when a proxy
+    /// times out on a slow Grafana: the client cannot know the write landed.
+    package var lostAnswerRate: Double = 0
     /// From now, every request's connection is dropped for this long, as if Grafana were down.
     package var downForSeconds: Double = 0
     /// Seed for the fault dice, so a run can be repeated.
@@ -22,8 +25,8 @@ package struct FaultPlan: Codable, Sendable, Equatable {
 
     /// What is out of range, or nil: probabilities in 0...1, at most a minute of latency and a day of downtime.
     package var problem: String? {
-        if ![errorRate, dropRate, writeErrorRate].allSatisfy({ (0...1).contains($0) }) {
-            return "errorRate, writeErrorRate and dropRate must be within 0...1"
+        if ![errorRate, dropRate, writeErrorRate, lostAnswerRate].allSatisfy({ (0...1).contains($0) }) {
+            return "errorRate, writeErrorRate, dropRate and lostAnswerRate must be within 0...1"
         }
         if !(0...60_000).contains(latencyMilliseconds) { return "latencyMilliseconds must be within 0...60000" }
         if !(0...86_400).contains(downForSeconds) { return "downForSeconds must be within 0...86400" }
@@ -38,7 +41,7 @@ package struct FaultPlan: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case errorRate, errorStatuses, writeErrorRate, rateLimitBurst, retryAfterSeconds, latencyMilliseconds, dropRate,
-            downForSeconds, seed
+            lostAnswerRate, downForSeconds, seed
     }
 
     /// Fields left out keep their defaults, so `{"errorRate": 0.2}` is a whole plan.
@@ -51,20 +54,30 @@ package struct FaultPlan: Codable, Sendable, Equatable {
         retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
         latencyMilliseconds = try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0
         dropRate = try container.decodeIfPresent(Double.self, forKey: .dropRate) ?? 0
+        lostAnswerRate = try container.decodeIfPresent(Double.self, forKey: .lostAnswerRate) ?? 0
         downForSeconds = try container.decodeIfPresent(Double.self, forKey: .downForSeconds) ?? 0
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
     }
 }
 
-/// A small seeded generator (SplitMix64), so fault runs repeat.
-struct FaultDice: Sendable {
+/// A small seeded generator (SplitMix64), so fault runs (and the fault campaign's choices) repeat.
+package struct FaultDice: Sendable, RandomNumberGenerator {
     var state: UInt64
 
-    mutating func roll() -> Double {
+    package init(state: UInt64) {
+        self.state = state
+    }
+
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func roll() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
     }
 }

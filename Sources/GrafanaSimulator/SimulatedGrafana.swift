@@ -50,7 +50,7 @@ package final class SimulatedGrafana: Sendable {
 
     package func handle(_ request: HTTPRequest) async -> HTTPResponse {
         if request.path.hasPrefix("/__sim/") { return control(request) }
-        let (fault, latency) = state.withLock { state in
+        let (fault, latency, losesAnswer) = state.withLock { state in
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
             let writeFault =
@@ -59,7 +59,10 @@ package final class SimulatedGrafana: Sendable {
             let fault =
                 writeFault
                 ? GrafanaResponses.message(500, "Internal Server Error", traceID: true) : Self.fault(for: &state)
-            return (fault, state.faults.latencyMilliseconds)
+            let losesAnswer =
+                request.method != "GET" && state.faults.lostAnswerRate > 0
+                && state.dice.roll() < state.faults.lostAnswerRate
+            return (fault, state.faults.latencyMilliseconds, losesAnswer)
         }
         if latency > 0 {
             // Cancellation only comes with shutdown, when the answer no longer matters.
@@ -73,7 +76,7 @@ package final class SimulatedGrafana: Sendable {
                     method: request.method, path: request.path, status: response.status,
                     userAgent: request.header("User-Agent") ?? ""))
             if request.method == "GET" { state.reads += 1 } else { state.writes += 1 }
-            return response
+            return losesAnswer && fault == nil ? .dropConnection : response
         }
     }
 
@@ -176,12 +179,6 @@ package final class SimulatedGrafana: Sendable {
         let response = router.route()
         swap(&router.model, &model)
         return response
-    }
-}
-
-extension FaultDice: RandomNumberGenerator {
-    mutating func next() -> UInt64 {
-        UInt64(roll() * Double(UInt64.max >> 11)) << 11
     }
 }
 

@@ -31,6 +31,22 @@ struct PlannerTests {
         #expect(summary(plan) == ["grant ->Query"])
     }
 
+    @Test func aGrantWhoseWriteNeverLandedIsRetriedAsAGrantNotAsDrift() {
+        var ledger = ledger(.query, before: nil)
+        var entry = ledger.changes[0]
+        entry.pending = .grant
+        ledger.record(entry)
+        #expect(
+            summary(Planner.plan(desired: [Self.alice: want(.query)], actual: [:], ledger: ledger)) == ["grant ->Query"]
+        )
+        entry.pending = nil
+        ledger.record(entry)
+        #expect(
+            summary(Planner.plan(desired: [Self.alice: want(.query)], actual: [:], ledger: ledger)) == [
+                "drift-correct ->Query"
+            ])
+    }
+
     @Test func aLowerStandingLevelIsRaisedAndRememberedAsBefore() {
         let plan = Planner.plan(desired: [Self.alice: want(.edit)], actual: [Self.alice: .query], ledger: Ledger())
         #expect(summary(plan) == ["grant Query>Edit"])

@@ -87,6 +87,10 @@ package struct LedgerChange: Sendable, Equatable, Codable {
     /// For people reading the file: `alice@example.com`, `prod-logs`.
     package var subjectName: String
     package var resourceName: String
+    /// A write begun for this binding whose outcome the controller has not seen: its answer was lost, or the
+    /// process stopped. When a later pass finds Grafana already as that write would leave it, the change is audited
+    /// then. Absent in ledgers written before it existed: those entries count as confirmed.
+    package var pending: Change.Kind?
 
     package init(
         binding: Binding, levelSet: Level, levelBefore: Level?, grants: [String], since: Date, subjectName: String,

@@ -15,7 +15,7 @@ package struct DesiredBinding: Sendable, Equatable {
 
 /// One Grafana write the plan makes, and why.
 package struct Change: Sendable, Equatable, CustomStringConvertible {
-    package enum Kind: String, Sendable, Equatable {
+    package enum Kind: String, Sendable, Equatable, Codable {
         /// New access for a grant.
         case grant
         /// A higher level for a binding the controller already holds (another grant asks more).
@@ -106,10 +106,14 @@ package enum Planner {
             return
         }
         if current.map({ $0 < target }) ?? true {
+            // A write that never landed is retried as what it was, not as a correction of drift.
+            let retried = held.pending.flatMap { [.grant, .raise].contains($0) ? $0 : nil }
             let kind: Change.Kind =
                 held.undoneSince != nil
                 ? .grant
-                : (current.map { $0 < held.levelSet } ?? true) && target <= held.levelSet ? .driftCorrect : .raise
+                : retried
+                    ?? ((current.map { $0 < held.levelSet } ?? true) && target <= held.levelSet
+                        ? .driftCorrect : .raise)
             plan.changes.append(change(kind, binding, from: current, to: target, want))
         } else if current == held.levelSet, target < held.levelSet {
             plan.changes.append(change(.lower, binding, from: current, to: target, want))

@@ -28,6 +28,10 @@ extension Reconciler {
         for change in attempted {
             if confirmed[change.binding] == change.to {
                 outcome.applied += 1
+                if var held = ledger.change(for: change.binding), held.pending != nil {
+                    held.pending = nil
+                    ledger.record(held)
+                }
                 metrics.permissionChanges.increment(change.kind.rawValue, "success")
                 observeLateness(of: change, confirmedAt: clock.now())
                 if change.kind == .revoke { ledger.markUndone(change.binding, at: clock.now(), grace: undoneGrace) }
@@ -83,6 +87,11 @@ extension Reconciler {
             held.grants = want.grants
             ledger.record(held)
         }
+        for change in plan.changes where change.kind == .revoke {
+            guard var held = ledger.change(for: change.binding) else { continue }
+            held.pending = .revoke
+            ledger.record(held)
+        }
         for change in plan.changes where change.kind != .revoke {
             guard let level = change.to else { continue }
             let existing = ledger.change(for: change.binding)
@@ -96,11 +105,53 @@ extension Reconciler {
             } else {
                 before = change.from
             }
-            ledger.record(
-                LedgerChange(
-                    binding: change.binding, levelSet: levelSet, levelBefore: before, grants: change.grants, since: now,
-                    subjectName: change.subjectName, resourceName: change.resourceName))
+            var entry = LedgerChange(
+                binding: change.binding, levelSet: levelSet, levelBefore: before, grants: change.grants, since: now,
+                subjectName: change.subjectName, resourceName: change.resourceName)
+            entry.pending = change.kind
+            ledger.record(entry)
         }
+    }
+
+    /// Writes an earlier pass began but never saw answered (a lost answer, a killed process) that Grafana shows as
+    /// done: audited now, so every change in Grafana has its event. A binding this pass writes again is left to
+    /// that write, unless the write takes back access whose granting was never audited.
+    func confirmInterruptedWrites(_ plan: Plan, actual: [Binding: Level], now: Date) async throws {
+        let planned = Dictionary(plan.changes.map { ($0.binding, $0.kind) }) { first, _ in first }
+        var events: [AuditEvent] = []
+        for var held in ledger.changes {
+            guard let kind = held.pending else { continue }
+            if let next = planned[held.binding], next != .revoke || kind == .revoke { continue }
+            let current = actual[held.binding]
+            let landed: Bool
+            switch kind {
+            case .revoke:
+                // Gone, or back at (or below) what was there before the controller came.
+                if let current, let before = held.levelBefore {
+                    landed = current <= before
+                } else {
+                    landed = current == nil
+                }
+            case .lower: landed = current.map { $0 < held.levelSet } ?? false
+            case .grant, .raise, .driftCorrect, .removeStanding: landed = current == held.levelSet
+            }
+            guard landed else { continue }
+            let change = Change(
+                kind: kind, binding: held.binding,
+                from: kind == .revoke || kind == .lower ? held.levelSet : held.levelBefore,
+                to: kind == .revoke || kind == .lower ? current : held.levelSet, grants: held.grants,
+                subjectName: held.subjectName, resourceName: held.resourceName)
+            var event = auditEvent(change, outcome: "success", error: nil, now: now)
+            event.reason = "confirmed by reading back: the write's answer was lost or the controller stopped before it"
+            events.append(event)
+            if kind == .lower, let current { held.levelSet = current }
+            held.pending = nil
+            ledger.record(held)
+            logger.log(.info, .changeApplied, fields(change).merging(["confirmed": "late"]) { $1 })
+        }
+        guard !events.isEmpty else { return }
+        try await saveLedger()
+        try await audit.record(events)
     }
 
     /// Writes through a work queue keyed by resource: one worker per resource at a time, in plan order; 4 workers;
@@ -193,6 +244,10 @@ extension Reconciler {
     }
 
     private func auditChange(_ change: Change, outcome: String, error: String?, now: Date) async throws {
+        try await audit.record([auditEvent(change, outcome: outcome, error: error, now: now)])
+    }
+
+    private func auditEvent(_ change: Change, outcome: String, error: String?, now: Date) -> AuditEvent {
         let names: [Change.Kind: String] = [
             .grant: "permission.granted", .raise: "permission.raised", .driftCorrect: "permission.driftCorrected",
             .lower: "permission.lowered", .revoke: change.to == nil ? "permission.revoked" : "permission.restored",
@@ -209,6 +264,6 @@ extension Reconciler {
         if change.kind == .removeStanding {
             event.reason = "standing access on a data source whose policy says standingAccess: revoke"
         }
-        try await audit.record([event])
+        return event
     }
 }

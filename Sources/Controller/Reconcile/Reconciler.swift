@@ -172,6 +172,7 @@ package actor Reconciler {
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
             ledger.grants = desired.records
+            try await confirmInterruptedWrites(plan, actual: actual, now: now)
             var outcome = try await execute(plan, desired: desired, now: now)
             removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)

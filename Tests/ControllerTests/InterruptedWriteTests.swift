@@ -1,0 +1,73 @@
+import AccessModel
+import Foundation
+import GrafanaAPI
+import GrafanaSimulator
+import TestSupport
+import Testing
+
+@testable import Controller
+
+/// A write Grafana carried out but whose answer was lost (a proxy timeout; the campaign's SIGKILL between write and
+/// audit is the same case): the next pass finds it done and audits it then, so every change in Grafana has its
+/// event (found by the fault campaign, RELIABILITY.md).
+struct InterruptedWriteTests {
+    @Test func grantsAndRevocationsWhoseAnswersWereLostAreAuditedWhenFoundDone() async throws {
+        let simulator = try SimulatorHarness()
+        let directory = try TemporaryDirectory()
+        try directory.write("repo/policy.yaml", ReconcilerNotificationTests.policy)
+        try directory.write(
+            "repo/g.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: g}
+            spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: r}
+            """)
+        let fileSystem = LocalFileSystem()
+        var configuration = ReconcilerConfiguration(
+            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
+        configuration.writeDeadline = .zero
+        let clock = SystemClock()
+        let reconciler = Reconciler(
+            configuration: configuration, grafana: simulator.client { $0.timeout = .seconds(1) },
+            fileSystem: fileSystem,
+            clock: clock,
+            logger: Logger(minimumLevel: .error, clock: clock) { _ in },
+            audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem))
+        try await reconciler.start()
+        var lost = FaultPlan()
+        lost.lostAnswerRate = 1
+        func events() throws -> [String] {
+            try String(contentsOfFile: directory.path + "/audit.jsonl", encoding: .utf8).split(separator: "\n")
+                .compactMap { line in
+                    let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                    guard let event = object?["event"] as? String, event.hasPrefix("permission.") else { return nil }
+                    let late = (object?["reason"] as? String)?.hasPrefix("confirmed by reading back") == true
+                    return "\(event) \(object?["outcome"] ?? "")" + (late ? " (late)" : "")
+                }
+        }
+        let alice = Binding(.user(2), on: .dataSource("loki-prod"))
+
+        simulator.grafana.setFaults(lost)
+        #expect(await reconciler.pass().failed == 1)
+        #expect(
+            try await simulator.client().permissions(on: .dataSource("loki-prod")).contains { $0.principal == .user(2) }
+        )
+        #expect(try events().isEmpty)
+        #expect(await reconciler.ledger.change(for: alice)?.pending == .grant)
+
+        simulator.grafana.setFaults(FaultPlan())
+        #expect(await reconciler.pass().isConverged)
+        #expect(try events() == ["permission.granted success (late)"])
+        #expect(await reconciler.ledger.change(for: alice)?.pending == nil)
+
+        try FileManager.default.removeItem(atPath: directory.path + "/repo/g.yaml")
+        simulator.grafana.setFaults(lost)
+        #expect(await reconciler.pass().failed == 1)
+        #expect(await reconciler.ledger.change(for: alice)?.pending == .revoke)
+        simulator.grafana.setFaults(FaultPlan())
+        _ = await reconciler.pass()
+        #expect(try events() == ["permission.granted success (late)", "permission.revoked success (late)"])
+        #expect(await reconciler.ledger.change(for: alice)?.pending == nil)
+    }
+}
