@@ -22,19 +22,19 @@ extension DecodingContext {
             target = role.map { .orgRole($0) }
         } else if key == "folder" {
             rejectMisplaced("role", in: object, because: "applies to team items; a folder takes permission")
-            let reference = field("folder", of: object) { $0.nonEmptyString($1, at: $2) }
+            let reference = field("folder", of: object) { $0.literalName($1, at: $2) }
             let permission: FolderPermission? = field("permission", of: object, isRequired: true) {
                 $0.oneOf($1, at: $2)
             }
             target = reference.flatMap { reference in permission.map { .folder(reference, $0) } }
         } else if key == "dataSource" {
             rejectMisplaced("role", in: object, because: "applies to team items; a data source takes permission")
-            let reference = field("dataSource", of: object) { $0.nonEmptyString($1, at: $2) }
+            let reference = field("dataSource", of: object) { $0.literalName($1, at: $2) }
             let permission: Permission? = field("permission", of: object, isRequired: true) { $0.oneOf($1, at: $2) }
             target = reference.flatMap { reference in permission.map { .dataSource(reference, $0) } }
         } else {
             rejectMisplaced("permission", in: object, because: "applies to data-source items; a team takes role")
-            let name = field("team", of: object) { $0.nonEmptyString($1, at: $2) }
+            let name = field("team", of: object) { $0.literalName($1, at: $2) }
             let role: TeamRole? = field("role", of: object) { $0.oneOf($1, at: $2) }
             let roleIsValid = role != nil || !object.has("role")
             target = roleIsValid ? name.map { .team($0, role ?? .member) } : nil
@@ -47,10 +47,24 @@ extension DecodingContext {
     private mutating func serviceAccountToken(_ node: YAMLNode, at path: FieldPath) -> AccessItem.Target? {
         guard let object = object(node, at: path) else { return nil }
         rejectUnknownFields(of: object, known: ["serviceAccount", "role"])
-        let name = field("serviceAccount", of: object, isRequired: true) { $0.nonEmptyString($1, at: $2) }
+        let name = field("serviceAccount", of: object, isRequired: true) { $0.literalName($1, at: $2) }
         let role: OrgRole? = field("role", of: object) { $0.oneOf($1, at: $2) }
         guard let name, role != nil || !object.has("role") else { return nil }
         return .serviceAccountToken(name, role ?? .viewer)
+    }
+
+    /// A name an access item gives: one data source, folder, team or service account, never a pattern (globs are
+    /// for policies' selectors, so a grant cannot reach more than it names).
+    private mutating func literalName(_ node: YAMLNode, at path: FieldPath) -> String? {
+        guard let name = nonEmptyString(node, at: path) else { return nil }
+        guard !name.contains("*"), !name.contains("?") else {
+            report(
+                .invalidValue(
+                    path, problem: "names one resource; * and ? are for policy selectors, not grants",
+                    at: location(node.mark)))
+            return nil
+        }
+        return name
     }
 
     /// The one key of `keys` present in `object`; reports none or several.
