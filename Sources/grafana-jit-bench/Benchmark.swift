@@ -4,12 +4,15 @@ import Foundation
 /// repository of N grant files, R runs after one warm-up, and prints medians as a table and as JSON.
 /// `grafana-jit-bench client [--requests N] [--runs R]`: the Grafana client's loopback throughput against the
 /// simulator, median requests per second over R runs.
+/// `grafana-jit-bench controller [--grants N,...] [--runs R]`: cold and steady passes of `grafana-jit run --once`
+/// and of the naive per-grant baseline, medians over R runs per size.
+/// `grafana-jit-bench timing [--samples N]`: file-to-permission latency and expiry lateness of the daemon.
 @main
 struct Benchmark {
     static let usage = """
         usage: grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]
                grafana-jit-bench client [--requests N] [--runs R]
-               grafana-jit-bench controller [--grants N]
+               grafana-jit-bench controller [--grants N[,N...]] [--runs R]
                grafana-jit-bench timing [--samples N]
         """
 
@@ -58,36 +61,76 @@ struct Benchmark {
         }
     }
 
+    /// Median figures over `--runs` runs per size, as a table (with the naive baseline's ratio) and as JSON.
     static func controller(_ arguments: [String]) async throws {
-        var grants = 10_000
-        if arguments.count == 3, arguments[1] == "--grants", let value = Int(arguments[2]), value > 0 {
-            grants = value
-        } else if arguments.count != 1 {
+        var options = ["--grants": "1000,10000", "--runs": "3"]
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            guard options[flag] != nil, let value = rest.popFirst() else { throw BenchmarkError.usage(usage) }
+            options[flag] = value
+        }
+        let sizes = (options["--grants"] ?? "").split(separator: ",").compactMap { Int($0) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }), let runs = Int(options["--runs"] ?? ""), runs > 0 else {
             throw BenchmarkError.usage(usage)
         }
-        let figures = try await ControllerScenario(grants: grants).run()
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        var rows: [[String: Double]] = []
+        for grants in sizes {
+            var samples: [ControllerScenario.Figures] = []
+            for _ in 0..<runs {
+                samples.append(try await ControllerScenario(grants: grants, binary: sibling("grafana-jit")).run())
+            }
+            func value(_ pick: (ControllerScenario.Figures) -> Double) -> Double { median(samples.map(pick)) }
+            rows.append([
+                "grants": Double(grants), "runs": Double(runs),
+                "coldSeconds": value { $0.cold.seconds }, "coldReads": value { Double($0.cold.reads) },
+                "coldWrites": value { Double($0.cold.writes) }, "neededWrites": value { Double($0.neededWrites) },
+                "touchedResources": value { Double($0.touchedResources) },
+                "steadySeconds": value { $0.steady.seconds }, "steadyReads": value { Double($0.steady.reads) },
+                "steadyWrites": value { Double($0.steady.writes) }, "peakRSSMiB": value { $0.peakResidentMiB },
+                "naiveColdSeconds": value { $0.naiveCold.seconds },
+                "naiveColdReads": value { Double($0.naiveCold.reads) },
+                "naiveColdWrites": value { Double($0.naiveCold.writes) },
+                "naiveSteadySeconds": value { $0.naiveSteady.seconds },
+                "naiveSteadyReads": value { Double($0.naiveSteady.reads) },
+            ])
+        }
         print(
-            "| grants | cold pass (s) | cold reads | cold writes | needed writes | touched resources | steady pass (s) | steady reads | steady writes | peak RSS (MiB) |"
+            "| grants | runs | cold pass (s) | cold reads | cold writes | needed writes | touched resources | steady pass (s) | steady reads | steady writes | peak RSS (MiB) | naive cold (s) | naive cold reads | naive cold writes | naive steady (s) | naive steady reads | cold time vs naive | cold calls vs naive | steady time vs naive | steady reads vs naive |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|")
-        print(
-            String(
-                format: "| %d | %.2f | %d | %d | %d | %d | %.2f | %d | %d | %.0f |", grants, figures.coldSeconds,
-                figures.coldReads, figures.coldWrites, figures.expectedWrites, figures.touchedResources,
-                figures.steadySeconds,
-                figures.steadyReads, figures.steadyWrites, Double(usage.ru_maxrss) / 1024))
+        print("|" + String(repeating: "---|", count: 20))
+        for row in rows {
+            func get(_ key: String) -> Double { row[key] ?? .nan }
+            print(
+                String(
+                    format:
+                        "| %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f | %.3f | %.3f | %.3f | %.3f |",
+                    get("grants"), get("runs"), get("coldSeconds"), get("coldReads"), get("coldWrites"),
+                    get("neededWrites"), get("touchedResources"), get("steadySeconds"), get("steadyReads"),
+                    get("steadyWrites"), get("peakRSSMiB"), get("naiveColdSeconds"), get("naiveColdReads"),
+                    get("naiveColdWrites"), get("naiveSteadySeconds"), get("naiveSteadyReads"),
+                    get("coldSeconds") / get("naiveColdSeconds"),
+                    (get("coldReads") + get("coldWrites")) / (get("naiveColdReads") + get("naiveColdWrites")),
+                    get("steadySeconds") / get("naiveSteadySeconds"), get("steadyReads") / get("naiveSteadyReads")))
+        }
+        let json = try JSONSerialization.data(
+            withJSONObject: ["scenario": "controller", "results": rows], options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+
+    /// A binary built beside this one.
+    static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent(name).path
     }
 
     static func timing(_ arguments: [String]) async throws {
-        var samples = 100
+        var samples = 200
         if arguments.count == 3, arguments[1] == "--samples", let value = Int(arguments[2]), value > 0 {
             samples = value
         } else if arguments.count != 1 {
             throw BenchmarkError.usage(usage)
         }
-        let figures = try await TimingScenario(latencySamples: samples, expiries: samples * 2).run()
+        let figures = try await TimingScenario(latencySamples: samples, expiries: samples).run()
         func percentile(_ values: [Double], _ p: Double) -> Double {
             let sorted = values.sorted()
             guard !sorted.isEmpty else { return .nan }
@@ -103,6 +146,15 @@ struct Benchmark {
                     format: "| %@ | %d | %.0f | %.0f | %.0f |", name, values.count, percentile(values, 0.5) * 1000,
                     percentile(values, 0.99) * 1000, (values.max() ?? .nan) * 1000))
         }
+        let json = try JSONSerialization.data(
+            withJSONObject: [
+                "scenario": "timing", "latencySamples": figures.latencies.count,
+                "latencyP50Ms": percentile(figures.latencies, 0.5) * 1000,
+                "latencyP99Ms": percentile(figures.latencies, 0.99) * 1000, "expiries": figures.lateness.count,
+                "latenessP50Ms": percentile(figures.lateness, 0.5) * 1000,
+                "latenessP99Ms": percentile(figures.lateness, 0.99) * 1000,
+            ], options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -132,9 +184,7 @@ struct Benchmark {
             // is harmless, so a failed removal is not worth failing the benchmark for.
             if options["--keep"] == nil { try? FileManager.default.removeItem(atPath: root) }
         }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
-            .appendingPathComponent("grafana-jit").path
+        let binary = sibling("grafana-jit")
         var measurements: [ProcessMeasurement] = []
         for run in 0...runs {
             let measurement = try ProcessMeasurement.run([binary, "validate", root])

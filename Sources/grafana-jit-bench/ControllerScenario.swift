@@ -4,58 +4,80 @@ import GrafanaAPI
 import GrafanaSimulator
 import HTTPServer
 
-/// A cold pass and a steady-state pass of the controller over `grants` grants on 500 data sources, 200 teams and
-/// 5,000 users, against the in-process simulator; counts Grafana reads and writes from the simulator's log.
+/// A cold pass and a steady-state pass of `grafana-jit run --once` (a child process, so its peak memory is its
+/// own) over `grants` grants on 500 data sources, 200 teams and 5,000 users, against the in-process simulator, and
+/// the same two passes of the naive per-grant baseline against a fresh simulator. Calls are counted by the
+/// simulator.
 struct ControllerScenario {
     var grants: Int
+    /// The `grafana-jit` binary beside the benchmark's.
+    var binary: String
+
+    struct Pass {
+        var seconds: Double
+        var reads: Int
+        var writes: Int
+    }
 
     struct Figures {
-        var coldSeconds: Double
-        var coldReads: Int
-        var coldWrites: Int
-        var expectedWrites: Int
+        var cold: Pass
+        var steady: Pass
+        var peakResidentMiB: Double
+        var naiveCold: Pass
+        var naiveSteady: Pass
+        var neededWrites: Int
         var touchedResources: Int
-        var steadySeconds: Double
-        var steadyReads: Int
-        var steadyWrites: Int
     }
 
     func run() async throws -> Figures {
-        let grafana = try SimulatedGrafana(fixture: Array(Self.fixture().utf8), path: "bench-fixture.yaml")
-        let server = try HTTPServer.start(host: "127.0.0.1", port: 0) { await grafana.handle($0) }
-        defer { server.shutdown() }
         let root = NSTemporaryDirectory() + "grafana-jit-bench-controller-" + UUID().uuidString
         defer {
             // A leftover temp folder is harmless; a failed cleanup should not fail the benchmark.
             try? FileManager.default.removeItem(atPath: root)
         }
         let (bindings, touched) = try writeRepository(root + "/repo")
-        guard let url = URL(string: "http://127.0.0.1:\(server.port)") else { throw BenchmarkError.usage("bad URL") }
-        let clock = SystemClock()
-        let fileSystem = LocalFileSystem()
-        let reconciler = Reconciler(
-            configuration: ReconcilerConfiguration(grants: [root + "/repo"], stateDirectory: root + "/state"),
-            grafana: HTTPGrafanaClient(
-                connection: GrafanaConnection(
-                    baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench")),
-            fileSystem: fileSystem, clock: clock, logger: Logger(minimumLevel: .error, clock: clock) { _ in },
-            audit: AuditLog(destination: .file(root + "/audit.jsonl"), fileSystem: fileSystem))
-        try await reconciler.start()
-        var start = ContinuousClock.now
-        let cold = await reconciler.pass()
-        let coldSeconds = (ContinuousClock.now - start).timeInterval
-        guard cold.isConverged else { throw BenchmarkError.usage("cold pass did not converge: \(cold.error ?? "")") }
-        let afterCold = grafana.statistics
-        grafana.clearLog()
-        start = ContinuousClock.now
-        _ = await reconciler.pass()
-        let steadySeconds = (ContinuousClock.now - start).timeInterval
-        let steady = grafana.statistics
+        let (grafana, server) = try Self.simulator()
+        defer { server.shutdown() }
+        let arguments = [
+            binary, "run", "--once", "--grants", root + "/repo", "--state", root + "/state", "--grafana-url",
+            "http://127.0.0.1:\(server.port)", "--log-level", "error",
+        ]
+        var passes: [Pass] = []
+        var peak = 0
+        for _ in 0..<2 {
+            grafana.clearLog()
+            let measured = try await ProcessMeasurement.measure(arguments, environment: ["GRAFANA_TOKEN": "glsa_bench"])
+            guard measured.status == 0 else { throw BenchmarkError.unexpectedStatus(measured.status) }
+            let calls = grafana.statistics
+            passes.append(Pass(seconds: measured.wallSeconds, reads: calls.reads, writes: calls.writes))
+            peak = max(peak, measured.peakResidentBytes)
+        }
+        let (naiveGrafana, naiveServer) = try Self.simulator()
+        defer { naiveServer.shutdown() }
+        guard let url = URL(string: "http://127.0.0.1:\(naiveServer.port)") else {
+            throw BenchmarkError.usage("bad URL")
+        }
+        var connection = GrafanaConnection(
+            baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench-naive")
+        connection.cacheTTL = .zero
+        let naive = NaiveReconciler(grafana: HTTPGrafanaClient(connection: connection), folder: root + "/repo")
+        var naivePasses: [Pass] = []
+        for _ in 0..<2 {
+            naiveGrafana.clearLog()
+            let start = ContinuousClock.now
+            try await naive.pass()
+            let calls = naiveGrafana.statistics
+            naivePasses.append(
+                Pass(seconds: (ContinuousClock.now - start).timeInterval, reads: calls.reads, writes: calls.writes))
+        }
         return Figures(
-            coldSeconds: coldSeconds, coldReads: afterCold.reads, coldWrites: afterCold.writes,
-            expectedWrites: bindings,
-            touchedResources: touched, steadySeconds: steadySeconds, steadyReads: steady.reads,
-            steadyWrites: steady.writes)
+            cold: passes[0], steady: passes[1], peakResidentMiB: Double(peak) / 1_048_576, naiveCold: naivePasses[0],
+            naiveSteady: naivePasses[1], neededWrites: bindings, touchedResources: touched)
+    }
+
+    private static func simulator() throws -> (SimulatedGrafana, HTTPServer) {
+        let grafana = try SimulatedGrafana(fixture: Array(fixture().utf8), path: "bench-fixture.yaml")
+        return (grafana, try HTTPServer.start(host: "127.0.0.1", port: 0) { await grafana.handle($0) })
     }
 
     /// Grants cycling over users, data sources and teams; returns the distinct bindings and resources they need.

@@ -7,8 +7,17 @@ struct ProcessMeasurement {
     var wallSeconds: Double
     var peakResidentBytes: Int
 
-    /// Runs `arguments` with stdout and stderr sent to /dev/null, waiting with wait4 to read its rusage.
-    static func run(_ arguments: [String]) throws -> ProcessMeasurement {
+    /// `run` on a thread of its own, so waiting for the child never blocks the concurrency pool (which serves the
+    /// in-process simulator the child talks to).
+    static func measure(_ arguments: [String], environment: [String: String]) async throws -> ProcessMeasurement {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments, environment: environment) }) }.start()
+        }
+    }
+
+    /// Runs `arguments` with stdout and stderr sent to /dev/null, waiting with wait4 to read its rusage; the
+    /// child gets this process's environment plus `environment`.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessMeasurement {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -16,9 +25,12 @@ struct ProcessMeasurement {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid = pid_t()
         let start = Date()
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
         guard spawned == 0 else { throw BenchmarkError.spawnFailed(arguments[0], errno: spawned) }
         var status: Int32 = 0
         var usage = rusage()
@@ -42,7 +54,7 @@ enum BenchmarkError: Error, CustomStringConvertible {
         switch self {
         case .spawnFailed(let path, let errno): "could not start \(path): errno \(errno)"
         case .waitFailed(let errno): "wait4 failed: errno \(errno)"
-        case .unexpectedStatus(let status): "grafana-jit validate exited with \(status), expected 0"
+        case .unexpectedStatus(let status): "grafana-jit exited with \(status), expected 0"
         case .usage(let message): message
         }
     }

@@ -65,12 +65,12 @@ struct TimingScenario {
         return figures
     }
 
-    /// Grants ending over about 15 seconds, written at once; each revocation's delay past its `expiresAt`.
+    /// Grants ending over a minute, written at once; each revocation's delay past its `expiresAt`.
     private func expire(_ grafana: SimulatedGrafana, root: String) async throws -> [Double] {
         let base = Date().addingTimeInterval(8).timeIntervalSince1970.rounded(.up)
         var ends: [String: Date] = [:]
         for index in 0..<expiries {
-            let end = Date(timeIntervalSince1970: base + Double(index % 15))
+            let end = Date(timeIntervalSince1970: base + Double(index % 60))
             ends["u\(index)@ds\((index + 5) % 10)"] = end
             try grant(
                 "expiry-\(index)", user: index, end: "expiresAt: \(end.rfc3339)", dataSource: (index + 5) % 10, in: root
@@ -78,7 +78,7 @@ struct TimingScenario {
         }
         try await waitFor(grafana, deadline: 30) { current in ends.keys.allSatisfy(current.contains) }
         var revoked: [String: Date] = [:]
-        while revoked.count < ends.count, Date() < Date(timeIntervalSince1970: base + 60) {
+        while revoked.count < ends.count, Date() < Date(timeIntervalSince1970: base + 120) {
             let current = await permissions(grafana)
             for key in ends.keys where revoked[key] == nil && !current.contains(key) { revoked[key] = Date() }
             try await Task.sleep(for: .milliseconds(10))
