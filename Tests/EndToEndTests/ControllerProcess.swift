@@ -30,6 +30,11 @@ final class ControllerProcess: Sendable {
         return ControllerProcess(process: process, logPath: logPath, logs: logs)
     }
 
+    /// A test that fails before `stop()` must not leave its controller running.
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     func stop() async -> (status: Int32, log: String) {

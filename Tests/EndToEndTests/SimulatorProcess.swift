@@ -43,6 +43,11 @@ final class SimulatorProcess: Sendable {
             description: "simulator did not start: \((try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "")")
     }
 
+    /// A test that fails before `stop()` must not leave its simulator running.
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
     /// Sends SIGTERM and returns the exit status and what was logged.
     func stop() async -> (status: Int32, log: String) {
         let status = await process.terminateAndWait()
