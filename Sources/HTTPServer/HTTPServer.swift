@@ -95,6 +95,9 @@ package final class HTTPServer: Sendable {
                 if accepted == nil { return }
                 continue
             }
+            // Close-on-exec (Glibc's module has no accept4), so a process spawned later never holds a connection
+            // open after the server dropped it.
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             Socket.configure(connection: fd, idleTimeoutSeconds: limits.idleTimeoutSeconds)
             let connection = HTTPConnection(fd: fd, limits: limits, handler: handler)
             let thread = Thread { [self] in

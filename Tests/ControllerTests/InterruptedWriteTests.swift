@@ -47,9 +47,15 @@ struct InterruptedWriteTests {
                 }
         }
         let alice = Binding(.user(2), on: .dataSource("loki-prod"))
+        // A pass whose reads fail (a loaded test machine) changes nothing; it is simply run again.
+        func pass() async -> PassResult {
+            var result = await reconciler.pass()
+            for _ in 0..<4 where result.error != nil { result = await reconciler.pass() }
+            return result
+        }
 
         simulator.grafana.setFaults(lost)
-        #expect(await reconciler.pass().failed == 1)
+        #expect(await pass().failed == 1)
         #expect(
             try await simulator.client().permissions(on: .dataSource("loki-prod")).contains { $0.principal == .user(2) }
         )
@@ -57,16 +63,16 @@ struct InterruptedWriteTests {
         #expect(await reconciler.ledger.change(for: alice)?.pending == .grant)
 
         simulator.grafana.setFaults(FaultPlan())
-        #expect(await reconciler.pass().isConverged)
+        #expect(await pass().isConverged)
         #expect(try events() == ["permission.granted success (late)"])
         #expect(await reconciler.ledger.change(for: alice)?.pending == nil)
 
         try FileManager.default.removeItem(atPath: directory.path + "/repo/g.yaml")
         simulator.grafana.setFaults(lost)
-        #expect(await reconciler.pass().failed == 1)
+        #expect(await pass().failed == 1)
         #expect(await reconciler.ledger.change(for: alice)?.pending == .revoke)
         simulator.grafana.setFaults(FaultPlan())
-        _ = await reconciler.pass()
+        _ = await pass()
         #expect(try events() == ["permission.granted success (late)", "permission.revoked success (late)"])
         #expect(await reconciler.ledger.change(for: alice)?.pending == nil)
     }
