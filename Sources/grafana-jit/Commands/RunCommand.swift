@@ -114,9 +114,12 @@ struct RunCommand: Command {
             server = nil
         }
         defer { server?.shutdown() }
-        let discovery = Task {
+        // Never cancelled: cancelling a task inside a URLSession call can deadlock FoundationNetworking (seen in the
+        // fault campaign: the canceller and the session's completion wait on each other's locks, and both
+        // concurrency threads hang). The process ends when `run` returns, scan or no scan.
+        Task {
             guard discoverInterval > .zero else { return }
-            while !Task.isCancelled {
+            while true {
                 for controller in controllers {
                     do {
                         _ = try await controller.reconciler.discover()
@@ -124,11 +127,9 @@ struct RunCommand: Command {
                         controller.logger.log(.warning, .discoveryFailed, ["error": "\(error)"])
                     }
                 }
-                // Cancelled at shutdown: the loop condition ends it.
-                try? await Task.sleep(for: discoverInterval)
+                try await Task.sleep(for: discoverInterval)
             }
         }
-        defer { discovery.cancel() }
         let stopped = await withTaskGroup(of: String?.self) { group in
             group.addTask {
                 await withTaskGroup(of: Void.self) { each in

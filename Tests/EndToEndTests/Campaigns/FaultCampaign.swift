@@ -92,6 +92,10 @@ struct FaultCampaign {
         }
 
         let state = Mutex(State())
+        private let stopped = Mutex(false)
+
+        func stop() { stopped.withLock { $0 = true } }
+        var isStopped: Bool { stopped.withLock { $0 } }
     }
 
     static let users = ["alice", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "oscar"]
@@ -164,8 +168,10 @@ struct FaultCampaign {
                 return access.contains(grant.access) == active
             }
         }
-        watcher.cancel()
-        _ = try? await watcher.value
+        // Stopped by a flag, never cancelled: cancelling a task inside a URLSession call can deadlock
+        // FoundationNetworking (it hung the whole test process once).
+        watch.stop()
+        try await watcher.value
         let access = Set(try await work.access())
         let now = Date()
         if !settled {
@@ -232,7 +238,7 @@ struct FaultCampaign {
         async throws
     {
         let byAccess = Dictionary(uniqueKeysWithValues: grants.map { ($0.access, $0) })
-        while !Task.isCancelled {
+        while !watch.isStopped {
             let access = try await work.access()
             let now = Date()
             watch.state.withLock { state in
