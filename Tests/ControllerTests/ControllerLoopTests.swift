@@ -24,6 +24,12 @@ struct ControllerLoopTests {
     let simulator: SimulatorHarness
     let directory: TemporaryDirectory
     let clock = ManualClock()
+    /// Error lines the loop logged, shown when an expectation fails.
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+    }
+
+    let errors = Lines()
 
     init() throws {
         simulator = try SimulatorHarness()
@@ -56,7 +62,8 @@ struct ControllerLoopTests {
 
     private func loop(changes: ManualChanges) -> ControllerLoop {
         let fileSystem = LocalFileSystem()
-        let logger = Logger(minimumLevel: .error, clock: clock) { _ in }
+        let errors = self.errors
+        let logger = Logger(minimumLevel: .error, clock: clock) { line in errors.lines.withLock { $0.append(line) } }
         var configuration = ReconcilerConfiguration(
             grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
         configuration.writeDeadline = .seconds(1)
@@ -73,7 +80,10 @@ struct ControllerLoopTests {
         let loop = loop(changes: ManualChanges())
         try await loop.reconciler.start()
         let running = Task { await loop.run() }
-        #expect(try await eventually { try await permissions().contains("user 2=Query") })
+        // The first pass may be slow on a loaded machine (the whole suite runs at once); it is polled for.
+        #expect(
+            try await eventually(within: 30) { try await permissions().contains("user 2=Query") },
+            "\(errors.lines.withLock { $0 })")
         // Nine seconds in, nothing has happened; at ten the timer fires and the grant is revoked.
         for _ in 0..<9 {
             clock.advance(by: 1)
@@ -92,7 +102,10 @@ struct ControllerLoopTests {
         let loop = loop(changes: changes)
         try await loop.reconciler.start()
         let running = Task { await loop.run() }
-        #expect(try await eventually { try await permissions().contains("user 2=Query") })
+        // The first pass may be slow on a loaded machine (the whole suite runs at once); it is polled for.
+        #expect(
+            try await eventually(within: 30) { try await permissions().contains("user 2=Query") },
+            "\(errors.lines.withLock { $0 })")
         try FileManager.default.removeItem(atPath: directory.path + "/repo/short.yaml")
         changes.pending.withLock { $0 = true }
         #expect(

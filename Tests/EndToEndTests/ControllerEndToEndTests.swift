@@ -610,12 +610,9 @@ struct ControllerResilienceTests {
                 "Merge pull request #42 from team/alice-access\n\nalice joins sre-leads",
             ],
         ] {
-            let git = Process()
-            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            git.arguments = ["-C", work.grants] + arguments
-            try git.run()
-            git.waitUntilExit()
-            try #require(git.terminationStatus == 0)
+            // Waited for off the concurrency pool, like every child the tests start.
+            let git = try await BinaryRun.run("/usr/bin/git", ["-C", work.grants] + arguments, in: work.grants)
+            try #require(git.status == 0, "\(git.stderr)")
         }
         _ = try await work.once()
         let audit = try String(contentsOfFile: work.state + "/audit.jsonl", encoding: .utf8)

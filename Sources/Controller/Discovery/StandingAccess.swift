@@ -55,9 +55,11 @@ package struct DiscoveryReport: Sendable, Codable, Equatable {
 package struct StandingAccessScan {
     let grafana: any GrafanaAPI
     let catalog: ResourceCatalog
-    let ledger: Ledger
+    /// The ledger as it is now: read after each Grafana read, so access the controller writes meanwhile (its
+    /// ledger entry always comes first) is never mistaken for standing access.
+    let ledger: @Sendable () async -> Ledger
 
-    package init(grafana: any GrafanaAPI, catalog: ResourceCatalog, ledger: Ledger) {
+    package init(grafana: any GrafanaAPI, catalog: ResourceCatalog, ledger: @escaping @Sendable () async -> Ledger) {
         self.grafana = grafana
         self.catalog = catalog
         self.ledger = ledger
@@ -87,7 +89,9 @@ package struct StandingAccessScan {
             let governed = everything || policies.contains { $0.teams.contains { $0.matches(team.name) } }
             report.resources.append(.init(kind: "team", id: team.name, name: team.name, governed: governed))
             guard governed else { continue }
-            for member in try await grafana.teamMembers(team: team.id) {
+            let members = try await grafana.teamMembers(team: team.id)
+            let ledger = await ledger()
+            for member in members {
                 let held = ledger.heldChange(for: Binding(.user(member.userId), on: .team(team.id)))
                 report.entries.append(
                     .init(
@@ -122,6 +126,7 @@ package struct StandingAccessScan {
             report.problems.append("\(resource): \(error)")
             return
         }
+        let ledger = await ledger()
         for row in rows {
             var entry = DiscoveryReport.Entry(
                 resourceKind: kind, resource: uid, principalKind: "role", principal: "", level: row.level,
