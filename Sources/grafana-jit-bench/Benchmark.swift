@@ -195,11 +195,6 @@ struct Benchmark {
     }
 
     static func report(files: Int, _ measurements: [ProcessMeasurement]) {
-        func median(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            return sorted.count % 2 == 1
-                ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
         let walls = measurements.map(\.wallSeconds)
         let memory = measurements.map { Double($0.peakResidentBytes) / 1_048_576 }
         let row = String(

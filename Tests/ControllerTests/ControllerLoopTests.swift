@@ -61,16 +61,11 @@ struct ControllerLoopTests {
     }
 
     private func loop(changes: ManualChanges) -> ControllerLoop {
-        let fileSystem = LocalFileSystem()
         let errors = self.errors
         let logger = Logger(minimumLevel: .error, clock: clock) { line in errors.lines.withLock { $0.append(line) } }
-        var configuration = ReconcilerConfiguration(
-            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
-        configuration.writeDeadline = .seconds(1)
-        let reconciler = Reconciler(
-            configuration: configuration, grafana: simulator.client(), fileSystem: fileSystem, clock: clock,
-            logger: logger, audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem)
-        )
+        let reconciler = Reconciler.testing(
+            in: directory, grafana: simulator.client(), clock: clock, logger: logger
+        ) { $0.writeDeadline = .seconds(1) }
         var timing = ControllerLoop.Timing()
         timing.resync = .seconds(3_600)
         return ControllerLoop(reconciler: reconciler, changes: changes, clock: clock, logger: logger, timing: timing)

@@ -23,17 +23,9 @@ struct InterruptedWriteTests {
             metadata: {name: g}
             spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: r}
             """)
-        let fileSystem = LocalFileSystem()
-        var configuration = ReconcilerConfiguration(
-            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
-        configuration.writeDeadline = .zero
-        let clock = SystemClock()
-        let reconciler = Reconciler(
-            configuration: configuration, grafana: simulator.client { $0.timeout = .seconds(1) },
-            fileSystem: fileSystem,
-            clock: clock,
-            logger: Logger(minimumLevel: .error, clock: clock) { _ in },
-            audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem))
+        let reconciler = Reconciler.testing(
+            in: directory, grafana: simulator.client { $0.timeout = .seconds(1) }, clock: SystemClock()
+        ) { $0.writeDeadline = .zero }
         try await reconciler.start()
         var lost = FaultPlan()
         lost.lostAnswerRate = 1

@@ -33,15 +33,9 @@ struct OnCallShiftTests {
                 onCall: ["primary-sre": ["alice", "alice@example.com"]],
                 shiftEnds: ["primary-sre": ["alice@example.com": shiftEnd]])
         }
-        let fileSystem = LocalFileSystem()
-        var configuration = ReconcilerConfiguration(
-            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
-        configuration.onCallCache = .seconds(300)
-        let reconciler = Reconciler(
-            configuration: configuration, grafana: simulator.client(), fileSystem: fileSystem, clock: clock,
-            logger: Logger(minimumLevel: .error, clock: clock) { _ in },
-            audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem),
-            onCall: onCall)
+        let reconciler = Reconciler.testing(
+            in: directory, grafana: simulator.client(), clock: clock, onCall: onCall
+        ) { $0.onCallCache = .seconds(300) }
         try await reconciler.start()
         let first = await reconciler.pass()
         #expect(first.phases["g"] == .active && first.nextDeadline == shiftEnd, "\(first)")

@@ -44,21 +44,15 @@ struct ReconcilerNotificationTests {
     }
 
     func makeReconciler() -> Reconciler {
-        let fileSystem = LocalFileSystem()
-        var configuration = ReconcilerConfiguration(
-            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
-        configuration.expiryNotices = [.seconds(1800), .seconds(600)]
-        // A failing write fails its pass at once instead of being retried for half a minute.
-        configuration.writeDeadline = .zero
-        let logger = Logger(minimumLevel: .error, clock: clock) { _ in }
         let notifier = Notifier(
             destinations: [WebhookDestination(url: URL(string: "http://127.0.0.1:9/hook")!, format: .generic)],
-            transport: transport, clock: clock, logger: logger, metrics: ControllerMetrics())
-        return Reconciler(
-            configuration: configuration, grafana: simulator.client(), fileSystem: fileSystem, clock: clock,
-            logger: logger,
-            audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem),
-            notifier: notifier)
+            transport: transport, clock: clock, logger: Logger(minimumLevel: .error, clock: clock) { _ in },
+            metrics: ControllerMetrics())
+        return Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock, notifier: notifier) {
+            $0.expiryNotices = [.seconds(1800), .seconds(600)]
+            // A failing write fails its pass at once instead of being retried for half a minute.
+            $0.writeDeadline = .zero
+        }
     }
 
     /// The notifications received so far, as `event grant: message`.

@@ -45,15 +45,9 @@ struct ZeroStandingTests {
     }
 
     func reconciler(enforcing: Bool) -> Reconciler {
-        let fileSystem = LocalFileSystem()
-        var configuration = ReconcilerConfiguration(
-            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
-        configuration.enforceZeroStanding = enforcing
-        let clock = SystemClock()
-        return Reconciler(
-            configuration: configuration, grafana: simulator.client(), fileSystem: fileSystem, clock: clock,
-            logger: Logger(minimumLevel: .error, clock: clock) { _ in },
-            audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem))
+        Reconciler.testing(in: directory, grafana: simulator.client(), clock: SystemClock()) {
+            $0.enforceZeroStanding = enforcing
+        }
     }
 
     /// `principal=level` rows of a data source, sorted.

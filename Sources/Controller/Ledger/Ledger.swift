@@ -20,6 +20,12 @@ package struct Ledger: Sendable, Equatable, Codable {
 
     package var count: Int { entries.count }
 
+    /// Entries with a write whose outcome was not seen, in binding order; checked every pass, so only these few are
+    /// sorted.
+    package var pendingChanges: [LedgerChange] {
+        entries.values.filter { $0.pending != nil }.sorted { $0.binding < $1.binding }
+    }
+
     package var bindings: Dictionary<Binding, LedgerChange>.Keys { entries.keys }
 
     package func change(for binding: Binding) -> LedgerChange? {

@@ -119,7 +119,7 @@ extension Reconciler {
     func confirmInterruptedWrites(_ plan: Plan, actual: [Binding: Level], now: Date) async throws {
         let planned = Dictionary(plan.changes.map { ($0.binding, $0.kind) }) { first, _ in first }
         var events: [AuditEvent] = []
-        for var held in ledger.changes {
+        for var held in ledger.pendingChanges {
             guard let kind = held.pending else { continue }
             if let next = planned[held.binding], next != .revoke || kind == .revoke { continue }
             let current = actual[held.binding]
@@ -136,10 +136,11 @@ extension Reconciler {
             case .grant, .raise, .driftCorrect, .removeStanding: landed = current == held.levelSet
             }
             guard landed else { continue }
+            // A removal went from what the controller set to what Grafana shows; anything else to what it set.
+            let (from, to) =
+                kind == .revoke || kind == .lower ? (held.levelSet, current) : (held.levelBefore, held.levelSet)
             let change = Change(
-                kind: kind, binding: held.binding,
-                from: kind == .revoke || kind == .lower ? held.levelSet : held.levelBefore,
-                to: kind == .revoke || kind == .lower ? current : held.levelSet, grants: held.grants,
+                kind: kind, binding: held.binding, from: from, to: to, grants: held.grants,
                 subjectName: held.subjectName, resourceName: held.resourceName)
             var event = auditEvent(change, outcome: "success", error: nil, now: now)
             event.reason = "confirmed by reading back: the write's answer was lost or the controller stopped before it"
