@@ -539,6 +539,19 @@ struct ControllerResilienceTests {
         _ = await work.simulator.stop()
     }
 
+    @Test func aControllerStoppedAsItStartsShutsDownCleanly() async throws {
+        // The fault campaign once stopped a controller it had just restarted; `stop()` waits for the start line,
+        // since a SIGTERM in the first milliseconds after exec lands before any handler can exist.
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice", access: "[{team: dba}]")
+        for _ in 0..<3 {
+            let (status, log) = try await ControllerProcess.start(work).stop()
+            #expect(status == 0, "\(log)")
+            #expect(log.contains("controller.stopped"), "\(log)")
+        }
+        _ = await work.simulator.stop()
+    }
+
     @Test func aSecondControllerOnTheSameStateIsRefusedButPlanStillWorks() async throws {
         let work = try await ControllerWorkspace.start()
         try work.grant("alice", access: "[{team: dba}]")

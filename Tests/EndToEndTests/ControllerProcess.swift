@@ -37,13 +37,19 @@ final class ControllerProcess: Sendable {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// Waits for the start line first: a SIGTERM that lands before `run` installs its handler (a few milliseconds
+    /// after exec) ends the process by the signal, which is harmless but not the shutdown under test.
     func stop() async -> (status: Int32, log: String) {
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, !log.contains("controller.started"), Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         let status = await process.terminateAndWait()
         return (status, log)
     }
 
     func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)
-        _ = await stop()
+        _ = await process.terminateAndWait()
     }
 }
