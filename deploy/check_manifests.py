@@ -2,7 +2,7 @@
 """Check the deployment files under deploy/ without a cluster, Prometheus or Grafana.
 
 Usage (from anywhere; the repository root is found from this file's path):
-    python3 deploy/check_manifests.py
+    python3 deploy/check_manifests.py [--binary PATH-TO-grafana-jit]
 
 What it checks:
 * every *.yaml/*.yml under deploy/ parses (all documents; duplicate keys are errors);
@@ -18,7 +18,9 @@ What it checks:
 * every metric name in alert and dashboard expressions is one grafana-jit exports (or `up`), and the labels
   selected on it are ones it has;
 * the systemd unit has [Unit], [Service] and [Install] and an ExecStart; the env example is KEY=VALUE lines;
-* the Containerfile runs as a non-root user.
+* the Containerfile runs as a non-root user;
+* with --binary: every flag the Deployment and the systemd unit pass to `grafana-jit run`, and every environment
+  variable the ConfigMap, the Deployment and the env example set, is one `grafana-jit run --help` lists.
 
 Prints `file: problem` lines and exits 1 when anything is wrong; otherwise prints a one-line summary and exits 0.
 Needs: PyYAML (PyPI: pyyaml, Debian: python3-yaml), e.g. the .build-python/ virtualenv of .ci/ensure-deps --test.
@@ -26,6 +28,7 @@ Needs: PyYAML (PyPI: pyyaml, Debian: python3-yaml), e.g. the .build-python/ virt
 
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -90,6 +93,34 @@ problems = []
 # Pod template labels of every Deployment, and (where, selector) of every Service: matched at the end.
 DEPLOYMENT_LABELS = []
 SERVICES = []
+
+
+# What the files hand to `grafana-jit run`: (where, "flag" or "variable", name), checked against its --help.
+COMMAND_LINE = []
+
+
+def record_flags(where, words):
+    for word in words:
+        if word.startswith("--"):
+            COMMAND_LINE.append((where, "flag", word[2:].split("=", 1)[0]))
+
+
+def record_variables(where, names):
+    for name in names:
+        COMMAND_LINE.append((where, "variable", name))
+
+
+def check_command_line(binary):
+    """Flags and variables the deployment files use must be ones `grafana-jit run --help` documents."""
+    help_text = subprocess.run([binary, "run", "--help"], capture_output=True, text=True, check=True).stdout
+    flags = set(re.findall(r"(?m)^\s+--([a-z][a-z0-9-]*)", help_text))
+    variables = set(re.findall(r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b", help_text))
+    for where, kind, name in COMMAND_LINE:
+        if kind == "flag" and name not in flags:
+            problem(where, "grafana-jit run has no option --%s" % name)
+        elif kind == "variable" and name not in variables:
+            problem(where, "grafana-jit run reads no environment variable %s" % name)
+    return len(COMMAND_LINE)
 
 
 def problem(path, message):
@@ -310,6 +341,8 @@ def check_deployment(where, obj):
     check_probe(where, controller, "livenessProbe", "/healthz")
     check_probe(where, controller, "readinessProbe", "/readyz")
     args = [str(a) for a in controller.get("args") or []]
+    record_flags(where, args)
+    record_variables(where, [variable.get("name") for variable in controller.get("env") or []])
     if not args or args[0] != "run":
         problem(where, "container grafana-jit: args must start with run")
     for flag in ("--grants", "--state", "--listen"):
@@ -334,6 +367,7 @@ def check_pvc(where, obj):
 
 
 def check_configmap(where, obj):
+    record_variables(where, [key for key in obj.get("data") or {} if re.fullmatch(r"[A-Z][A-Z0-9_]*", key)])
     for key, value in (obj.get("data") or {}).items():
         if not isinstance(value, str):
             problem(where, "data.%s is not a string" % key)
@@ -516,6 +550,8 @@ def check_unit(path):
     service = sections.get("Service", {})
     if not service.get("ExecStart"):
         problem(path, "missing ExecStart in [Service]")
+    for command in service.get("ExecStart", []):
+        record_flags(path.relative_to(ROOT), command.split())
     expected = {"NoNewPrivileges": "yes", "ProtectSystem": "strict", "CapabilityBoundingSet": "",
                 "StateDirectory": "grafana-jit", "KillSignal": "SIGTERM", "Restart": "on-failure"}
     for key, value in expected.items():
@@ -530,6 +566,8 @@ def check_env_file(path):
         line = raw.strip()
         if line and not line.startswith("#") and not re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S.*", line):
             problem(path, "line %d: expected KEY=value" % number)
+        elif line and not line.startswith("#"):
+            record_variables("%s line %d" % (path.relative_to(ROOT), number), [line.split("=", 1)[0]])
 
 
 def check_containerfile(path):
@@ -547,6 +585,7 @@ def check_containerfile(path):
 
 
 def main():
+    binary = sys.argv[sys.argv.index("--binary") + 1] if "--binary" in sys.argv[:-1] else None
     files = objects = alerts = panels = 0
     for path in sorted(p for p in DEPLOY.rglob("*") if p.is_file()):
         relative = path.relative_to(DEPLOY)
@@ -578,12 +617,14 @@ def main():
     for where, selector in SERVICES:
         if selector and not any(all(labels.get(k) == v for k, v in selector.items()) for labels in DEPLOYMENT_LABELS):
             problem(where, "selector %s matches no Deployment's pods" % selector)
+    used = check_command_line(binary) if binary else 0
     if problems:
         for line in problems:
             print(line)
         return 1
-    print("deploy/: %d files, %d Kubernetes objects, %d alerts, %d dashboard panels, %d known metrics: ok"
-          % (files, objects, alerts, panels, len(KNOWN)))
+    checked = ", %d flags and variables known to grafana-jit run" % used if binary else ""
+    print("deploy/: %d files, %d Kubernetes objects, %d alerts, %d dashboard panels, %d known metrics%s: ok"
+          % (files, objects, alerts, panels, len(KNOWN), checked))
     return 0
 
 

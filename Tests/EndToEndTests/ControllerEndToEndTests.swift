@@ -404,6 +404,12 @@ struct ControllerEndToEndTests {
         #expect(run.status == 2)
         #expect(
             run.stderr.contains("config.yaml:4:16: instances[0].tokenFile: cannot read /nonexistent"), "\(run.stderr)")
+        // A Grafana named beside the file, here by its environment variable, is refused rather than ignored.
+        let both = try await BinaryRun.grafanaJIT(
+            ["plan", "--grants", work.grants, "--state", work.state, "--config", config],
+            environment: ["GRAFANA_URL": work.simulator.url])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--grafana-url (or GRAFANA_URL) cannot be used with --config"), "\(both.stderr)")
         _ = await work.simulator.stop()
     }
 

@@ -52,6 +52,8 @@ enum UsageError: Error, Equatable, CustomStringConvertible {
     case missingArgument(String, command: String)
     /// A configuration file mistake, already phrased with its file, line and field.
     case invalidConfiguration(String)
+    /// Two options that contradict each other; `why` says which one wins nothing.
+    case conflictingOptions(String, with: String, why: String)
 
     var description: String {
         switch self {
@@ -63,6 +65,7 @@ enum UsageError: Error, Equatable, CustomStringConvertible {
             "'\(value)' is not valid for --\(option): expected \(expected)"
         case .missingArgument(let what, let command): "'\(command)' needs \(what)"
         case .invalidConfiguration(let message): message
+        case .conflictingOptions(let option, let other, let why): "\(option) cannot be used with \(other): \(why)"
         }
     }
 }

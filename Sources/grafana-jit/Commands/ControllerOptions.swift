@@ -14,7 +14,9 @@ struct ControllerOptions {
         .value("grafana-url", "URL", environment: "GRAFANA_URL", help: "Grafana's base URL (a sub-path is fine)."),
         .value(
             "config", "FILE", environment: "GRAFANA_JIT_CONFIG",
-            help: "YAML file naming several Grafana instances and orgs (instead of --grafana-url and its options)."),
+            help:
+                "YAML file naming several Grafana instances and orgs (instead of --grafana-url, --token-file, --org-id "
+                + "and the OnCall and Incident options, which are refused beside it)."),
         .value(
             "token-file", "FILE", environment: "GRAFANA_TOKEN_FILE",
             help: "File holding the service-account token (or set GRAFANA_TOKEN; or GRAFANA_USER/GRAFANA_PASSWORD)."),
@@ -51,6 +53,11 @@ struct ControllerOptions {
         .value(
             "brake-share", "FRACTION", environment: "GRAFANA_JIT_BRAKE_SHARE",
             help: "Hold revocations of vanished files above this share of the ledger (default 0.5)."),
+    ]
+
+    /// What `--config` sets per instance, so these options are refused beside it.
+    static let setByConfiguration: Set<String> = [
+        "grafana-url", "token-file", "org-id", "oncall-url", "oncall-token-file", "incident-url", "incident-token-file",
     ]
 
     /// `run` and `plan` only: `discover` reports standing access, it never removes it.
@@ -115,6 +122,13 @@ struct ControllerOptions {
             return connection
         }
         if let file = arguments.value("config") {
+            // Ignoring them would leave the operator believing they choose the Grafana or the token.
+            let perInstance = Self.specs.filter { Self.setByConfiguration.contains($0.name) }
+            if let ignored = perInstance.first(where: { arguments.value($0.name) != nil }) {
+                throw .conflictingOptions(
+                    "--\(ignored.name)" + (ignored.environment.map { " (or \($0))" } ?? ""), with: "--config",
+                    why: "the configuration file sets each instance's URL, token file, orgs, on-call and incident")
+            }
             let configuration = try InstanceConfiguration.load(path: file)
             let orgs = Dictionary(uniqueKeysWithValues: configuration.instances.map { ($0.name, $0.orgs.map(\.id)) })
             let stateFolder = state
