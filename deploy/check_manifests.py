@@ -12,7 +12,7 @@ What it checks:
   unprivileged security context for the pod and every container, mounts of declared volumes; a Service's ports
   (and a selector that matches the Deployment); a PersistentVolumeClaim's accessModes and requested storage;
   files a kustomization lists exist; YAML files embedded in ConfigMaps parse;
-* the Prometheus rule file: groups of rules with alert, expr, for, labels.severity, annotations (summary,
+* the Prometheus rule file (not its promtool unit tests, *.test.yaml, which only need to parse): groups of rules with alert, expr, for, labels.severity, annotations (summary,
   description, runbook_url whose anchor is a heading of docs/operations.md);
 * the Grafana dashboard: JSON, schemaVersion 39, the datasource/grafana/org variables, unique panel ids;
 * every metric name in alert and dashboard expressions is one grafana-jit exports (or `up`), and the labels
@@ -600,7 +600,8 @@ def main():
                     continue
                 for index, doc in enumerate(docs):
                     objects += check_object(path, doc, index) is not None
-            elif relative.parts[0] == "prometheus":
+            elif relative.parts[0] == "prometheus" and not path.name.endswith(".test.yaml"):
+                # *.test.yaml are promtool's rule unit tests: they only need to parse here.
                 alerts += check_rules(path, docs)
         elif path.suffix == ".json":
             files += 1

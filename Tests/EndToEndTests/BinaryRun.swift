@@ -28,6 +28,11 @@ struct BinaryRun: Sendable {
         try await run(python.executable, python.arguments + arguments, in: projectRoot)
     }
 
+    /// Debian's Prometheus checker, when installed.
+    static let promtool: String? =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool")
+        ? "/usr/bin/promtool" : nil
+
     /// Runs on a thread of its own: waiting for a process must never block the concurrency pool.
     static func grafanaJIT(
         _ arguments: [String], environment: [String: String] = [:], in directory: String = projectRoot

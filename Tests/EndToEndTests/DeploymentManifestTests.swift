@@ -10,4 +10,16 @@ struct DeploymentManifestTests {
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("flags and variables known to grafana-jit run"), "\(run.stdout)")
     }
+
+    /// Each alert stays quiet while healthy and fires only after its `for:` (grafana-jit-alerts.test.yaml).
+    @Test func theAlertRulesPassPromtoolAndTheirUnitTests() async throws {
+        guard let promtool = BinaryRun.promtool else { return }
+        for arguments in [
+            ["check", "rules", "deploy/prometheus/grafana-jit-alerts.yaml"],
+            ["test", "rules", "deploy/prometheus/grafana-jit-alerts.test.yaml"],
+        ] {
+            let run = try await BinaryRun.run(promtool, arguments, in: BinaryRun.projectRoot)
+            #expect(run.status == 0, "\(arguments): \(run.stdout)\(run.stderr)")
+        }
+    }
 }

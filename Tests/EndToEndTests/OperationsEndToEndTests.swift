@@ -55,7 +55,7 @@ struct OperationsEndToEndTests {
         #expect(samples[standing + #"resource="pg-staging"}"#] == 1)
         // No user names as labels.
         #expect(!text.contains("alice") && !text.contains("dave"))
-        try Self.promtoolAccepts(text)
+        try await Self.promtoolAccepts(text)
         _ = await daemon.stop()
         _ = await work.simulator.stop()
     }
@@ -218,23 +218,14 @@ struct OperationsEndToEndTests {
         return samples
     }
 
-    /// Prometheus' own checker, where Debian's `promtool` is installed.
-    static func promtoolAccepts(_ text: String) throws {
-        let path = "/usr/bin/promtool"
-        guard FileManager.default.isExecutableFile(atPath: path) else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "promtool: \(report)")
+    /// Prometheus' own checker, where Debian's `promtool` is (`.ci/ensure-deps --test` installs it).
+    static func promtoolAccepts(_ text: String) async throws {
+        guard let promtool = BinaryRun.promtool else { return }
+        let folder = try TemporaryDirectory()
+        let exposition = try folder.write("metrics.txt", text)
+        // `check metrics` reads standard input only.
+        let run = try await BinaryRun.run(
+            "/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", promtool, exposition], in: folder.path)
+        #expect(run.status == 0, "promtool: \(run.stdout)\(run.stderr)")
     }
 }
