@@ -60,4 +60,19 @@ struct DemoEndToEndTests {
         #expect(run.stdout.contains("\"event\":\"permission.revoked\""))
         #expect(!run.stderr.contains("glsa_"))
     }
+
+    /// Copying the examples must not need to own them (FileManager.copyItem copies the owner and failed with EPERM).
+    /// Needs root to switch users; elsewhere there is nobody else to be.
+    @Test func theDemoRunsForAUserWhoDoesNotOwnTheCheckout() async throws {
+        let setpriv = "/usr/bin/setpriv"
+        let asAnotherUser = ["--reuid=65533", "--regid=65533", "--clear-groups", BinaryRun.executable]
+        // Skipped where that user cannot even start the binary (not root, no setpriv, a closed folder on the way).
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv),
+            try await BinaryRun.run(setpriv, asAnotherUser + ["--version"], in: BinaryRun.projectRoot).status == 0
+        else { return }
+        let run = try await BinaryRun.run(
+            setpriv, asAnotherUser + ["demo", "--short-grant", "2s"], in: BinaryRun.projectRoot)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\"event\":\"permission.revoked\""))
+    }
 }

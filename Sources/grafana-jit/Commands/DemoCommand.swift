@@ -87,12 +87,30 @@ struct DemoCommand: Command {
         while Date() < deadline, !(await condition()) { try await Task.sleep(for: .milliseconds(200)) }
     }
 
+    /// Copies files' contents only: `FileManager.copyItem` also copies their owner, which fails (EPERM) for a user
+    /// running the demo from a checkout someone else owns.
+    private static func copyContents(of source: String, to destination: String) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        for name in try manager.contentsOfDirectory(atPath: source) {
+            let from = source + "/" + name
+            var isFolder: ObjCBool = false
+            guard manager.fileExists(atPath: from, isDirectory: &isFolder) else { continue }
+            if isFolder.boolValue {
+                try copyContents(of: from, to: destination + "/" + name)
+            } else {
+                try Data(contentsOf: URL(fileURLWithPath: from)).write(
+                    to: URL(fileURLWithPath: destination + "/" + name))
+            }
+        }
+    }
+
     /// The examples' policies, bundles and grants, plus a grant that ends after `shortGrant`.
     private static func prepare(repository: String, from examples: String, shortGrant: String) throws {
         let manager = FileManager.default
         try manager.createDirectory(atPath: repository, withIntermediateDirectories: true)
         for folder in ["policies", "bundles", "grants"] {
-            try manager.copyItem(atPath: examples + "/" + folder, toPath: repository + "/" + folder)
+            try copyContents(of: examples + "/" + folder, to: repository + "/" + folder)
         }
         try Data(
             """
