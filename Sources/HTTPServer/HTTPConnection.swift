@@ -27,10 +27,15 @@ struct HTTPConnection: Sendable {
         }
     }
 
-    /// Reads until one whole request is buffered, then removes it from `buffer`.
+    /// Reads until one whole request is buffered, then removes it from `buffer`. Between requests a receive waits
+    /// up to the idle timeout; once a request has begun, only until its deadline.
     private func readRequest(_ buffer: inout [UInt8]) throws(HTTPRequestParser.Failure) -> HTTPRequestParser.Outcome {
         var parser = HTTPRequestParser(limits: limits)
         var sentContinue = false
+        let clock = ContinuousClock()
+        var deadline = buffer.isEmpty ? nil : clock.now + limits.requestTimeout
+        var narrowed = false
+        defer { if narrowed { Socket.setReceiveTimeout(fd, .seconds(limits.idleTimeoutSeconds)) } }
         while true {
             switch try parser.parse(buffer) {
             case .needMore(let wantsContinue):
@@ -38,7 +43,17 @@ struct HTTPConnection: Sendable {
                     sentContinue = true
                     guard Socket.sendAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return .closed }
                 }
-                guard Socket.receive(fd, into: &buffer) else { return .closed }
+                if let deadline {
+                    let remaining = deadline - clock.now
+                    guard remaining > .zero else { throw HTTPRequestParser.Failure.requestTimeout }
+                    Socket.setReceiveTimeout(fd, remaining)
+                    narrowed = true
+                }
+                guard Socket.receive(fd, into: &buffer) else {
+                    if let deadline, clock.now >= deadline { throw HTTPRequestParser.Failure.requestTimeout }
+                    return .closed
+                }
+                if deadline == nil { deadline = clock.now + limits.requestTimeout }
             case .complete(let request, let keepAlive, let consumed):
                 buffer.removeFirst(consumed)
                 return .request(request, keepAlive: keepAlive)

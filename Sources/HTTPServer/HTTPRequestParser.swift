@@ -14,6 +14,9 @@ struct HTTPRequestParser {
     /// A request the server refuses, with the answer to send before closing.
     struct Failure: Error {
         var response: HTTPResponse
+
+        /// The request did not arrive whole within `Limits.requestTimeout`.
+        static let requestTimeout = Failure(response: .text(408, "request not received in time"))
     }
 
     let limits: HTTPServer.Limits

@@ -13,6 +13,9 @@ package final class HTTPServer: Sendable {
         package var maxBodyBytes = 4 * 1024 * 1024
         /// A connection idle this long is closed, so abandoned clients don't pin a thread.
         package var idleTimeoutSeconds = 60
+        /// A request must arrive whole within this long of its first byte, so a client trickling bytes (slowloris)
+        /// cannot hold a thread, and on `--listen` the probes' connection slots, for long.
+        package var requestTimeout = Duration.seconds(30)
         /// Connections served at once (a thread each); more are closed on arrival.
         package var maxConnections = 512
 

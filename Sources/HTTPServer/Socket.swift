@@ -48,7 +48,14 @@ enum Socket {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var yes: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var timeout = timeval(tv_sec: idleTimeoutSeconds, tv_usec: 0)
+        setReceiveTimeout(fd, .seconds(idleTimeoutSeconds))
+    }
+
+    /// How long a `receive` waits for bytes before giving up (at least a millisecond: zero would mean forever).
+    static func setReceiveTimeout(_ fd: Int32, _ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let microseconds = max(seconds * 1_000_000 + attoseconds / 1_000_000_000_000, 1000)
+        var timeout = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -72,8 +79,7 @@ enum Socket {
     /// so stop writing, then read and discard what the client still sends, for a second or a megabyte at most.
     static func drainBeforeClose(_ fd: Int32) {
         shutdown(fd, Int32(SHUT_WR))
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setReceiveTimeout(fd, .seconds(1))
         var discarded: [UInt8] = []
         var total = 0
         while total < 1 << 20, receive(fd, into: &discarded) {

@@ -75,6 +75,32 @@ struct HTTPServerTests {
         #expect(reply.hasPrefix("HTTP/1.1 \(status) "), "\(reply.prefix(80))")
     }
 
+    @Test func aRequestTrickledInIsCutOffAtItsDeadline() async throws {
+        var limits = HTTPServer.Limits()
+        limits.requestTimeout = .seconds(1)
+        limits.idleTimeoutSeconds = 30
+        let server = try HTTPServer.start(host: "127.0.0.1", port: 0, limits: limits, handler: Self.echo)
+        defer { server.shutdown() }
+        // A header line every 100 ms for 8 s, never the blank line that ends the request (slowloris).
+        let pieces = ["GET / HTTP/1.1\r\n"] + (0..<80).map { "X-Slow-\($0): y\r\n" }
+        let (reply, after) = try await RawClient.trickle(port: server.port, pieces, every: 0.1)
+        #expect(reply.hasPrefix("HTTP/1.1 408 Request Timeout"), "\(reply.prefix(80))")
+        let seconds = try #require(after)
+        #expect(seconds >= 0.9 && seconds < 5, "answered after \(seconds) s")
+    }
+
+    @Test func aPauseBetweenRequestsIsIdleTimeNotARequestTimeout() async throws {
+        var limits = HTTPServer.Limits()
+        limits.requestTimeout = .milliseconds(300)
+        let server = try HTTPServer.start(host: "127.0.0.1", port: 0, limits: limits, handler: Self.echo)
+        defer { server.shutdown() }
+        let pieces =
+            ["GET /a HTTP/1.1\r\nHost: x\r\n\r\n"] + Array(repeating: "", count: 8)
+            + ["GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"]
+        let (reply, _) = try await RawClient.trickle(port: server.port, pieces, every: 0.1)
+        #expect(reply.components(separatedBy: "HTTP/1.1 200 OK").count == 3, "\(reply)")
+    }
+
     @Test func answersExpectContinueBeforeTheBody() async throws {
         let server = try HTTPServer.start(host: "127.0.0.1", port: 0, handler: Self.echo)
         defer { server.shutdown() }

@@ -15,9 +15,53 @@ enum RawClient {
         }
     }
 
-    private static func blockingExchange(port: Int, _ request: String, _ second: String?) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// Sends `pieces` one after another with `pause` between them (an empty piece only waits), collecting what
+    /// the server answers meanwhile; stops sending once the server closes. `firstReplyAfter`: seconds from the
+    /// first piece to the first byte of the answer.
+    static func trickle(port: Int, _ pieces: [String], every pause: TimeInterval) async throws -> (
+        reply: String, firstReplyAfter: TimeInterval?
+    ) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try blockingTrickle(port: port, pieces, pause) })
+            }.start()
+        }
+    }
+
+    private static func blockingTrickle(port: Int, _ pieces: [String], _ pause: TimeInterval) throws -> (
+        reply: String, firstReplyAfter: TimeInterval?
+    ) {
+        let fd = try connected(port: port)
         defer { close(fd) }
+        let start = Date()
+        var reply: [UInt8] = []
+        var firstReplyAfter: TimeInterval?
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var closed = false
+        func collect(flags: Int32) {
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, flags) }
+                if count == 0 { closed = true }
+                guard count > 0 else { return }
+                if reply.isEmpty { firstReplyAfter = Date().timeIntervalSince(start) }
+                reply += buffer[0..<count]
+            }
+        }
+        for piece in pieces {
+            collect(flags: Int32(MSG_DONTWAIT))
+            if closed { break }
+            if !piece.isEmpty {
+                _ = Array(piece.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
+            Thread.sleep(forTimeInterval: pause)
+        }
+        if !closed { collect(flags: 0) }
+        return (String(decoding: reply, as: UTF8.self), firstReplyAfter)
+    }
+
+    /// A loopback TCP connection whose receives give up after 5 s.
+    private static func connected(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -27,9 +71,18 @@ enum RawClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw ConnectionFailed() }
+        guard connected == 0 else {
+            close(fd)
+            throw ConnectionFailed()
+        }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    private static func blockingExchange(port: Int, _ request: String, _ second: String?) throws -> String {
+        let fd = try connected(port: port)
+        defer { close(fd) }
         _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
