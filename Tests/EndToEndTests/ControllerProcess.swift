@@ -35,6 +35,9 @@ final class ControllerProcess: Sendable {
         if process.isRunning { process.terminate() }
     }
 
+    /// After it ended: whether a signal ended it, rather than its own exit (the status is then the signal's number).
+    var endedBySignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
+
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Waits for the start line first: a SIGTERM that lands before `run` installs its handler (a few milliseconds

@@ -180,7 +180,10 @@ struct FaultCampaign {
         }
         let (status, lastLog) = await daemon.stop()
         logs.append(lastLog)
-        if status != 0 { report.missing.append("controller exit \(status)") }
+        if status != 0 {
+            report.missing.append(
+                daemon.endedBySignal ? "controller ended by signal \(status)" : "controller exit \(status)")
+        }
 
         let seen = watch.state.withLock { $0 }
         report.observations = seen.observations
