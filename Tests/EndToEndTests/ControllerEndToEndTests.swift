@@ -458,12 +458,14 @@ struct ControllerEndToEndTests {
 
     @Test func theDaemonRevokesOnTimeWithoutBeingWoken() async throws {
         let work = try await ControllerWorkspace.start()
-        try work.grant("short", access: "[{dataSource: prod-traces, permission: Query}]", duration: "3s")
+        // Five seconds, so that a loaded machine's slow polls still see the access while it lasts.
+        try work.grant("short", access: "[{dataSource: prod-traces, permission: Query}]", duration: "5s")
         let daemon = try await ControllerProcess.start(work)
-        #expect(try await work.eventually { try await work.access().contains("alice@tempo-prod=Query") })
+        #expect(try await work.eventually(within: 30) { try await work.access().contains("alice@tempo-prod=Query") })
         let granted = Date()
-        #expect(try await work.eventually(within: 8) { !(try await work.access().contains("alice@tempo-prod=Query")) })
-        #expect(Date().timeIntervalSince(granted) < 6)
+        #expect(try await work.eventually(within: 30) { !(try await work.access().contains("alice@tempo-prod=Query")) })
+        // The expiry timer, not the 60 s resync: a bound far from both, since CI machines are noisy.
+        #expect(Date().timeIntervalSince(granted) < 30)
         let (status, log) = await daemon.stop()
         #expect(status == 0, "\(log)")
         #expect(log.contains("event=controller.stopped"))
@@ -476,7 +478,8 @@ struct ControllerEndToEndTests {
         let daemon = try await ControllerProcess.start(work, extra: polling ? ["--poll"] : [])
         try await Task.sleep(for: .milliseconds(300))
         try work.grant("late", user: "erin@example.com", access: "[{team: db-oncall}]")
-        #expect(try await work.eventually(within: 5) { try await work.access().contains("erin@db-oncall=Member") })
+        // Well before the 60 s resync, with room for a loaded machine.
+        #expect(try await work.eventually(within: 20) { try await work.access().contains("erin@db-oncall=Member") })
         _ = await daemon.stop()
         _ = await work.simulator.stop()
     }

@@ -13,13 +13,13 @@ struct OperationsEndToEndTests {
         try work.grant("long", access: "[{dataSource: prod-logs, permission: Query}]")
         try work.grant(
             "short", user: "dave@example.com", access: "[{dataSource: prod-logs, permission: Query}]",
-            expiresAt: Date().addingTimeInterval(3))
+            expiresAt: Date().addingTimeInterval(8))
         let daemon = try await ControllerProcess.start(work, extra: ["--listen", "127.0.0.1:0", "--resync", "10m"])
         let base = try await Self.address(of: daemon)
         #expect(try await Self.get(base + "/healthz").status == 200)
         #expect(try await work.eventually { try await Self.get(base + "/readyz").status == 200 })
         #expect(
-            try await work.eventually {
+            try await work.eventually(within: 30) {
                 let access = try await work.access()
                 return access.contains("alice@loki-prod=Query") && !access.contains("dave@loki-prod=Query")
             })
@@ -37,7 +37,8 @@ struct OperationsEndToEndTests {
         #expect(samples[#"grafana_jit_permission_changes_total{kind="grant",outcome="success"}"#] == 2)
         #expect(samples[#"grafana_jit_permission_changes_total{kind="revoke",outcome="success"}"#] == 1)
         #expect(samples["grafana_jit_expiry_lateness_seconds_count"] == 1)
-        #expect((samples["grafana_jit_expiry_lateness_seconds_sum"] ?? 99) < 5)
+        // Revoked by the expiry timer, not the 10-minute resync (a loose bound: CI machines are noisy).
+        #expect((samples["grafana_jit_expiry_lateness_seconds_sum"] ?? 999) < 30)
         #expect(samples[#"grafana_jit_overdue_revocations{grafana="default",org=""}"#] == 0)
         #expect(samples[#"grafana_jit_grafana_up{grafana="default",org=""}"#] == 1)
         #expect(samples[#"grafana_jit_ledger_entries{grafana="default",org=""}"#] ?? 0 >= 1)
