@@ -52,7 +52,7 @@ enum UsageError: Error, Equatable, CustomStringConvertible {
     case missingArgument(String, command: String)
     /// A configuration file mistake, already phrased with its file, line and field.
     case invalidConfiguration(String)
-    /// Two options that contradict each other; `why` says which one wins nothing.
+    /// An option given beside another that already decides the same thing; `why` says what the other one sets.
     case conflictingOptions(String, with: String, why: String)
 
     var description: String {
