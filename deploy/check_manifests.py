@@ -345,7 +345,7 @@ def check_deployment(where, obj):
     record_variables(where, [variable.get("name") for variable in controller.get("env") or []])
     if not args or args[0] != "run":
         problem(where, "container grafana-jit: args must start with run")
-    for flag in ("--grants", "--state", "--listen"):
+    for flag in ("--grants", "--policies", "--state", "--listen"):
         if not any(a == flag or a.startswith(flag + "=") for a in args):
             problem(where, "container grafana-jit: %s is not given" % flag)
     if "/tmp" not in [m.get("mountPath") for m in controller.get("volumeMounts") or []]:

@@ -21,6 +21,8 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
     case missingReference(FieldPath, kind: ResourceKind, name: String, at: SourceLocation)
     case unusableReference(FieldPath, kind: ResourceKind, name: String, at: SourceLocation)
     case tooManyErrors(shown: Int, total: Int, at: SourceLocation)
+    /// A document of a kind its folder may not define (a policy under `--grants`); never loaded.
+    case misplaced(kind: ResourceKind, name: String, place: ResourcePlace, at: SourceLocation)
 
     package var location: SourceLocation {
         switch self {
@@ -29,7 +31,8 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
             .invalidName(_, _, let at), .invalidDuration(_, _, let at), .invalidTimestamp(_, _, let at),
             .invalidValue(_, _, let at), .conflictingFields(_, _, let at), .missingOneOf(_, let at),
             .expiryNotAfterStart(_, let at), .teamSubjectJoiningTeam(_, _, let at), .duplicateName(_, _, let at, _),
-            .missingReference(_, _, _, let at), .unusableReference(_, _, _, let at), .tooManyErrors(_, _, let at):
+            .missingReference(_, _, _, let at), .unusableReference(_, _, _, let at), .tooManyErrors(_, _, let at),
+            .misplaced(_, _, _, let at):
             at
         }
     }
@@ -69,6 +72,9 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
             "\(path): \(kind.rawValue) \"\(name)\" is invalid or defined more than once (see its errors)"
         case .tooManyErrors(let shown, let total, _):
             "\(total - shown) more errors in this file not shown (\(total) in all)"
+        case .misplaced(let kind, let name, let place, _):
+            "kind: \(kind.rawValue) \"\(name)\" is under a --\(place.rawValue) path and is not loaded: "
+                + ResourcePlace.home(of: kind)
         }
     }
 

@@ -187,7 +187,10 @@ struct Benchmark {
         let binary = sibling("grafana-jit")
         var measurements: [ProcessMeasurement] = []
         for run in 0...runs {
-            let measurement = try ProcessMeasurement.run([binary, "validate", root])
+            let measurement = try ProcessMeasurement.run([
+                binary, "validate", "--grants", root + "/grants", "--policies", root + "/policies", "--policies",
+                root + "/bundles",
+            ])
             guard measurement.status == 0 else { throw BenchmarkError.unexpectedStatus(measurement.status) }
             if run > 0 { measurements.append(measurement) }
         }

@@ -39,7 +39,8 @@ struct ControllerScenario {
         let (grafana, server) = try Self.simulator()
         defer { server.shutdown() }
         let arguments = [
-            binary, "run", "--once", "--grants", root + "/repo", "--state", root + "/state", "--grafana-url",
+            binary, "run", "--once", "--grants", root + "/repo/grants", "--policies", root + "/repo/policies",
+            "--state", root + "/state", "--grafana-url",
             "http://127.0.0.1:\(server.port)", "--log-level", "error",
         ]
         var passes: [Pass] = []
@@ -60,7 +61,7 @@ struct ControllerScenario {
         var connection = GrafanaConnection(
             baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench-naive")
         connection.cacheTTL = .zero
-        let naive = NaiveReconciler(grafana: HTTPGrafanaClient(connection: connection), folder: root + "/repo")
+        let naive = NaiveReconciler(grafana: HTTPGrafanaClient(connection: connection), folder: root + "/repo/grants")
         var naivePasses: [Pass] = []
         for _ in 0..<2 {
             naiveGrafana.clearLog()
@@ -84,7 +85,8 @@ struct ControllerScenario {
     private func writeRepository(_ root: String) throws -> (bindings: Int, resources: Int) {
         let manager = FileManager.default
         try manager.createDirectory(atPath: root + "/grants", withIntermediateDirectories: true)
-        try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: root + "/policy.yaml"))
+        try manager.createDirectory(atPath: root + "/policies", withIntermediateDirectories: true)
+        try Data(Self.policy.utf8).write(to: URL(fileURLWithPath: root + "/policies/policy.yaml"))
         var bindings = Set<String>()
         var resources = Set<String>()
         for index in 0..<grants {

@@ -13,7 +13,8 @@ struct NaiveReconciler {
     /// The grants of a folder, read as the controller reads them.
     init(grafana: any GrafanaAPI, folder: String) {
         self.grafana = grafana
-        let catalog = ResourceCatalog(files: ResourceLoader(fileSystem: LocalFileSystem()).decode([folder]))
+        let catalog = ResourceCatalog(
+            files: ResourceLoader(fileSystem: LocalFileSystem()).decode(ResourceSources(grants: [folder])))
         grants = catalog.grants.map { grant in (grant.subject.name, catalog.accessItems(of: grant).map(\.target)) }
     }
 

@@ -40,7 +40,9 @@ struct TimingScenario {
         let fileSystem = LocalFileSystem()
         let logger = Logger(minimumLevel: .error, clock: clock) { _ in }
         let reconciler = Reconciler(
-            configuration: ReconcilerConfiguration(grants: [root + "/repo"], stateDirectory: root + "/state"),
+            configuration: ReconcilerConfiguration(
+                sources: ResourceSources(grants: [root + "/repo"], policies: [root + "/repo/policy.yaml"]),
+                stateDirectory: root + "/state"),
             grafana: HTTPGrafanaClient(
                 connection: GrafanaConnection(
                     baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench")),

@@ -35,7 +35,7 @@ struct ControllerLoopTests {
         simulator = try SimulatorHarness()
         directory = try TemporaryDirectory()
         try directory.write(
-            "repo/policy.yaml",
+            "repo/policies/policy.yaml",
             """
             apiVersion: grafana-jit.io/v1alpha1
             kind: AccessPolicy

@@ -14,7 +14,7 @@ struct InterruptedWriteTests {
     @Test func grantsAndRevocationsWhoseAnswersWereLostAreAuditedWhenFoundDone() async throws {
         let simulator = try SimulatorHarness()
         let directory = try TemporaryDirectory()
-        try directory.write("repo/policy.yaml", ReconcilerNotificationTests.policy)
+        try directory.write("repo/policies/policy.yaml", ReconcilerNotificationTests.policy)
         try directory.write(
             "repo/g.yaml",
             """

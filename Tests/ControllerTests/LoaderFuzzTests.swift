@@ -121,7 +121,7 @@ struct LoaderFuzzTests {
             spec: {subject: {user: zed@example.com}, access: [{dataSource: zed-logs, permission: Query}], duration: 1h, reason: r}
             """)
         let loader = ResourceLoader(fileSystem: LocalFileSystem())
-        let files = loader.decode([directory.path + "/repo"])
+        let files = loader.decode(ResourceSources(anywhere: [directory.path + "/repo"]))
         #expect(files.count == 201)
         let catalog = ResourceCatalog(files: files)
         #expect(catalog.grants.contains { $0.name == "fuzz-survivor" })

@@ -24,7 +24,7 @@ struct OnCallShiftTests {
     @Test func accessEndsAtTheShiftEndEvenInsideTheCache() async throws {
         let simulator = try SimulatorHarness()
         let directory = try TemporaryDirectory()
-        try directory.write("repo/grant.yaml", DesiredStateOnCallTests.text)
+        try directory.writeResources(DesiredStateOnCallTests.text, named: "grant.yaml")
         let clock = ShiftedClock()
         let shiftEnd = clock.now().addingTimeInterval(60)
         let onCall = ScriptedOnCall()

@@ -29,7 +29,7 @@ struct ReconcilerNotificationTests {
     init() throws {
         simulator = try SimulatorHarness()
         directory = try TemporaryDirectory()
-        try directory.write("repo/policy.yaml", Self.policy)
+        try directory.write("repo/policies/policy.yaml", Self.policy)
     }
 
     func grant(_ name: String, user: String, duration: String) throws {

@@ -85,7 +85,8 @@ struct ResourceFilesTests {
         try directory.write("big.yaml", String(repeating: "#", count: 2_000))
         try directory.write("ok.yaml", "")
         let decoder = ResourceDecoder(parser: .init(limits: .init(maxBytes: 1_000)))
-        let decoded = ResourceLoader(fileSystem: LocalFileSystem(), decoder: decoder).decode([directory.path])
+        let decoded = ResourceLoader(fileSystem: LocalFileSystem(), decoder: decoder).decode(
+            ResourceSources(anywhere: [directory.path]))
         #expect(decoded.map { $0.errors.map(\.message) } == [["file is 2000 bytes, over the limit of 1000 bytes"], []])
     }
 }

@@ -5,8 +5,9 @@ import TestSupport
 @testable import Controller
 
 extension Reconciler {
-    /// A reconciler over `directory/repo`, with its state in `directory/state` and its audit trail in
-    /// `directory/audit.jsonl`, logging errors only (to nowhere unless a logger is given).
+    /// A reconciler with grants under `directory/repo` and policies under `directory/repo/policies`, its state in
+    /// `directory/state` and its audit trail in `directory/audit.jsonl`, logging errors only (to nowhere unless a
+    /// logger is given).
     static func testing(
         in directory: TemporaryDirectory, grafana: any GrafanaAPI, clock: any WallClock, logger: Logger? = nil,
         onCall: (any OnCallAPI)? = nil, notifier: Notifier? = nil,
@@ -14,12 +15,25 @@ extension Reconciler {
     ) -> Reconciler {
         let fileSystem = LocalFileSystem()
         var configuration = ReconcilerConfiguration(
-            grants: [directory.path + "/repo"], stateDirectory: directory.path + "/state")
+            sources: ResourceSources(grants: [directory.path + "/repo"], policies: [directory.path + "/repo/policies"]),
+            stateDirectory: directory.path + "/state")
         configure(&configuration)
         return Reconciler(
             configuration: configuration, grafana: grafana, fileSystem: fileSystem, clock: clock,
             logger: logger ?? Logger(minimumLevel: .error, clock: clock) { _ in },
             audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem),
             onCall: onCall, notifier: notifier)
+    }
+}
+
+extension TemporaryDirectory {
+    /// Writes a multi-document text where the controller reads it: grants to `repo/NAME`, policies and bundles to
+    /// `repo/policies/NAME`.
+    func writeResources(_ text: String, named name: String) throws {
+        let documents = text.components(separatedBy: "\n---\n")
+        let grants = documents.filter { $0.contains("kind: AccessGrant") }
+        let policies = documents.filter { !$0.contains("kind: AccessGrant") }
+        if !grants.isEmpty { try write("repo/" + name, grants.joined(separator: "\n---\n")) }
+        if !policies.isEmpty { try write("repo/policies/" + name, policies.joined(separator: "\n---\n")) }
     }
 }

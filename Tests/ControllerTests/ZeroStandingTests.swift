@@ -41,7 +41,7 @@ struct ZeroStandingTests {
     init() throws {
         simulator = try SimulatorHarness()
         directory = try TemporaryDirectory()
-        try directory.write("repo/access.yaml", Self.resources)
+        try directory.writeResources(Self.resources, named: "access.yaml")
     }
 
     func reconciler(enforcing: Bool) -> Reconciler {

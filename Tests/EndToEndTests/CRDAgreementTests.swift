@@ -35,7 +35,10 @@ struct CRDAgreementTests {
             #expect(verdicts[file] == [], "\(file): \(verdicts[file] ?? [])")
         }
         #expect(
-            try await BinaryRun.grafanaJIT(["validate", "--now", ValidateEndToEndTests.now, "examples"]).status == 0)
+            try await BinaryRun.grafanaJIT(
+                ["validate", "--now", ValidateEndToEndTests.now] + ValidateEndToEndTests.examples
+            )
+            .status == 0)
     }
 
     /// Invalid examples say `# crd: rejects`, or `# crd: accepts (why)` when only grafana-jit can see the mistake

@@ -92,7 +92,7 @@ struct ControllerEndToEndTests {
         let work = try await ControllerWorkspace.start()
         let url = work.simulator.url.replacingOccurrences(of: "http://", with: "http://admin:s3cretpw@")
         let run = try await BinaryRun.grafanaJIT(
-            ["run", "--once", "--grants", work.grants, "--state", work.state, "--grafana-url", url],
+            ["run", "--once"] + work.sources() + ["--state", work.state, "--grafana-url", url],
             environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
         #expect(run.stderr.contains("event=controller.started"))
         #expect(!run.stderr.contains("s3cretpw") && !run.stderr.contains("glsa_"))
@@ -366,7 +366,8 @@ struct ControllerEndToEndTests {
               - {name: backup, url: "\(backup.url)", tokenFile: \(token), orgs: [1]}
             """)
         let arguments = [
-            "run", "--once", "--grants", work.grants, "--state", work.state, "--config", config, "--write-deadline",
+            "run", "--once", "--grants", work.grants, "--policies", work.grants + "/policies", "--state", work.state,
+            "--config", config, "--write-deadline",
             "2s",
         ]
         try work.grant("alice-main", access: "[{dataSource: prod-logs, permission: Query}]")
@@ -400,13 +401,13 @@ struct ControllerEndToEndTests {
         let config = try work.directory.write(
             "config.yaml", "instances:\n  - name: main\n    url: ftp://grafana\n    tokenFile: /nonexistent\n")
         let run = try await BinaryRun.grafanaJIT(
-            ["run", "--once", "--grants", work.grants, "--state", work.state, "--config", config])
+            ["run", "--once"] + work.sources() + ["--state", work.state, "--config", config])
         #expect(run.status == 2)
         #expect(
             run.stderr.contains("config.yaml:4:16: instances[0].tokenFile: cannot read /nonexistent"), "\(run.stderr)")
         // A Grafana named beside the file, here by its environment variable, is refused rather than ignored.
         let both = try await BinaryRun.grafanaJIT(
-            ["plan", "--grants", work.grants, "--state", work.state, "--config", config],
+            ["plan"] + work.sources() + ["--state", work.state, "--config", config],
             environment: ["GRAFANA_URL": work.simulator.url])
         #expect(both.status == 2)
         #expect(both.stderr.contains("--grafana-url (or GRAFANA_URL) cannot be used with --config"), "\(both.stderr)")
@@ -589,13 +590,13 @@ struct ControllerResilienceTests {
 
     @Test func aGitSyncLinkSwapIsFollowed() async throws {
         let work = try await ControllerWorkspace.start()
-        try work.directory.write("sync/rev-1/policy.yaml", ControllerWorkspace.openPolicy)
+        try work.directory.write("sync/rev-1/policies/policy.yaml", ControllerWorkspace.openPolicy)
         try work.directory.write("sync/rev-1/grant.yaml", Self.grant(team: "db-oncall"))
         try work.directory.link("sync/current", to: work.directory.path + "/sync/rev-1")
         let daemon = try await ControllerProcess.start(
             work, grants: work.directory.path + "/sync/current")
         #expect(try await work.eventually { try await work.access().contains("erin@db-oncall=Member") })
-        try work.directory.write("sync/rev-2/policy.yaml", ControllerWorkspace.openPolicy)
+        try work.directory.write("sync/rev-2/policies/policy.yaml", ControllerWorkspace.openPolicy)
         try work.directory.write("sync/rev-2/grant.yaml", Self.grant(team: "incident-responders"))
         try work.directory.link("sync/next", to: work.directory.path + "/sync/rev-2")
         try FileManager.default.removeItem(atPath: work.directory.path + "/sync/current")

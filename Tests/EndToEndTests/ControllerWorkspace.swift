@@ -70,8 +70,15 @@ struct ControllerWorkspace {
 
     var arguments: [String] { arguments() }
 
+    /// Grants from the repository folder, policies and bundles from its `policies` subfolder (the more specific
+    /// path decides), as `run` and `validate` take them.
+    func sources(grants: String? = nil) -> [String] {
+        let grants = grants ?? self.grants
+        return ["--grants", grants, "--policies", grants + "/policies"]
+    }
+
     func arguments(grants: String? = nil) -> [String] {
-        ["--grants", grants ?? self.grants, "--state", state, "--grafana-url", simulator.url]
+        sources(grants: grants) + ["--state", state, "--grafana-url", simulator.url]
     }
 
     func once(_ extra: [String] = []) async throws -> BinaryRun {

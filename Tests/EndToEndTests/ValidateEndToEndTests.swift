@@ -6,22 +6,31 @@ struct ValidateEndToEndTests {
     /// The examples' windows are judged at a fixed time, so the tests don't start failing when one ends.
     static let now = "2026-11-21T12:00:00Z"
 
+    /// The documented CI command on the examples: grants from `grants`, policies and bundles from their folders.
+    static let examples = [
+        "--grants", "examples/grants", "--policies", "examples/policies", "--policies", "examples/bundles",
+    ]
+
     @Test func theExamplesAreValid() async throws {
-        let run = try await BinaryRun.grafanaJIT(["validate", "--now", Self.now, "examples/"])
+        let run = try await BinaryRun.grafanaJIT(["validate", "--now", Self.now] + Self.examples)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let summary = try #require(run.lines.last)
         #expect(summary.hasSuffix(": 0 errors, 0 warnings, 0 notes"))
         #expect(summary.contains("denied") && summary.contains(" 0 denied"))
     }
 
-    /// Each file in `examples/invalid/` says where its mistake is in a `# expect: LINE:COLUMN FIELD` comment.
+    /// Each file in `examples/invalid/` says where its mistake is in a `# expect: LINE:COLUMN FIELD` comment; a file
+    /// whose mistake is a policy verdict names the policies it is checked against in `# policies: PATH`.
     @Test(arguments: try invalidExamples())
     func eachInvalidExampleFailsAtTheLineItNames(file: String) async throws {
         let text = try String(contentsOfFile: BinaryRun.projectRoot + "/" + file, encoding: .utf8)
         let expectations = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }
             .map { $0.dropFirst("# expect: ".count).split(separator: " ", maxSplits: 1).map(String.init) }
         try #require(!expectations.isEmpty, "\(file) has no '# expect:' line")
-        let run = try await BinaryRun.grafanaJIT(["validate", file])
+        let policies = text.split(separator: "\n").first { $0.hasPrefix("# policies: ") }
+            .map { String($0.dropFirst("# policies: ".count)) }
+        let arguments = policies.map { ["--grants", file, "--policies", $0] } ?? [file]
+        let run = try await BinaryRun.grafanaJIT(["validate"] + arguments)
         #expect(run.status == 1)
         for expectation in expectations {
             let (position, field) = (expectation[0], expectation.count > 1 ? expectation[1] : "")
@@ -35,7 +44,9 @@ struct ValidateEndToEndTests {
     }
 
     @Test func theInvalidFolderAtOnceReportsEveryMistake() async throws {
-        let run = try await BinaryRun.grafanaJIT(["validate", "examples/invalid"])
+        let run = try await BinaryRun.grafanaJIT([
+            "validate", "--grants", "examples/invalid", "--policies", "examples/invalid/policies",
+        ])
         #expect(run.status == 1)
         for file in try Self.invalidExamples() {
             #expect(run.lines.contains { $0.hasPrefix(file + ":") }, "no error for \(file)")
@@ -79,7 +90,7 @@ struct ValidateEndToEndTests {
     }
 
     @Test func jsonFormatListsFindingsAndVerdicts() async throws {
-        let run = try await BinaryRun.grafanaJIT(["validate", "--format=json", "--now", Self.now, "examples/"])
+        let run = try await BinaryRun.grafanaJIT(["validate", "--format=json", "--now", Self.now] + Self.examples)
         #expect(run.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let grants = try #require(object["grants"] as? [[String: Any]])
@@ -107,7 +118,7 @@ struct ValidateEndToEndTests {
             """)
         let policies = BinaryRun.projectRoot + "/examples/policies"
         let run = try await BinaryRun.grafanaJIT([
-            "validate", "--now", "2026-11-21T00:00:00Z", directory.path, policies,
+            "validate", "--now", "2026-11-21T00:00:00Z", "--grants", directory.path, "--policies", policies,
         ])
         #expect(run.status == 0, "\(run.stdout)")
         #expect(run.lines.contains { $0.contains(": warning: grant old expired at 2026-11-01T04:00:00Z") })
@@ -123,7 +134,7 @@ struct ValidateEndToEndTests {
     }
 
     @Test(arguments: [
-        (["validate"], "'validate' needs at least one PATH"),
+        (["validate"], "'validate' needs --grants PATH and --policies PATH, or at least one PATH"),
         (["validate", "--bogus", "x"], "unknown option '--bogus' for 'validate'"),
         (
             ["validate", "--format", "xml", "x"],

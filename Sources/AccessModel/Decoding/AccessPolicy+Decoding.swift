@@ -41,7 +41,18 @@ extension DecodingContext {
             $0.list($1, at: $2) { $0.oneOf($1, at: $2) }
         }
         let teamRoles: [TeamRole]? = field("teamRoles", of: spec) { $0.list($1, at: $2) { $0.oneOf($1, at: $2) } }
-        let maxDuration = field("maxDuration", of: spec, isRequired: true) { $0.duration($1, at: $2) }
+        let maxDuration = field("maxDuration", of: spec, isRequired: true) { context, node, path -> Duration? in
+            guard let duration = context.duration(node, at: path) else { return nil }
+            if let ceiling = context.maxGrantDuration, duration > ceiling {
+                context.report(
+                    .invalidValue(
+                        path,
+                        problem: "\(duration.text) is above the controller's ceiling of \(ceiling.text) "
+                            + "(--max-grant-duration)", at: context.location(node.mark)))
+                return nil
+            }
+            return duration
+        }
         let approval = field("approval", of: spec) { $0.approval($1, at: $2) }
         let autoApprove = field("autoApprove", of: spec) { $0.autoApprove($1, at: $2) }
         let activeHours = field("activeHours", of: spec) { $0.activeHours($1, at: $2) }

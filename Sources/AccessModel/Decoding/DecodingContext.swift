@@ -9,9 +9,12 @@ struct DecodingContext {
     private(set) var fieldLocations: [String: SourceLocation] = [:]
     /// Resources that had a name but errors elsewhere.
     var rejectedNames: [Rejected] = []
+    /// The longest `maxDuration` a policy may set; nil: no ceiling.
+    var maxGrantDuration: Duration?
 
-    init(file: String) {
+    init(file: String, maxGrantDuration: Duration? = nil) {
         self.file = file
+        self.maxGrantDuration = maxGrantDuration
     }
 
     func location(_ mark: YAMLMark) -> SourceLocation {

@@ -52,8 +52,15 @@ package struct ResourceDecoder: Sendable {
     /// Enough to fix a file by; more only floods the terminal when a file is hostile or not ours at all.
     package static let maxErrorsPerFile = 100
 
-    package init(parser: YAMLParser = YAMLParser()) {
+    /// `--max-grant-duration`'s default: no policy may let a grant last longer than a month.
+    package static let defaultMaxGrantDuration = Duration.seconds(30 * 86_400)
+
+    /// A policy whose `maxDuration` is above this is an error in the policy.
+    package var maxGrantDuration: Duration?
+
+    package init(parser: YAMLParser = YAMLParser(), maxGrantDuration: Duration? = defaultMaxGrantDuration) {
         self.parser = parser
+        self.maxGrantDuration = maxGrantDuration
     }
 
     package func decode(_ bytes: [UInt8], path: String) -> DecodedFile {
@@ -64,7 +71,7 @@ package struct ResourceDecoder: Sendable {
             return DecodedFile(path: path, errors: [.yaml(error, at: SourceLocation(file: path, mark: error.mark))])
         }
         var file = DecodedFile(path: path)
-        var context = DecodingContext(file: path)
+        var context = DecodingContext(file: path, maxGrantDuration: maxGrantDuration)
         for document in documents where !document.root.isNull {
             file.resources += context.resources(in: document.root)
         }

@@ -6,6 +6,7 @@ package enum LogEvent: String, Sendable {
     case controllerStarted = "controller.started"
     case controllerStopped = "controller.stopped"
     case watchStarted = "watch.started"
+    case policiesMissing = "policies.missing"
     case listening = "metrics.listening"
     case discoveryCompleted = "discovery.completed"
     case discoveryFailed = "discovery.failed"

@@ -4,7 +4,8 @@ import GrafanaAPI
 
 /// Settings for one controller.
 package struct ReconcilerConfiguration: Sendable {
-    package var grants: [String]
+    /// Where grants, policies and bundles are read from; each path yields only the kinds it may hold.
+    package var sources: ResourceSources
     package var stateDirectory: String
     package var decoder = ResourceDecoder()
     /// How long one Grafana write is retried within a pass before the pass gives up on it (it is retried on the
@@ -28,8 +29,8 @@ package struct ReconcilerConfiguration: Sendable {
     /// Lead times before a grant's end at which an expiring-soon notice goes out (only with a notifier).
     package var expiryNotices: [Duration] = []
 
-    package init(grants: [String], stateDirectory: String) {
-        self.grants = grants
+    package init(sources: ResourceSources, stateDirectory: String) {
+        self.sources = sources
         self.stateDirectory = stateDirectory
         secretsDirectory = stateDirectory + "/secrets"
     }
@@ -196,7 +197,7 @@ package actor Reconciler {
     private func readProvenance() async {
         let checkout = GitCheckout(fileSystem: fileSystem)
         guard
-            let (root, commit) = configuration.grants.lazy.compactMap({ root in
+            let (root, commit) = configuration.sources.grants.lazy.compactMap({ root in
                 checkout.commit(of: root).map { (root, $0) }
             }).first
         else {
@@ -244,9 +245,10 @@ package actor Reconciler {
         var attempt = 0
         while true {
             // nil stands for a root that is gone; the checks below handle it.
-            let before = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }
-            let result = try lastValid.decode(configuration.grants, with: loader, saving: saving)
-            let after = configuration.grants.map { try? fileSystem.resolvedPath(of: $0) }
+            let roots = configuration.sources.paths
+            let before = roots.map { try? fileSystem.resolvedPath(of: $0) }
+            let result = try lastValid.decode(configuration.sources, with: loader, saving: saving)
+            let after = roots.map { try? fileSystem.resolvedPath(of: $0) }
             attempt += 1
             if before == after && after.allSatisfy({ $0 != nil }) {
                 lastSnapshot = result
@@ -256,7 +258,7 @@ package actor Reconciler {
                 // A root that is gone (not merely changed): keep the last complete read, so its grants still expire
                 // but none is revoked as deleted; with none yet, the pass fails and writes nothing.
                 guard after.contains(where: { $0 == nil }) else { return result }
-                guard let lastSnapshot else { throw ReconcileError.grantsMissing(configuration.grants) }
+                guard let lastSnapshot else { throw ReconcileError.grantsMissing(roots) }
                 logger.log(
                     .error, .snapshotChanged, ["message": "the grants folder is missing; using the last complete read"])
                 return lastSnapshot

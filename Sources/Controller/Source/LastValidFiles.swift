@@ -15,32 +15,33 @@ package struct LastValidFiles: Sendable {
     }
 
     /// Reads and decodes every file; a file with errors is replaced by its last valid content when there is one.
-    /// Returns the files to use and the paths that fell back.
+    /// Returns the files to use, each placed by where it lies (a document of the wrong kind for its folder is an
+    /// error, whichever content is used), and the paths that fell back.
     /// With `saving` false (`plan`, `--dry-run`), nothing is written: a plan must not change the daemon's fallbacks.
-    package mutating func decode(_ paths: [String], with loader: ResourceLoader, saving: Bool = true)
+    package mutating func decode(_ sources: ResourceSources, with loader: ResourceLoader, saving: Bool = true)
         throws(FileSystemError)
         -> (files: [DecodedFile], fellBack: [DecodedFile])
     {
         if saving { try fileSystem.createDirectory(directory) }
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
-        for (path, bytes, decoded) in loader.read(paths) {
+        for (path, bytes, decoded, place) in loader.read(sources) {
             let saved = self.path(for: path)
             guard !decoded.errors.isEmpty, !path.isEmpty else {
                 if saving, let bytes, self.saved[path] != Self.hash(bytes) {
                     try fileSystem.replace(bytes, at: saved)
                     self.saved[path] = Self.hash(bytes)
                 }
-                files.append(decoded)
+                files.append(decoded.placed(in: place))
                 continue
             }
             // No saved copy means the file never decoded: its errors stand.
             guard let previous = try? fileSystem.contents(of: saved, limit: loader.decoder.parser.limits.maxBytes)
             else {
-                files.append(decoded)
+                files.append(decoded.placed(in: place))
                 continue
             }
-            files.append(loader.decoder.decode(previous, path: path))
+            files.append(loader.decoder.decode(previous, path: path).placed(in: place))
             fellBack.append(decoded)
         }
         return (files, fellBack)

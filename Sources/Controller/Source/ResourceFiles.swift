@@ -13,13 +13,19 @@ package struct ResourceFiles: Sendable {
     /// A path named explicitly is taken whatever its extension. A file reached twice (through a link, or named
     /// twice) is listed once, under the path that sorts first, so it can't collide with itself.
     package func find(in paths: [String]) -> (files: [String], errors: [ResourceError]) {
+        let (files, errors) = locate(in: paths)
+        return (files.map(\.path), errors)
+    }
+
+    /// As `find`, with each file's path after resolving links (which decides its place).
+    package func locate(in paths: [String]) -> (files: [(path: String, resolved: String)], errors: [ResourceError]) {
         var walk = Walk(fileSystem: fileSystem)
         for path in paths {
             walk.visitRoot(Self.trimmingTrailingSlashes(path))
         }
         var seen = Set<String>()
         let files = walk.files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-            .filter { seen.insert($0.resolved).inserted }.map(\.path)
+            .filter { seen.insert($0.resolved).inserted }
         return (files, walk.errors)
     }
 

@@ -10,24 +10,29 @@ package struct ResourceLoader: Sendable {
         self.decoder = decoder
     }
 
-    /// Every file decoded, in path order, plus the problems of finding them, as one pseudo-file of errors.
-    package func decode(_ paths: [String]) -> [DecodedFile] {
-        read(paths).map(\.decoded)
+    /// Every file decoded and placed, in path order, plus the problems of finding them, as one pseudo-file of
+    /// errors.
+    package func decode(_ sources: ResourceSources) -> [DecodedFile] {
+        read(sources).map { $0.decoded.placed(in: $0.place) }
     }
 
-    /// Each file's bytes (nil when unreadable) and what they decode to; finding problems come first, as a
-    /// pseudo-file with an empty path.
-    package func read(_ paths: [String]) -> [(path: String, bytes: [UInt8]?, decoded: DecodedFile)] {
-        let (found, errors) = files.find(in: paths)
-        var result: [(String, [UInt8]?, DecodedFile)] =
-            errors.isEmpty ? [] : [("", nil, DecodedFile(path: "", errors: errors))]
+    /// One file read from the sources: its bytes (nil when unreadable), what they decode to (not yet placed) and
+    /// the place that decides which of its documents may be used.
+    package typealias FileRead = (path: String, bytes: [UInt8]?, decoded: DecodedFile, place: ResourcePlace)
+
+    /// Each file, read and decoded; finding problems come first, as a pseudo-file with an empty path.
+    package func read(_ sources: ResourceSources) -> [FileRead] {
+        let (found, errors) = files.locate(in: sources.paths)
+        let placement = ResourceSources.Placement(sources, fileSystem: files.fileSystem)
+        var result: [FileRead] = errors.isEmpty ? [] : [("", nil, DecodedFile(path: "", errors: errors), .anywhere)]
         let limit = decoder.parser.limits.maxBytes
-        for path in found {
+        for (path, resolved) in found {
+            let place = placement.place(ofResolved: resolved)
             do {
                 let bytes = try files.fileSystem.contents(of: path, limit: limit)
-                result.append((path, bytes, decoder.decode(bytes, path: path)))
+                result.append((path, bytes, decoder.decode(bytes, path: path), place))
             } catch {
-                result.append((path, nil, DecodedFile(path: path, errors: [Self.error(error, path: path)])))
+                result.append((path, nil, DecodedFile(path: path, errors: [Self.error(error, path: path)]), place))
             }
         }
         return result

@@ -5,55 +5,61 @@ import GrafanaAPI
 
 /// The flags `run` and `plan` share (DESIGN.md "Command line"), turned into a configured reconciler.
 struct ControllerOptions {
-    static let specs: [OptionSpec] = [
-        .value("grants", "DIR", environment: "GRAFANA_JIT_GRANTS", help: "Folder of grant, policy and bundle files."),
-        .value("state", "DIR", environment: "GRAFANA_JIT_STATE", help: "Folder for the ledger, status and audit log."),
-        .value(
-            "secrets-dir", "DIR", environment: "GRAFANA_JIT_SECRETS_DIR",
-            help: "Folder for temporary service-account token files, one per grant, mode 0600 (default STATE/secrets)."),
-        .value("grafana-url", "URL", environment: "GRAFANA_URL", help: "Grafana's base URL (a sub-path is fine)."),
-        .value(
-            "config", "FILE", environment: "GRAFANA_JIT_CONFIG",
-            help:
-                "YAML file naming several Grafana instances and orgs (instead of --grafana-url, --token-file, --org-id "
-                + "and the OnCall and Incident options, which are refused beside it)."),
-        .value(
-            "token-file", "FILE", environment: "GRAFANA_TOKEN_FILE",
-            help: "File holding the service-account token (or set GRAFANA_TOKEN; or GRAFANA_USER/GRAFANA_PASSWORD)."),
-        .value("org-id", "N", environment: "GRAFANA_ORG_ID", help: "Organization to act in (X-Grafana-Org-Id)."),
-        .value(
-            "oncall-url", "URL", environment: "GRAFANA_JIT_ONCALL_URL",
-            help: "Grafana OnCall/IRM API URL, for on-call policies."),
-        .value(
-            "oncall-token-file", "FILE", environment: "GRAFANA_JIT_ONCALL_TOKEN_FILE",
-            help: "File holding the OnCall token (or set GRAFANA_ONCALL_TOKEN)."),
-        .value(
-            "incident-url", "URL", environment: "GRAFANA_JIT_INCIDENT_URL",
-            help: "Grafana Incident API base (…/api/plugins/grafana-irm-app/resources), for incident-bound grants."),
-        .value(
-            "incident-token-file", "FILE", environment: "GRAFANA_JIT_INCIDENT_TOKEN_FILE",
-            help: "File holding the Incident token (or GRAFANA_INCIDENT_TOKEN; default: the Grafana token)."),
-        .value(
-            "resync", "DURATION", environment: "GRAFANA_JIT_RESYNC",
-            help: "Full pass at least this often (default 60s)."),
-        .value("timeout", "DURATION", environment: "GRAFANA_JIT_TIMEOUT", help: "Per-request timeout (default 10s)."),
-        .value(
-            "write-deadline", "DURATION", environment: "GRAFANA_JIT_WRITE_DEADLINE",
-            help: "How long a pass retries a failing write before leaving it to the next pass (default 30s)."),
-        .value(
-            "max-in-flight", "N", environment: "GRAFANA_JIT_MAX_IN_FLIGHT",
-            help: "Grafana requests at once (default 8)."),
-        .value(
-            "audit-log", "FILE", environment: "GRAFANA_JIT_AUDIT_LOG",
-            help: "JSON Lines audit trail (default STATE/audit.jsonl; - for stdout)."),
-        .value("log-format", "FORMAT", environment: "GRAFANA_JIT_LOG_FORMAT", help: "text (default) or json."),
-        .value(
-            "log-level", "LEVEL", environment: "GRAFANA_JIT_LOG_LEVEL", help: "debug, info (default), warning or error."
-        ),
-        .value(
-            "brake-share", "FRACTION", environment: "GRAFANA_JIT_BRAKE_SHARE",
-            help: "Hold revocations of vanished files above this share of the ledger (default 0.5)."),
-    ]
+    static let specs: [OptionSpec] =
+        SourceOptions.specs + [
+            .value(
+                "state", "DIR", environment: "GRAFANA_JIT_STATE", help: "Folder for the ledger, status and audit log."),
+            .value(
+                "secrets-dir", "DIR", environment: "GRAFANA_JIT_SECRETS_DIR",
+                help:
+                    "Folder for temporary service-account token files, one per grant, mode 0600 (default STATE/secrets)."
+            ),
+            .value("grafana-url", "URL", environment: "GRAFANA_URL", help: "Grafana's base URL (a sub-path is fine)."),
+            .value(
+                "config", "FILE", environment: "GRAFANA_JIT_CONFIG",
+                help:
+                    "YAML file naming several Grafana instances and orgs (instead of --grafana-url, --token-file, --org-id "
+                    + "and the OnCall and Incident options, which are refused beside it)."),
+            .value(
+                "token-file", "FILE", environment: "GRAFANA_TOKEN_FILE",
+                help: "File holding the service-account token (or set GRAFANA_TOKEN; or GRAFANA_USER/GRAFANA_PASSWORD)."
+            ),
+            .value("org-id", "N", environment: "GRAFANA_ORG_ID", help: "Organization to act in (X-Grafana-Org-Id)."),
+            .value(
+                "oncall-url", "URL", environment: "GRAFANA_JIT_ONCALL_URL",
+                help: "Grafana OnCall/IRM API URL, for on-call policies."),
+            .value(
+                "oncall-token-file", "FILE", environment: "GRAFANA_JIT_ONCALL_TOKEN_FILE",
+                help: "File holding the OnCall token (or set GRAFANA_ONCALL_TOKEN)."),
+            .value(
+                "incident-url", "URL", environment: "GRAFANA_JIT_INCIDENT_URL",
+                help: "Grafana Incident API base (…/api/plugins/grafana-irm-app/resources), for incident-bound grants."),
+            .value(
+                "incident-token-file", "FILE", environment: "GRAFANA_JIT_INCIDENT_TOKEN_FILE",
+                help: "File holding the Incident token (or GRAFANA_INCIDENT_TOKEN; default: the Grafana token)."),
+            .value(
+                "resync", "DURATION", environment: "GRAFANA_JIT_RESYNC",
+                help: "Full pass at least this often (default 60s)."),
+            .value(
+                "timeout", "DURATION", environment: "GRAFANA_JIT_TIMEOUT", help: "Per-request timeout (default 10s)."),
+            .value(
+                "write-deadline", "DURATION", environment: "GRAFANA_JIT_WRITE_DEADLINE",
+                help: "How long a pass retries a failing write before leaving it to the next pass (default 30s)."),
+            .value(
+                "max-in-flight", "N", environment: "GRAFANA_JIT_MAX_IN_FLIGHT",
+                help: "Grafana requests at once (default 8)."),
+            .value(
+                "audit-log", "FILE", environment: "GRAFANA_JIT_AUDIT_LOG",
+                help: "JSON Lines audit trail (default STATE/audit.jsonl; - for stdout)."),
+            .value("log-format", "FORMAT", environment: "GRAFANA_JIT_LOG_FORMAT", help: "text (default) or json."),
+            .value(
+                "log-level", "LEVEL", environment: "GRAFANA_JIT_LOG_LEVEL",
+                help: "debug, info (default), warning or error."
+            ),
+            .value(
+                "brake-share", "FRACTION", environment: "GRAFANA_JIT_BRAKE_SHARE",
+                help: "Hold revocations of vanished files above this share of the ledger (default 0.5)."),
+        ]
 
     /// What `--config` sets per instance, so these options are refused beside it.
     static let setByConfiguration: Set<String> = [
@@ -78,7 +84,7 @@ struct ControllerOptions {
     /// A reconciler with its logger and the target it governs.
     typealias Governed = (reconciler: Reconciler, logger: Logger, settings: TargetSettings)
 
-    let grants: String
+    let sources: SourceOptions
     let state: String
     /// Without `--config`, one target whose state is the state folder itself.
     let targets: [TargetSettings]
@@ -102,7 +108,7 @@ struct ControllerOptions {
             }
             return parsed
         }
-        grants = try required("grants")
+        sources = try SourceOptions(arguments, command: command)
         state = try required("state")
         let secrets = arguments.value("secrets-dir") ?? state + "/secrets"
         let timeout = try duration("timeout", default: .seconds(10))
@@ -275,7 +281,9 @@ struct ControllerOptions {
                 logger.context = ["grafana": settings.target.grafana]
                 if let org = settings.target.org { logger.context["org"] = String(org) }
             }
-            var configuration = ReconcilerConfiguration(grants: [grants], stateDirectory: settings.stateDirectory)
+            var configuration = ReconcilerConfiguration(
+                sources: sources.sources, stateDirectory: settings.stateDirectory)
+            configuration.decoder = sources.decoder()
             configuration.brakeShare = brakeShare
             configuration.secretsDirectory = settings.secretsDirectory
             configuration.writeDeadline = writeDeadline

@@ -50,7 +50,10 @@ struct DemoCommand: Command {
                 userAgent: "grafana-jit/\(GrafanaJIT.version)"))
         let fileSystem = LocalFileSystem()
         let reconciler = Reconciler(
-            configuration: ReconcilerConfiguration(grants: [work + "/repo"], stateDirectory: work + "/state"),
+            configuration: ReconcilerConfiguration(
+                sources: ResourceSources(
+                    grants: [work + "/repo/grants"], policies: [work + "/repo/policies", work + "/repo/bundles"]),
+                stateDirectory: work + "/state"),
             grafana: client, fileSystem: fileSystem, clock: clock, logger: logger,
             audit: AuditLog(destination: .file(work + "/state/audit.jsonl"), fileSystem: fileSystem))
         try await reconciler.start()

@@ -7,10 +7,11 @@ import Foundation
 struct DiscoverCommand: Command {
     static let name = "discover"
     static let abstract = "List Grafana's resources and who holds access: granted, built-in or standing."
-    static let usage = "--grafana-url URL [--grants DIR] [--state DIR] [--output table|json|yaml] [--as-grants DIR]"
+    static let usage =
+        "--grafana-url URL [--policies PATH] [--grants PATH] [--state DIR] [--output table|json|yaml] [--as-grants DIR]"
     static let summary = """
-        Reads data sources, teams and folders, and for every one a policy in --grants governs (every one, without \
-        policies) who holds access. Entries the ledger in --state records are "granted" (with their grants), rows \
+        Reads data sources, teams and folders, and for every one a policy in --policies governs (every one, without \
+        --policies) who holds access. Entries the ledger in --state records are "granted" (with their grants), rows \
         from built-in roles or inherited from a parent folder are "built-in", the rest are "standing": access the \
         just-in-time model is meant to remove.
         """
@@ -28,7 +29,7 @@ struct DiscoverCommand: Command {
         guard ["table", "json", "yaml"].contains(output) else {
             throw UsageError.invalidValue(option: "output", value: output, expected: "table, json or yaml")
         }
-        // Without grants every resource is governed; without a state folder nothing is marked granted.
+        // Without policies every resource is governed; without a state folder nothing is marked granted.
         var arguments = arguments
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("grafana-jit-discover-\(getpid())")
         defer {
@@ -39,6 +40,7 @@ struct DiscoverCommand: Command {
             let folder = scratch.appendingPathComponent(name).path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             arguments.values[name] = folder
+            if name == "grants" { arguments.lists[name] = [folder] }
         }
         let options = try ControllerOptions(
             arguments, environment: ProcessInfo.processInfo.environment, command: Self.name)

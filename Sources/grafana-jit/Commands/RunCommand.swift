@@ -8,9 +8,9 @@ import HTTPServer
 struct RunCommand: Command {
     static let name = "run"
     static let abstract = "Run the controller: apply grants to Grafana and revoke them when they end."
-    static let usage = "--grants DIR --state DIR --grafana-url URL [--once] [--dry-run] [options]"
+    static let usage = "--grants PATH --policies PATH --state DIR --grafana-url URL [--once] [--dry-run] [options]"
     static let summary = """
-        Watches the grants folder and keeps Grafana's team memberships and data-source permissions in line with the \
+        Watches the grants and policies and keeps Grafana's team memberships and data-source permissions in line with the \
         grants that are valid, allowed by policy, started and not expired. Every change is written to the ledger \
         before Grafana, confirmed by reading back, and audited. SIGTERM or SIGINT finish the pass in progress (up to \
         30 s) and exit 0; a second signal exits at once.
@@ -88,12 +88,18 @@ struct RunCommand: Command {
         let readiness = Readiness()
         // One loop per Grafana, each with its own watcher, timer and backoff.
         let loops = controllers.map { controller in
-            let changes = ChangeDetectors.make(paths: [options.grants], polling: arguments.flag("poll")) {
+            let changes = ChangeDetectors.make(
+                paths: options.sources.sources.paths, polling: arguments.flag("poll")
+            ) {
                 metrics.inotifyOverflows.increment()
             }
             controller.logger.log(
                 .info, .watchStarted,
-                ["mode": changes is InotifyDetector ? "inotify" : "poll", "grants": options.grants])
+                [
+                    "mode": changes is InotifyDetector ? "inotify" : "poll",
+                    "grants": options.sources.sources.grants.joined(separator: ","),
+                    "policies": options.sources.sources.policies.joined(separator: ","),
+                ])
             return ControllerLoop(
                 reconciler: controller.reconciler, changes: changes, clock: SystemClock(), logger: controller.logger,
                 timing: timing, readiness: readiness.entry(named: controller.settings.target.description))
@@ -169,9 +175,12 @@ extension RunCommand {
         options: ControllerOptions, mode: String
     ) async {
         let connection = controller.settings.connection
+        let sources = options.sources.sources
         var started = [
             "version": GrafanaJIT.version, "grafanaURL": ControllerOptions.redacted(connection.baseURL),
-            "grants": options.grants, "state": controller.settings.stateDirectory, "mode": mode,
+            "grants": sources.grants.joined(separator: ","), "policies": sources.policies.joined(separator: ","),
+            "maxGrantDuration": options.sources.maxGrantDuration.text, "state": controller.settings.stateDirectory,
+            "mode": mode,
         ]
         let client = HTTPGrafanaClient(connection: connection)
         // What Grafana this is matters to operators, but an unreachable Grafana is the pass's problem to report.
@@ -182,6 +191,15 @@ extension RunCommand {
         case nil: started["dataSourcePermissions"] = "unknown"
         }
         controller.logger.log(.info, .controllerStarted, started)
+        if sources.policies.isEmpty {
+            controller.logger.log(
+                .warning, .policiesMissing,
+                [
+                    "message":
+                        "no --policies path is given, so no policy exists and every grant is denied; policies and "
+                        + "bundles under --grants are never loaded"
+                ])
+        }
     }
 }
 
@@ -189,7 +207,7 @@ extension RunCommand {
 struct PlanCommand: Command {
     static let name = "plan"
     static let abstract = "Print the changes the next pass would make, applying nothing."
-    static let usage = "--grants DIR --state DIR --grafana-url URL [options]"
+    static let usage = "--grants PATH --policies PATH --state DIR --grafana-url URL [options]"
     static let summary = "Same flags as run. Reads Grafana and the ledger, prints each change grouped by grant."
     static let options = ControllerOptions.specs + [ControllerOptions.enforcement]
 

@@ -3,30 +3,44 @@ import Controller
 import Foundation
 import YAML
 
-/// `grafana-jit validate PATH...`: the offline check CI runs on every pull request.
+/// `grafana-jit validate --grants PATH --policies PATH`: the offline check CI runs on every pull request, with the
+/// controller's rules and verdicts; `validate PATH...` lints files of any kind without verdicts.
 struct ValidateCommand: Command {
     static let name = "validate"
     static let abstract = "Check grant, policy and bundle files offline, as CI does on a pull request."
-    static let usage = "[--format text|github|json|gitlab] [--now TIME] [--max-file-size BYTES] PATH..."
+    static let usage =
+        "[--format text|github|json|gitlab] [--now TIME] [--max-file-size BYTES] (--grants PATH... --policies PATH... "
+        + "| PATH...)"
     static let summary = """
-        Loads grant, policy and bundle files (or folders, recursively) and checks their format, their references \
-        and, when any AccessPolicy is among them, each grant's policy verdict. What only Grafana or OnCall can decide \
-        is printed as a note. Exit 0 when all valid, 1 when not, 2 on usage errors.
+        With --grants and --policies, reads grants only from the grants paths and policies and bundles only from the \
+        policies paths, exactly as the controller does, and gives each grant the controller's verdict (a document of \
+        the wrong kind for its folder is an error). With plain PATHs, lints files of any kind for format and \
+        references, without verdicts. What only Grafana or OnCall can decide is printed as a note. Exit 0 when all \
+        valid, 1 when not, 2 on usage errors.
         """
-    static let options: [OptionSpec] = [
-        .value(
-            "format", "FORMAT", environment: "GRAFANA_JIT_FORMAT",
-            help: "text (default), github, json or gitlab (Code Quality report)."),
-        .value("now", "TIME", environment: "GRAFANA_JIT_NOW", help: "Evaluate windows at this RFC 3339 time."),
-        .value(
-            "max-file-size", "BYTES", environment: "GRAFANA_JIT_MAX_FILE_SIZE",
-            help: "Largest file accepted, e.g. 1048576 or 1MiB (default 1MiB)."),
-    ]
+    static let options: [OptionSpec] =
+        SourceOptions.specs + [
+            .value(
+                "format", "FORMAT", environment: "GRAFANA_JIT_FORMAT",
+                help: "text (default), github, json or gitlab (Code Quality report)."),
+            .value("now", "TIME", environment: "GRAFANA_JIT_NOW", help: "Evaluate windows at this RFC 3339 time."),
+            .value(
+                "max-file-size", "BYTES", environment: "GRAFANA_JIT_MAX_FILE_SIZE",
+                help: "Largest file accepted, e.g. 1048576 or 1MiB (default 1MiB)."),
+        ]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
-        guard !arguments.positionals.isEmpty else {
-            throw UsageError.missingArgument("at least one PATH", command: Self.name)
+        let separated = !arguments.all("grants").isEmpty || !arguments.all("policies").isEmpty
+        if separated, let path = arguments.positionals.first {
+            throw UsageError.conflictingOptions(
+                path, with: "--grants/--policies",
+                why: "plain paths are a lint of any kind of file; give every path with --grants or --policies")
         }
+        guard separated || !arguments.positionals.isEmpty else {
+            throw UsageError.missingArgument(
+                "--grants PATH and --policies PATH, or at least one PATH", command: Self.name)
+        }
+        let sourceOptions = try SourceOptions(arguments, command: Self.name, requiringGrants: false)
         let format =
             try arguments.value("format").map { text throws(UsageError) in
                 guard let format = ReportFormat(rawValue: text) else {
@@ -50,8 +64,10 @@ struct ValidateCommand: Command {
             limits.maxBytes = bytes
         }
         let loader = ResourceLoader(
-            fileSystem: LocalFileSystem(), decoder: ResourceDecoder(parser: YAMLParser(limits: limits)))
-        let report = ValidationReport(files: loader.decode(arguments.positionals), now: now)
+            fileSystem: LocalFileSystem(),
+            decoder: sourceOptions.decoder(ResourceDecoder(parser: YAMLParser(limits: limits))))
+        let sources = separated ? sourceOptions.sources : ResourceSources(anywhere: arguments.positionals)
+        let report = ValidationReport(files: loader.decode(sources), now: now, givesVerdicts: separated)
         console.write(try format.render(report))
         return report.isValid ? .success : .findings
     }

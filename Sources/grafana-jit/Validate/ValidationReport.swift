@@ -15,7 +15,7 @@ struct ValidationReport: Sendable, Encodable {
     }
 
     struct Summary: Sendable, Encodable {
-        /// False when no policy was among the inputs: grants were then checked for format only.
+        /// False for a lint (`validate PATH...`): grants were then checked for format and references only.
         var policiesChecked = false
         var files = 0
         var grants = 0
@@ -33,25 +33,17 @@ struct ValidationReport: Sendable, Encodable {
     var grants: [GrantResult] = []
     var summary = Summary()
 
-    /// Checks the files and, when any policy is among them, each grant's verdict with nothing known of Grafana.
-    init(files: [DecodedFile], now: Date) {
+    /// Checks the files and, with `givesVerdicts` (`--grants`/`--policies`), each grant's verdict as the controller
+    /// would give it with nothing known of Grafana.
+    init(files: [DecodedFile], now: Date, givesVerdicts: Bool) {
         let catalog = ResourceCatalog(files: files)
         findings = catalog.errors.map { Finding(severity: .error, location: $0.location, message: $0.message) }
         summary.files = files.filter { !$0.path.isEmpty }.count
         summary.grants = catalog.grants.count
         summary.policies = catalog.policies.count
         summary.bundles = catalog.bundles.count
-        summary.policiesChecked = catalog.hasPolicies
-        if !catalog.hasPolicies {
-            if let first = catalog.grants.first {
-                findings.append(
-                    Finding(
-                        severity: .note, location: first.metadata.location,
-                        message:
-                            "no AccessPolicy among the inputs: grants were checked for format only, not against policy")
-                )
-            }
-        } else {
+        summary.policiesChecked = givesVerdicts
+        if givesVerdicts {
             let evaluator = PolicyEvaluator(catalog: catalog, facts: .offline)
             for grant in catalog.grants {
                 record(evaluator.evaluate(grant, now: now), of: grant, now: now)
@@ -73,10 +65,11 @@ struct ValidationReport: Sendable, Encodable {
         let verdicts =
             !summary.policiesChecked
             ? "" : " (\(summary.allowed) allowed, \(summary.denied) denied, \(summary.undecided) decided at run time)"
+        let lint = summary.policiesChecked ? "" : " (lint only, no verdicts: give --grants and --policies for them)"
         return "\(count(summary.files, "file")), \(count(summary.grants, "grant"))\(verdicts), "
             + "\(count(summary.policies, "policy", "policies")), "
             + "\(count(summary.bundles, "bundle")): \(count(summary.errors, "error")), "
-            + "\(count(summary.warnings, "warning")), \(count(summary.notes, "note"))"
+            + "\(count(summary.warnings, "warning")), \(count(summary.notes, "note"))\(lint)"
     }
 
     private mutating func record(_ evaluation: GrantEvaluation, of grant: AccessGrant, now: Date) {

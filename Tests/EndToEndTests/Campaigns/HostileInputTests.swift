@@ -139,7 +139,7 @@ struct HostileInputTests {
         try FileManager.default.createSymbolicLink(
             atPath: work.grants + "/grants/escape.yaml", withDestinationPath: outside)
 
-        let validate = try await BinaryRun.grafanaJIT(["validate", work.grants])
+        let validate = try await BinaryRun.grafanaJIT(["validate"] + work.sources())
         #expect(validate.status == 1, "\(validate.stdout)\(validate.stderr)")
         let report = validate.stdout + validate.stderr
         for entry in Self.hostile + [("escape.yaml", "a symbolic link out of the folder", "outside", [])] {
@@ -177,8 +177,8 @@ struct HostileInputTests {
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["expiresAt"] as? String
     }
 
-    /// A second policy under an existing policy's name (to widen it) makes both invalid: grants under that name
-    /// are denied, never judged by the wider copy.
+    /// A second, wider policy under an existing policy's name, written where grants go, is never loaded: it is an
+    /// error on that document, and grants are judged by the real policy only.
     @Test func aSecondPolicyUnderTheSameNameWidensNothing() async throws {
         let work = try await ControllerWorkspace.start(policy: Self.policy)
         let wider = Self.policy.replacingOccurrences(of: "prod-*", with: "*").replacingOccurrences(
@@ -190,8 +190,13 @@ struct HostileInputTests {
                 "wide", user: "dave@example.com",
                 "  access: [{dataSource: staging-logs, permission: Query}]\n  duration: 20d\n  reason: r\n"
                     + "  approvedBy: [bob@example.com]\n"))
-        let validate = try await BinaryRun.grafanaJIT(["validate", work.grants])
-        #expect(validate.status == 1 && validate.stdout.contains("AccessPolicy \"prod\" is defined twice"))
+        let validate = try await BinaryRun.grafanaJIT(["validate"] + work.sources())
+        #expect(validate.status == 1)
+        #expect(
+            validate.stdout.contains(
+                "second-policy.yaml:3:18: error: kind: AccessPolicy \"prod\" is under a --grants path and is not loaded"
+            ),
+            "\(validate.stdout)")
         _ = try await work.once()
         #expect(!(try await work.access()).contains { $0.hasPrefix("dave@") })
         _ = await work.simulator.stop()
