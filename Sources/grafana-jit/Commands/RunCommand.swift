@@ -102,7 +102,7 @@ struct RunCommand: Command {
         let server: HTTPServer?
         if let (host, port) = listen {
             do {
-                server = try HTTPServer.start(host: host, port: port) {
+                server = try HTTPServer.start(host: host, port: port, limits: OperationsEndpoints.limits) {
                     OperationsEndpoints.answer($0, metrics: metrics.registry, readiness: readiness)
                 }
             } catch {
