@@ -16,7 +16,8 @@ struct RunCommand: Command {
         30 s) and exit 0; a second signal exits at once.
         """
     static let options: [OptionSpec] =
-        ControllerOptions.specs + [ControllerOptions.enforcement] + NotificationOptions.specs + [
+        ControllerOptions.specs + [ControllerOptions.enforcement, ControllerOptions.allowSharedState]
+        + NotificationOptions.specs + [
             .flag("once", environment: "GRAFANA_JIT_ONCE", help: "One full pass, then exit (0 converged, 1 not)."),
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
             .flag("poll", environment: "GRAFANA_JIT_POLL", help: "Poll the grants folder instead of using inotify."),
@@ -50,6 +51,19 @@ struct RunCommand: Command {
             discoverInterval = value
         }
         let notifications = try NotificationOptions(arguments)
+        let shared = SharedStateFolders(options.folders).findings
+        if !shared.isEmpty {
+            guard arguments.flag(ControllerOptions.allowSharedState.name) else {
+                for finding in shared { console.writeError("grafana-jit: error: \(finding.message)\n") }
+                return .usage
+            }
+            let logger = options.makeLogger(console: console)
+            for finding in shared {
+                logger.log(
+                    .warning, .stateFolderShared,
+                    ["folder": finding.folder, "mode": "0" + String(finding.mode & 0o7777, radix: 8)])
+            }
+        }
         let notifier = notifications.makeNotifier(logger: options.makeLogger(console: console), metrics: metrics)
         let controllers = options.makeReconcilers(
             console: console, metrics: metrics, notifications: notifier.map { ($0, notifications.expiryNotices) })
