@@ -20,7 +20,7 @@ struct LocalFileSystemTests {
         let path = folder.path + "/" + name
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+        try folder.link(name, to: target)
         return path
     }
 
@@ -61,7 +61,8 @@ struct LocalFileSystemTests {
             _ = try fileSystem.contents(of: path, limit: 1024, followingLinks: false)
         }
         #expect(targetIsUntouched)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+        let leftovers = try FileManager.default.contentsOfDirectory(
+            atPath: (path as NSString).deletingLastPathComponent)
         #expect(leftovers == [(path as NSString).lastPathComponent], "no temporary file left behind")
     }
 

@@ -34,7 +34,10 @@ struct NotificationOptionsTests {
             _ = try NotificationOptions.urls(inFile: file, option: "notify-slack-url-file")
         }
         let message = error?.description ?? ""
-        #expect(message == "'\(file) line 3' is not valid for --notify-slack-url-file: expected an http or https URL on each line")
+        #expect(
+            message
+                == "'\(file) line 3' is not valid for --notify-slack-url-file: expected an http or https URL on each line"
+        )
         #expect(!message.contains("secret"))
     }
 

@@ -6,7 +6,8 @@ import Foundation
 package enum RawClient {
     package struct ConnectionFailed: Error {}
 
-    package static func exchange(port: Int, _ request: String, thenAfterFirstReply second: String? = nil) async throws -> String
+    package static func exchange(port: Int, _ request: String, thenAfterFirstReply second: String? = nil) async throws
+        -> String
     {
         try await withCheckedThrowingContinuation { continuation in
             Thread {

@@ -35,7 +35,9 @@ package struct LastValidFiles: Sendable {
                 continue
             }
             // No saved copy means the file never decoded: its errors stand.
-            guard let previous = try? fileSystem.contents(of: saved, limit: loader.decoder.parser.limits.maxBytes, followingLinks: false)
+            guard
+                let previous = try? fileSystem.contents(
+                    of: saved, limit: loader.decoder.parser.limits.maxBytes, followingLinks: false)
             else {
                 files.append(decoded)
                 continue

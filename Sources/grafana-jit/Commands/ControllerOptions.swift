@@ -65,16 +65,6 @@ struct ControllerOptions {
         "enforce-zero-standing", environment: "GRAFANA_JIT_ENFORCE_ZERO_STANDING",
         help: "Remove standing access on the data sources of policies with standingAccess: revoke.")
 
-    /// `run` only: a state or secrets folder writable by group or others is a start-up error without it.
-    static let allowSharedState = OptionSpec.flag(
-        "allow-shared-state", environment: "GRAFANA_JIT_ALLOW_SHARED_STATE",
-        help: "Start even if the state or secrets folder is writable by group or others (logged as a warning).")
-
-    /// The state and secrets folders of every target, for the permission check at start.
-    var folders: [(role: String, path: String)] {
-        [("state", state)] + targets.flatMap { [("state", $0.stateDirectory), ("secrets", $0.secretsDirectory)] }
-    }
-
     /// One Grafana instance and org to govern, and where its state goes.
     struct TargetSettings {
         var target: Target

@@ -16,7 +16,7 @@ struct RunCommand: Command {
         30 s) and exit 0; a second signal exits at once.
         """
     static let options: [OptionSpec] =
-        ControllerOptions.specs + [ControllerOptions.enforcement, ControllerOptions.allowSharedState]
+        ControllerOptions.specs + [ControllerOptions.enforcement, SharedStateFolders.option]
         + NotificationOptions.specs + [
             .flag("once", environment: "GRAFANA_JIT_ONCE", help: "One full pass, then exit (0 converged, 1 not)."),
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
@@ -51,17 +51,15 @@ struct RunCommand: Command {
             discoverInterval = value
         }
         let notifications = try NotificationOptions(arguments)
-        let shared = SharedStateFolders(options.folders).findings
+        let shared = SharedStateFolders(options).findings
         if !shared.isEmpty {
-            guard arguments.flag(ControllerOptions.allowSharedState.name) else {
+            guard arguments.flag(SharedStateFolders.option.name) else {
                 for finding in shared { console.writeError("grafana-jit: error: \(finding.message)\n") }
                 return .usage
             }
             let logger = options.makeLogger(console: console)
             for finding in shared {
-                logger.log(
-                    .warning, .stateFolderShared,
-                    ["folder": finding.folder, "mode": "0" + String(finding.mode & 0o7777, radix: 8)])
+                logger.log(.warning, .stateFolderShared, ["folder": finding.folder, "mode": finding.octalMode])
             }
         }
         let notifier = notifications.makeNotifier(logger: options.makeLogger(console: console), metrics: metrics)

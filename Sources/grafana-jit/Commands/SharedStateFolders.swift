@@ -4,16 +4,23 @@ import Glibc
 /// State and secrets folders that group or others may write. Whoever can write there can rewrite the ledger (and
 /// so what the controller revokes), plant links or swap token files, so `run` refuses them unless told otherwise.
 struct SharedStateFolders {
+    /// `run` only: without it, a state or secrets folder writable by group or others is a start-up error.
+    static let option = OptionSpec.flag(
+        "allow-shared-state", environment: "GRAFANA_JIT_ALLOW_SHARED_STATE",
+        help: "Start even if the state or secrets folder is writable by group or others (logged as a warning).")
+
     /// A folder other users may write, with what it holds and its permission bits.
     struct Finding: Equatable {
         var role: String
         var folder: String
         var mode: mode_t
 
-        /// Names the folder, its mode and the fix; `allowed` when `--allow-shared-state` turned it into a warning.
+        /// The permission bits as `chmod` takes them (`0777`).
+        var octalMode: String { "0" + String(mode & 0o7777, radix: 8) }
+
+        /// Names the folder, its mode and the fix.
         var message: String {
-            let octal = "0" + String(mode & 0o7777, radix: 8)
-            return "the \(role) folder \(folder) is mode \(octal), writable by group or others: run chmod 700 "
+            "the \(role) folder \(folder) is mode \(octalMode), writable by group or others: run chmod 700 "
                 + "\(folder) (or chmod go-w), or pass --allow-shared-state (GRAFANA_JIT_ALLOW_SHARED_STATE) to start "
                 + "anyway"
         }
@@ -21,9 +28,12 @@ struct SharedStateFolders {
 
     let findings: [Finding]
 
-    /// Checks each folder that exists (following links, as the controller does); one still missing is created
-    /// with mode 0700 later.
-    init(_ folders: [(role: String, path: String)]) {
+    /// Checks the state and secrets folder of every target that exists (following links, as the controller does);
+    /// one still missing is created with mode 0700 later.
+    init(_ options: ControllerOptions) {
+        let folders =
+            [("state", options.state)]
+            + options.targets.flatMap { [("state", $0.stateDirectory), ("secrets", $0.secretsDirectory)] }
         var seen: Set<String> = []
         var findings: [Finding] = []
         for (role, path) in folders where seen.insert(path).inserted {
