@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"], swiftSettings: strict),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GrafanaSimulatorTests", dependencies: ["GrafanaSimulator", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GrafanaAPITests", dependencies: ["GrafanaAPI", "HTTPServer", "TestSupport"], swiftSettings: strict),

@@ -10,7 +10,8 @@ What it checks:
   each kind needs: a Deployment's selector, its template's containers (name and image) and matching labels,
   replicas 1, strategy Recreate, /healthz and /readyz probes on a declared port, a non-root, read-only,
   unprivileged security context for the pod and every container, mounts of declared volumes; a Service's ports
-  (and a selector that matches the Deployment); a PersistentVolumeClaim's accessModes and requested storage;
+  (and a selector that matches the Deployment); a NetworkPolicy's pod selector and ingress rules with sources and
+  ports; a PersistentVolumeClaim's accessModes and requested storage;
   files a kustomization lists exist; YAML files embedded in ConfigMaps parse;
 * the Prometheus rule file (not its promtool unit tests, *.test.yaml, which only need to parse): groups of rules with alert, expr, for, labels.severity, annotations (summary,
   description, runbook_url whose anchor is a heading of docs/operations.md);
@@ -258,7 +259,8 @@ def check_object(path, obj, index):
     where = "%s (%s %s)" % (path.relative_to(ROOT), kind, name)
     checker = {"Deployment": check_deployment, "Service": check_service,
                "PersistentVolumeClaim": check_pvc, "ConfigMap": check_configmap,
-               "Secret": check_secret, "ServiceMonitor": check_servicemonitor}.get(kind)
+               "Secret": check_secret, "ServiceMonitor": check_servicemonitor,
+               "NetworkPolicy": check_networkpolicy}.get(kind)
     if checker:
         checker(where, obj)
     return obj
@@ -386,6 +388,15 @@ def check_secret(where, obj):
 def check_servicemonitor(where, obj):
     if not dig(obj, "spec", "selector") or not dig(obj, "spec", "endpoints"):
         problem(where, "a ServiceMonitor needs spec.selector and spec.endpoints")
+
+
+def check_networkpolicy(where, obj):
+    spec = obj.get("spec") or {}
+    if not isinstance(spec.get("podSelector"), dict) or "Ingress" not in (spec.get("policyTypes") or []):
+        problem(where, "a NetworkPolicy needs spec.podSelector and Ingress in spec.policyTypes")
+    for rule in spec.get("ingress") or []:
+        if not rule.get("from") or not rule.get("ports"):
+            problem(where, "each ingress rule names its sources (from) and ports, so nothing else is let in")
 
 
 def check_kustomization(path, doc):

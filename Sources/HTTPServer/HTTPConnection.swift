@@ -7,23 +7,33 @@ struct HTTPConnection: Sendable {
     let fd: Int32
     let limits: HTTPServer.Limits
     let handler: HTTPServer.Handler
+    /// Told when the connection starts answering a request and when it waits for the next, so that at the cap the
+    /// server closes a waiting connection, never one in the middle of an answer.
+    let report: @Sendable (Activity) -> Void
+
+    enum Activity {
+        case responding
+        case waiting
+    }
 
     func serve() {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(16 * 1024)
+        buffer.reserveCapacity(limits.readBufferBytes)
         while true {
             let parsed: HTTPRequestParser.Outcome
             do {
                 parsed = try readRequest(&buffer)
             } catch {
                 _ = Socket.sendAll(fd, error.response.serialized(keepAlive: false))
-                Socket.drainBeforeClose(fd)
+                Socket.drainBeforeClose(fd, chunk: limits.readBufferBytes)
                 return
             }
             guard case .request(let request, let keepAlive) = parsed else { return }
+            report(.responding)
             let response = respond(to: request)
             if response.dropsConnection { return }
             guard Socket.sendAll(fd, response.serialized(keepAlive: keepAlive)), keepAlive else { return }
+            report(.waiting)
         }
     }
 
@@ -49,7 +59,7 @@ struct HTTPConnection: Sendable {
                     Socket.setReceiveTimeout(fd, remaining)
                     narrowed = true
                 }
-                guard Socket.receive(fd, into: &buffer) else {
+                guard Socket.receive(fd, into: &buffer, capacity: limits.readBufferBytes) else {
                     if let deadline, clock.now >= deadline { throw HTTPRequestParser.Failure.requestTimeout }
                     return .closed
                 }

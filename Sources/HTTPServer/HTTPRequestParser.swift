@@ -17,6 +17,8 @@ struct HTTPRequestParser {
 
         /// The request did not arrive whole within `Limits.requestTimeout`.
         static let requestTimeout = Failure(response: .text(408, "request not received in time"))
+        /// A body announced where `Limits.maxBodyBytes` is 0, refused before any of it is read.
+        static let bodyRefused = Failure(response: .text(413, "this server takes no request bodies"))
     }
 
     let limits: HTTPServer.Limits
@@ -46,10 +48,12 @@ struct HTTPRequestParser {
             headers[name] = headers[name].map { $0 + ", " + value } ?? value
         }
         if headers["transfer-encoding"] != nil {
+            if limits.maxBodyBytes == 0 { throw Failure.bodyRefused }
             throw Failure(response: .text(501, "chunked request bodies are not supported; send Content-Length"))
         }
         let length = Int(headers["content-length"] ?? "0") ?? -1
         guard length >= 0 else { throw Failure(response: .text(400, "invalid Content-Length")) }
+        if length > 0, limits.maxBodyBytes == 0 { throw Failure.bodyRefused }
         guard length <= limits.maxBodyBytes else { throw Failure(response: .text(413, "request body too large")) }
         let bodyStart = headerEnd + 4
         guard buffer.count >= bodyStart + length else {

@@ -10,13 +10,17 @@ package final class HTTPServer: Sendable {
 
     package struct Limits: Sendable {
         package var maxHeaderBytes = 64 * 1024
+        /// 0 refuses any request that announces a body (413) before reading a byte of it.
         package var maxBodyBytes = 4 * 1024 * 1024
+        /// What each connection reserves and receives at once; with small limits, a connection costs a few KiB.
+        package var readBufferBytes = 16 * 1024
         /// A connection idle this long is closed, so abandoned clients don't pin a thread.
         package var idleTimeoutSeconds = 60
         /// A request must arrive whole within this long of its first byte, so a client trickling bytes (slowloris)
         /// cannot hold a thread, and on `--listen` the probes' connection slots, for long.
         package var requestTimeout = Duration.seconds(30)
-        /// Connections served at once (a thread each); more are closed on arrival.
+        /// Connections served at once (a thread each). At the cap, a new connection replaces the one waiting longest
+        /// for a request; only when every connection is answering one is the new one closed on arrival.
         package var maxConnections = 512
 
         package init() {}
@@ -24,7 +28,7 @@ package final class HTTPServer: Sendable {
 
     private struct State {
         var isRunning = true
-        var connections: Set<Int32> = []
+        var connections: ConnectionTable
     }
 
     /// The port actually bound (useful after asking for port 0).
@@ -32,13 +36,14 @@ package final class HTTPServer: Sendable {
     private let listener: Int32
     private let handler: Handler
     private let limits: Limits
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private init(listener: Int32, port: Int, limits: Limits, handler: @escaping Handler) {
         self.listener = listener
         self.port = port
         self.limits = limits
         self.handler = handler
+        state = Mutex(State(connections: ConnectionTable(capacity: limits.maxConnections)))
     }
 
     /// Binds `host:port` (IPv4; port 0 picks a free one) and starts accepting.
@@ -67,7 +72,7 @@ package final class HTTPServer: Sendable {
             guard state.isRunning else { return }
             state.isRunning = false
             Glibc.shutdown(listener, Int32(SHUT_RDWR))
-            for fd in state.connections { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+            for fd in state.connections.descriptors { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
         }
     }
 
@@ -87,22 +92,30 @@ package final class HTTPServer: Sendable {
                 default: return
                 }
             }
-            let accepted = state.withLock { state -> Bool? in
+            let admission = state.withLock { state -> ConnectionTable.Admission? in
                 guard state.isRunning else { return nil }
-                guard state.connections.count < limits.maxConnections else { return false }
-                state.connections.insert(fd)
-                return true
+                let admission = state.connections.admit(fd, at: .now)
+                // The replaced connection's thread wakes from its receive, then removes and closes it.
+                if case .admittedInPlace(let idle) = admission { Glibc.shutdown(idle, Int32(SHUT_RDWR)) }
+                return admission
             }
-            guard accepted == true else {
+            guard let admission, admission != .refused else {
                 close(fd)
-                if accepted == nil { return }
+                if admission == nil { return }
                 continue
             }
             // Close-on-exec (Glibc's module has no accept4), so a process spawned later never holds a connection
             // open after the server dropped it.
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             Socket.configure(connection: fd, idleTimeoutSeconds: limits.idleTimeoutSeconds)
-            let connection = HTTPConnection(fd: fd, limits: limits, handler: handler)
+            let connection = HTTPConnection(fd: fd, limits: limits, handler: handler) { [self] activity in
+                state.withLock { state in
+                    switch activity {
+                    case .responding: state.connections.markResponding(fd)
+                    case .waiting: state.connections.markWaiting(fd, since: .now)
+                    }
+                }
+            }
             let thread = Thread { [self] in
                 connection.serve()
                 // Removed and closed under the lock, so shutdown() can never hit a reused descriptor number.

@@ -76,20 +76,21 @@ enum Socket {
     }
 
     /// Closing with unread input makes the kernel send a reset, which can destroy the error response just sent;
-    /// so stop writing, then read and discard what the client still sends, for a second or a megabyte at most.
-    static func drainBeforeClose(_ fd: Int32) {
+    /// so stop writing, then read and discard what the client still sends, for a second or a megabyte at most,
+    /// `chunk` bytes at a time.
+    static func drainBeforeClose(_ fd: Int32, chunk: Int) {
         shutdown(fd, Int32(SHUT_WR))
         setReceiveTimeout(fd, .seconds(1))
         var discarded: [UInt8] = []
         var total = 0
-        while total < 1 << 20, receive(fd, into: &discarded) {
+        while total < 1 << 20, receive(fd, into: &discarded, capacity: chunk) {
             total += discarded.count
             discarded.removeAll(keepingCapacity: true)
         }
     }
 
     /// Up to `capacity` bytes appended to `buffer`; false on end of stream, error or idle timeout.
-    static func receive(_ fd: Int32, into buffer: inout [UInt8], capacity: Int = 16 * 1024) -> Bool {
+    static func receive(_ fd: Int32, into buffer: inout [UInt8], capacity: Int) -> Bool {
         var chunk = [UInt8](repeating: 0, count: capacity)
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

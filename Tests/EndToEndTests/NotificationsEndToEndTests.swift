@@ -51,10 +51,12 @@ struct NotificationsEndToEndTests {
             "erin-logs", user: "erin@example.com", access: "[{dataSource: prod-logs, permission: Query}]",
             expiresAt: Date().addingTimeInterval(8))
         let slackSecret = "T0000/B0000/not-a-real-slack-secret"
+        // The Slack URL comes from a file, as a mounted Secret hands it over.
+        let slackFile = try work.directory.write("notify-slack-urls", "\n  \(receiver.url)/services/\(slackSecret)  \n")
         let daemon = try await ControllerProcess.start(
             work,
             extra: [
-                "--notify-url", receiver.url + "/hook", "--notify-slack-url", receiver.url + "/services/" + slackSecret,
+                "--notify-url", receiver.url + "/hook", "--notify-slack-url-file", slackFile,
                 "--notify-expiring", "5s", "--resync", "10m",
             ])
         let lifecycle = ["grant.activated", "grant.expiring", "grant.expired"]

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import HTTPServer
@@ -73,6 +74,38 @@ struct HTTPServerTests {
         defer { server.shutdown() }
         let reply = try await RawClient.exchange(port: server.port, request)
         #expect(reply.hasPrefix("HTTP/1.1 \(status) "), "\(reply.prefix(80))")
+    }
+
+    @Test(arguments: [
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4194304\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ])
+    func withNoBodyAllowedAnAnnouncedBodyIsRefusedBeforeItIsSent(request: String) async throws {
+        var limits = HTTPServer.Limits()
+        limits.maxBodyBytes = 0
+        let server = try HTTPServer.start(host: "127.0.0.1", port: 0, limits: limits, handler: Self.echo)
+        defer { server.shutdown() }
+        // Only the headers go out: the answer must come without the server waiting for the body.
+        let reply = try await RawClient.exchange(port: server.port, request)
+        #expect(reply.hasPrefix("HTTP/1.1 413 Payload Too Large"), "\(reply.prefix(80))")
+        #expect(reply.contains("Connection: close"))
+        let get = try await RawClient.exchange(port: server.port, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(get.hasPrefix("HTTP/1.1 200 OK"), "\(get.prefix(80))")
+    }
+
+    @Test func aFullServerClosesItsIdlestConnectionToAnswerANewOne() async throws {
+        var limits = HTTPServer.Limits()
+        limits.maxConnections = 4
+        let server = try HTTPServer.start(host: "127.0.0.1", port: 0, limits: limits, handler: Self.echo)
+        defer { server.shutdown() }
+        let idle = try await RawClient.openIdle(port: server.port, count: 12)
+        defer { RawClient.close(idle) }
+        // The idle timeout is 60 s: an answer well before it means a waiting connection made room.
+        let started = ContinuousClock.now
+        let reply = try await RawClient.exchange(port: server.port, "GET /probe HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(reply.hasPrefix("HTTP/1.1 200 OK"), "\(reply.prefix(80))")
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func aRequestTrickledInIsCutOffAtItsDeadline() async throws {

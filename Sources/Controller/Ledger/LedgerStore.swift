@@ -16,7 +16,7 @@ package actor LedgerStore {
     package func load() throws(LedgerError) -> Ledger {
         let bytes: [UInt8]
         do {
-            bytes = try fileSystem.contents(of: path, limit: 256 << 20)
+            bytes = try fileSystem.contents(of: path, limit: 256 << 20, followingLinks: false)
         } catch .system(_, _, ENOENT) {
             return Ledger()
         } catch {

@@ -27,6 +27,7 @@ package enum LogEvent: String, Sendable {
     case tokenFailed = "token.failed"
     case notificationRetrying = "notification.retrying"
     case notificationFailed = "notification.failed"
+    case stateFolderShared = "stateFolder.shared"
 }
 
 /// One line per event on stderr, `key=value` or JSON, keys sorted after `ts`, `level`, `event`. Never given a

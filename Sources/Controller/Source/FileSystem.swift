@@ -6,27 +6,34 @@ package protocol FileSystem: Sendable {
     func kind(of path: String) throws(FileSystemError) -> DirectoryEntry.Kind
     /// The absolute path with every symbolic link resolved.
     func resolvedPath(of path: String) throws(FileSystemError) -> String
-    /// A file's bytes; refuses files over `limit` bytes without reading them.
-    func contents(of path: String, limit: Int) throws(FileSystemError) -> [UInt8]
+    /// A file's bytes; refuses files over `limit` bytes without reading them. State files are read with
+    /// `followingLinks` false: a link planted in the state folder must not make us read another file.
+    func contents(of path: String, limit: Int, followingLinks: Bool) throws(FileSystemError) -> [UInt8]
     /// Replaces a file so readers see the old or the new content, never a mix, even after a power cut:
-    /// temporary file, fsync, rename, fsync of the directory.
+    /// temporary file, fsync, rename, fsync of the directory. Refuses a symbolic link at `path`.
     func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError)
     /// Replaces a file atomically (temporary file and rename) without waiting for the disk: for state that is
     /// merely convenient to keep (status reports, last valid copies), where fsync per file would dominate a pass.
+    /// Refuses a symbolic link at `path`.
     func replace(_ bytes: [UInt8], at path: String) throws(FileSystemError)
-    /// Appends and fsyncs before returning, creating the file if needed.
+    /// Appends and fsyncs before returning, creating the file if needed; refuses a symbolic link at `path`.
     func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError)
     func createDirectory(_ path: String) throws(FileSystemError)
     /// Removes a file; one that does not exist is not an error.
     func removeFile(_ path: String) throws(FileSystemError)
     /// Takes an exclusive lock on `path` (created if needed) for as long as the returned value lives; nil when
-    /// another process holds it.
+    /// another process holds it. Refuses a symbolic link at `path`.
     func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock?
     /// Size, modification time and inode, following links: enough to notice that a file changed.
     func stamp(of path: String) throws(FileSystemError) -> String
 }
 
 extension FileSystem {
+    /// A file's bytes, following symbolic links (grant files may be links, as git-sync's checkout is).
+    package func contents(of path: String, limit: Int) throws(FileSystemError) -> [UInt8] {
+        try contents(of: path, limit: limit, followingLinks: true)
+    }
+
     /// Whether `path` is there as `kind`. A failing stat means "not there": whatever else is wrong surfaces when the
     /// path is read or written.
     func exists(_ path: String, as kind: DirectoryEntry.Kind = .file) -> Bool {
@@ -78,10 +85,13 @@ package struct DirectoryEntry: Sendable, Hashable {
 package enum FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
     case system(call: String, path: String, errno: Int32)
     case tooLarge(path: String, size: Int, limit: Int)
+    /// A state file is a link, which could point the controller at a file it must not read or overwrite.
+    case symbolicLink(path: String)
 
     package var description: String {
         switch self {
         case .system(let call, let path, let errno): "\(call)(\(path)) failed: \(Self.text(errno))"
+        case .symbolicLink(let path): "\(path) is a symbolic link; refusing to follow it"
         case .tooLarge(_, let size, let limit): "file is \(size) bytes, over the limit of \(limit) bytes"
         }
     }

@@ -36,7 +36,9 @@ package struct LastValidFiles: Sendable {
                 continue
             }
             // No saved copy means the file never decoded: its errors stand.
-            guard let previous = try? fileSystem.contents(of: saved, limit: loader.decoder.parser.limits.maxBytes)
+            guard
+                let previous = try? fileSystem.contents(
+                    of: saved, limit: loader.decoder.parser.limits.maxBytes, followingLinks: false)
             else {
                 files.append(decoded.placed(in: place))
                 continue

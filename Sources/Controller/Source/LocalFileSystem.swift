@@ -41,9 +41,8 @@ package struct LocalFileSystem: FileSystem {
         return String(cString: resolved)
     }
 
-    package func contents(of path: String, limit: Int) throws(FileSystemError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .system(call: "open", path: path, errno: errno) }
+    package func contents(of path: String, limit: Int, followingLinks: Bool) throws(FileSystemError) -> [UInt8] {
+        let fd = try open(path, O_RDONLY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW))
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(call: "fstat", path: path, errno: errno) }
@@ -81,8 +80,8 @@ package struct LocalFileSystem: FileSystem {
         let temporary =
             directory + "/." + ((path as NSString).lastPathComponent)
             + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .system(call: "open", path: temporary, errno: errno) }
+        try refuseLink(at: path)
+        let fd = try open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode: 0o600)
         do throws(FileSystemError) {
             try writeAll(bytes, to: fd, path: temporary)
             guard !durably || fsync(fd) == 0 else {
@@ -103,8 +102,7 @@ package struct LocalFileSystem: FileSystem {
     }
 
     package func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .system(call: "open", path: path, errno: errno) }
+        let fd = try open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, mode: 0o600)
         defer { close(fd) }
         try writeAll(bytes, to: fd, path: path)
         guard fsync(fd) == 0 else { throw .system(call: "fsync", path: path, errno: errno) }
@@ -117,8 +115,7 @@ package struct LocalFileSystem: FileSystem {
     }
 
     package func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .system(call: "open", path: path, errno: errno) }
+        let fd = try open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode: 0o600)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let error = errno
             close(fd)
@@ -134,6 +131,24 @@ package struct LocalFileSystem: FileSystem {
 
     package func removeFile(_ path: String) throws(FileSystemError) {
         guard unlink(path) == 0 || errno == ENOENT else { throw .system(call: "unlink", path: path, errno: errno) }
+    }
+
+    /// `open(2)`; with O_NOFOLLOW, a link as the last component fails with ELOOP, reported as the link it is.
+    private func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> Int32 {
+        let fd = Glibc.open(path, flags, mode)
+        guard fd < 0 else { return fd }
+        let error = errno
+        if error == ELOOP, flags & O_NOFOLLOW != 0, (try? linkKind(of: path)) == .symbolicLink {
+            throw .symbolicLink(path: path)
+        }
+        throw .system(call: "open", path: path, errno: error)
+    }
+
+    /// Renaming over a link would replace it, but the caller meant the file the name should hold: say so instead.
+    private func refuseLink(at path: String) throws(FileSystemError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFLNK { throw .symbolicLink(path: path) }
     }
 
     private func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileSystemError) {
@@ -152,8 +167,7 @@ package struct LocalFileSystem: FileSystem {
 
     /// Makes the rename itself durable (swift-linux-notes §6: Foundation's atomic write skips this).
     private func syncDirectory(_ directory: String) throws(FileSystemError) {
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .system(call: "open", path: directory, errno: errno) }
+        let fd = try open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw .system(call: "fsync", path: directory, errno: errno) }
     }

@@ -17,7 +17,9 @@ package actor StatusStore {
         guard let entries = try? fileSystem.entries(of: directory) else { return [:] }
         for entry in entries where entry.name.hasSuffix(".json") {
             // Status is rewritten by every pass: an unreadable file only loses the previous conditions.
-            guard let bytes = try? fileSystem.contents(of: directory + "/" + entry.name, limit: 1 << 20),
+            guard
+                let bytes = try? fileSystem.contents(
+                    of: directory + "/" + entry.name, limit: 1 << 20, followingLinks: false),
                 let status = try? StateJSON.decoder.decode(GrantStatus.self, from: Data(bytes))
             else { continue }
             known[status.name] = status

@@ -13,6 +13,12 @@ struct NotificationOptions {
             "notify-slack-url", "URL", environment: "GRAFANA_JIT_NOTIFY_SLACK_URL",
             help: "POST each notification as a Slack message to this incoming webhook (repeatable)."),
         .value(
+            "notify-url-file", "FILE", environment: "GRAFANA_JIT_NOTIFY_URL_FILE",
+            help: "File of --notify-url URLs, one per line: keeps the webhooks' secrets off the command line."),
+        .value(
+            "notify-slack-url-file", "FILE", environment: "GRAFANA_JIT_NOTIFY_SLACK_URL_FILE",
+            help: "File of --notify-slack-url URLs, one per line."),
+        .value(
             "notify-expiring", "DURATIONS", environment: "GRAFANA_JIT_NOTIFY_EXPIRING",
             help: "Lead times of the expiring-soon notice, comma-separated (default 1h,10m; 0 for none)."),
     ]
@@ -24,13 +30,17 @@ struct NotificationOptions {
         var destinations: [WebhookDestination] = []
         for (option, format) in [("notify-url", WebhookFormat.generic), ("notify-slack-url", .slack)] {
             for text in arguments.all(option) {
-                guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil
-                else {
+                guard let url = Self.webhookURL(text) else {
                     // The URL may hold the webhook's secret: name its scheme only.
                     let shown = URL(string: text)?.scheme.map { "\($0)://…" } ?? "a URL without a scheme"
                     throw .invalidValue(option: option, value: shown, expected: "an http or https URL")
                 }
                 destinations.append(WebhookDestination(url: url, format: format))
+            }
+            if let file = arguments.value(option + "-file") {
+                destinations += try Self.urls(inFile: file, option: option + "-file").map {
+                    WebhookDestination(url: $0, format: format)
+                }
             }
         }
         self.destinations = destinations
@@ -49,6 +59,34 @@ struct NotificationOptions {
             }
             expiryNotices = parsed
         }
+    }
+
+    /// The URLs of a file, one per line; blank lines and surrounding whitespace are ignored. Errors name the file
+    /// and line, never the text: a webhook URL is a secret.
+    static func urls(inFile path: String, option: String) throws(UsageError) -> [URL] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .invalidValue(option: option, value: path, expected: "a readable file of URLs, one per line")
+        }
+        var urls: [URL] = []
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty { continue }
+            guard let url = webhookURL(text) else {
+                throw .invalidValue(
+                    option: option, value: "\(path) line \(index + 1)", expected: "an http or https URL on each line")
+            }
+            urls.append(url)
+        }
+        return urls
+    }
+
+    /// An http(s) URL with a host, or nil.
+    private static func webhookURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            return nil
+        }
+        return url
     }
 
     /// Nil when no webhook is configured.

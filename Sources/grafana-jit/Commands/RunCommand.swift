@@ -16,7 +16,8 @@ struct RunCommand: Command {
         30 s) and exit 0; a second signal exits at once.
         """
     static let options: [OptionSpec] =
-        ControllerOptions.specs + [ControllerOptions.enforcement] + NotificationOptions.specs + [
+        ControllerOptions.specs + [ControllerOptions.enforcement, SharedStateFolders.option]
+        + NotificationOptions.specs + [
             .flag("once", environment: "GRAFANA_JIT_ONCE", help: "One full pass, then exit (0 converged, 1 not)."),
             .flag("dry-run", environment: "GRAFANA_JIT_DRY_RUN", help: "Plan and print, apply nothing."),
             .flag("poll", environment: "GRAFANA_JIT_POLL", help: "Poll the grants folder instead of using inotify."),
@@ -50,6 +51,17 @@ struct RunCommand: Command {
             discoverInterval = value
         }
         let notifications = try NotificationOptions(arguments)
+        let shared = SharedStateFolders(options).findings
+        if !shared.isEmpty {
+            guard arguments.flag(SharedStateFolders.option.name) else {
+                for finding in shared { console.writeError("grafana-jit: error: \(finding.message)\n") }
+                return .usage
+            }
+            let logger = options.makeLogger(console: console)
+            for finding in shared {
+                logger.log(.warning, .stateFolderShared, ["folder": finding.folder, "mode": finding.octalMode])
+            }
+        }
         let notifier = notifications.makeNotifier(logger: options.makeLogger(console: console), metrics: metrics)
         let controllers = options.makeReconcilers(
             console: console, metrics: metrics, notifications: notifier.map { ($0, notifications.expiryNotices) })
@@ -108,7 +120,7 @@ struct RunCommand: Command {
         let server: HTTPServer?
         if let (host, port) = listen {
             do {
-                server = try HTTPServer.start(host: host, port: port) {
+                server = try HTTPServer.start(host: host, port: port, limits: OperationsEndpoints.limits) {
                     OperationsEndpoints.answer($0, metrics: metrics.registry, readiness: readiness)
                 }
             } catch {

@@ -3,10 +3,11 @@ import Foundation
 
 /// A raw TCP client for what URLSession will not send (malformed requests, pipelining), run on its own thread
 /// because its socket calls block.
-enum RawClient {
-    struct ConnectionFailed: Error {}
+package enum RawClient {
+    package struct ConnectionFailed: Error {}
 
-    static func exchange(port: Int, _ request: String, thenAfterFirstReply second: String? = nil) async throws -> String
+    package static func exchange(port: Int, _ request: String, thenAfterFirstReply second: String? = nil) async throws
+        -> String
     {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
@@ -18,7 +19,7 @@ enum RawClient {
     /// Sends `pieces` one after another with `pause` between them (an empty piece only waits), collecting what
     /// the server answers meanwhile; stops sending once the server closes. `firstReplyAfter`: seconds from the
     /// first piece to the first byte of the answer.
-    static func trickle(port: Int, _ pieces: [String], every pause: TimeInterval) async throws -> (
+    package static func trickle(port: Int, _ pieces: [String], every pause: TimeInterval) async throws -> (
         reply: String, firstReplyAfter: TimeInterval?
     ) {
         try await withCheckedThrowingContinuation { continuation in
@@ -32,7 +33,7 @@ enum RawClient {
         reply: String, firstReplyAfter: TimeInterval?
     ) {
         let fd = try connected(port: port)
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         let start = Date()
         var reply: [UInt8] = []
         var firstReplyAfter: TimeInterval?
@@ -59,6 +60,19 @@ enum RawClient {
         return (String(decoding: reply, as: UTF8.self), firstReplyAfter)
     }
 
+    /// Opens `count` connections that send nothing, as an idle flood does; `close(_:)` ends them.
+    package static func openIdle(port: Int, count: Int) async throws -> [Int32] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try (0..<count).map { _ in try connected(port: port) } })
+            }.start()
+        }
+    }
+
+    package static func close(_ connections: [Int32]) {
+        for fd in connections { Glibc.close(fd) }
+    }
+
     /// A loopback TCP connection whose receives give up after 5 s.
     private static func connected(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -72,7 +86,7 @@ enum RawClient {
             }
         }
         guard connected == 0 else {
-            close(fd)
+            Glibc.close(fd)
             throw ConnectionFailed()
         }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -82,7 +96,7 @@ enum RawClient {
 
     private static func blockingExchange(port: Int, _ request: String, _ second: String?) throws -> String {
         let fd = try connected(port: port)
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
