@@ -73,4 +73,13 @@ struct ResourcePlaceTests {
             !ResourceDecoder().decode(Array(Self.policy.replacingOccurrences(of: "8h", with: "31d").utf8), path: "f")
                 .errors.isEmpty)
     }
+
+    @Test(arguments: [".", "..", "a/b", "uid:", "uid:..", "name:x/y"])
+    func aReferenceIsOnePathSegment(reference: String) {
+        let text = Self.grant.replacingOccurrences(of: "dataSource: prod", with: "dataSource: \"\(reference)\"")
+        let errors = decode(text).errors
+        #expect(errors.count == 1)
+        #expect(errors.first?.location.line == 4)
+        #expect(errors.first?.message.hasPrefix("spec.access[0].dataSource: names") == true, "\(errors)")
+    }
 }

@@ -12,10 +12,10 @@ struct DesiredStateTests {
     static let snapshot: GrafanaSnapshot = {
         var snapshot = GrafanaSnapshot()
         let alice = GrafanaUser(id: 2, login: "alice", email: "alice@example.com")
-        snapshot.users = ["alice": alice, "alice@example.com": alice]
+        snapshot.users.add(alice)
         snapshot.teams = ["sre": GrafanaTeam(id: 7, name: "sre")]
         let logs = GrafanaDataSource(id: 1, uid: "loki-prod", name: "prod-logs", type: "loki")
-        snapshot.dataSources = ["uid:loki-prod": logs, "name:prod-logs": logs]
+        snapshot.dataSources.add(logs, uid: logs.uid, name: logs.name)
         return snapshot
     }()
 

@@ -33,10 +33,25 @@ struct ControllerWorkspace {
           maxDuration: 1d
         """
 
-    static func start(policy: String = openPolicy) async throws -> ControllerWorkspace {
+    /// `extraFixture` adds `users:` and `dataSources:` entries (YAML flow mappings, one per line) to the example
+    /// fixture, for Grafanas with colliding names and aliased accounts.
+    static func start(policy: String = openPolicy, extraFixture: (users: [String], dataSources: [String]) = ([], []))
+        async throws -> ControllerWorkspace
+    {
         let directory = try TemporaryDirectory()
         try directory.write("repo/policies/policy.yaml", policy)
-        return ControllerWorkspace(directory: directory, simulator: try await SimulatorProcess.start())
+        var fixture = "examples/grafana-fixture.yaml"
+        if !extraFixture.users.isEmpty || !extraFixture.dataSources.isEmpty {
+            let text = try String(contentsOfFile: BinaryRun.projectRoot + "/" + fixture, encoding: .utf8)
+                .replacingOccurrences(
+                    of: "\nusers:\n", with: "\nusers:\n" + extraFixture.users.map { "  - \($0)\n" }.joined()
+                )
+                .replacingOccurrences(
+                    of: "\ndataSources:\n",
+                    with: "\ndataSources:\n" + extraFixture.dataSources.map { "  - \($0)\n" }.joined())
+            fixture = try directory.write("fixture.yaml", text)
+        }
+        return ControllerWorkspace(directory: directory, simulator: try await SimulatorProcess.start(fixture: fixture))
     }
 
     func grant(

@@ -64,6 +64,10 @@ extension DecodingContext {
                     at: location(node.mark)))
             return nil
         }
+        if let problem = ObjectReference.problem(with: name) {
+            report(.invalidValue(path, problem: problem, at: location(node.mark)))
+            return nil
+        }
         return name
     }
 

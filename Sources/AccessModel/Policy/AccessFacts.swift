@@ -17,6 +17,9 @@ package struct AccessFacts: Sendable {
     package var incidents: [String: Bool] = [:]
     /// True when `incidents` was read from Grafana Incident.
     package var knowsIncidents = false
+    /// True when `onCall` holds accounts (`#id`) rather than spellings: the controller resolves both sides, so a
+    /// login that is someone else's email cannot borrow their shift.
+    package var comparesAccounts = false
 
     package init(
         users: [String: UserFacts] = [:], dataSources: [String: DataSourceFacts] = [:],
@@ -39,7 +42,8 @@ package struct AccessFacts: Sendable {
     /// The lowercased names a user subject goes by: as written, and its login and email when Grafana knows it;
     /// what on-call rosters are matched against.
     package func identities(of reference: String) -> Set<String> {
-        Set(([reference] + (user(reference)?.identities ?? [])).map { $0.lowercased() })
+        if comparesAccounts { return Set(user(reference).map { ["#\($0.id)"] } ?? []) }
+        return Set(([reference] + (user(reference)?.identities ?? [])).map { $0.lowercased() })
     }
 }
 

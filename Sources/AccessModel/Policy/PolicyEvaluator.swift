@@ -145,8 +145,19 @@ package struct PolicyEvaluator: Sendable {
                 uid: known.uid, name: known.name, type: known.type)
             return matches ? .met : .failed(Denial("", at: item.location))
         }
-        if let name, !name.matches(reference) { return .failed(Denial("", at: item.location)) }
-        if let uid, name != nil || uid != reference {
+        // Offline, the reference is matched as written: a name (or title) against name globs, a uid against uids;
+        // whatever the form does not say is decided at run time.
+        let written = ObjectReference(reference)
+        if let name {
+            switch written.form {
+            case .uidOrName, .name:
+                if !name.matches(written.value) { return .failed(Denial("", at: item.location)) }
+            case .uid:
+                return .unknown(Denial("\(item.summary): whether its name matches \(name.pattern)", at: item.location))
+            }
+        }
+        if let uid, name != nil || uid != written.value || written.form == .name {
+            if written.form == .uid { return .failed(Denial("", at: item.location)) }
             return .unknown(Denial("\(item.summary): whether its uid is \(uid)", at: item.location))
         }
         if let type {

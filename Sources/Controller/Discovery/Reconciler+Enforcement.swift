@@ -11,9 +11,9 @@ extension Reconciler {
     ) async throws(GrafanaAPIError) -> [Change] {
         let strict = catalog.policies.values.filter { $0.standingAccess == .revoke }
         guard !strict.isEmpty else { return [] }
-        let logins = Dictionary(snapshot.users.values.map { ($0.id, $0.login) }) { first, _ in first }
+        let logins = Dictionary(snapshot.users.all.map { ($0.id, $0.login) }) { first, _ in first }
         let teamNames = Dictionary(snapshot.teams.values.map { ($0.id, $0.name) }) { first, _ in first }
-        let sources = Dictionary(snapshot.dataSources.values.map { ($0.uid, $0) }) { first, _ in first }
+        let sources = Dictionary(snapshot.dataSources.all.map { ($0.uid, $0) }) { first, _ in first }
         var removals: [Change] = []
         for source in sources.values.sorted(by: { $0.uid < $1.uid })
         where strict.contains(where: { policy in

@@ -56,7 +56,7 @@ package struct DesiredState: Sendable {
         let resolved: [Resolved]
         switch resolve(grant, items: catalog.accessItems(of: grant), snapshot: snapshot) {
         case .success(let bindings): resolved = bindings
-        case .failure(let missing): return outcome(.failed, .notFoundInGrafana, missing.message, record: record)
+        case .failure(let problem): return outcome(.failed, problem.reason, problem.description, record: record)
         }
         var evaluation = evaluator.evaluate(grant, now: now, firstSeen: record.firstSeen)
         if case .undecided = evaluation.verdict, record.activatedAt != nil {
@@ -159,8 +159,11 @@ package struct DesiredState: Sendable {
         let identities = facts.identities(of: reference)
         let schedules = Set(allowances.flatMap { catalog.policies[$0.policy]?.requireOnCall ?? [] })
         var latest: Date?
-        for schedule in schedules where !(onCall[schedule] ?? []).isDisjoint(with: identities) {
-            guard let end = identities.compactMap({ snapshot.shiftEnds[schedule]?[$0] }).max() else { return nil }
+        for schedule in schedules where !snapshot.accounts(onCall[schedule] ?? []).isDisjoint(with: identities) {
+            let ends = (snapshot.shiftEnds[schedule] ?? [:]).filter {
+                !snapshot.accounts([$0.key]).isDisjoint(with: identities)
+            }
+            guard let end = ends.values.max() else { return nil }
             latest = max(latest ?? end, end)
         }
         return latest
@@ -188,10 +191,6 @@ package struct DesiredState: Sendable {
         return GrantWindow(start: start, end: min(window.end, activatedAt.addingTimeInterval(maxDuration)))
     }
 
-    private struct Missing: Error {
-        var message: String
-    }
-
     /// An access item in Grafana's terms: a binding at a level (with the resource's name), or a token to create.
     private enum Resolved {
         case binding(Binding, Level, String)
@@ -199,18 +198,18 @@ package struct DesiredState: Sendable {
     }
 
     private func resolve(_ grant: AccessGrant, items: [AccessItem], snapshot: GrafanaSnapshot)
-        -> Result<[Resolved], Missing>
+        -> Result<[Resolved], ReferenceProblem>
     {
         let principal: Binding.Principal
         switch grant.subject {
         case .user(let reference):
-            guard let user = snapshot.user(reference) else {
-                return .failure(Missing(message: "user \(reference) does not exist in Grafana"))
+            switch snapshot.user(reference) {
+            case .success(let user): principal = .user(user.id)
+            case .failure(let problem): return .failure(problem)
             }
-            principal = .user(user.id)
         case .team(let name):
             guard let team = snapshot.teams[name] else {
-                return .failure(Missing(message: "team \(name) does not exist in Grafana"))
+                return .failure(.missing("team \(name) does not exist in Grafana"))
             }
             principal = .team(team.id)
         }
@@ -218,32 +217,36 @@ package struct DesiredState: Sendable {
         for item in items {
             switch item.target {
             case .dataSource(let reference, let permission):
-                guard let source = snapshot.dataSource(reference) else {
-                    return .failure(Missing(message: "data source \(reference) does not exist in Grafana"))
+                let source: GrafanaDataSource
+                switch snapshot.dataSource(reference) {
+                case .success(let found): source = found
+                case .failure(let problem): return .failure(problem)
                 }
                 resolved.append(
                     .binding(Binding(principal, on: .dataSource(source.uid)), Level(permission), source.name))
             case .team(let name, let role):
                 guard let team = snapshot.teams[name] else {
-                    return .failure(Missing(message: "team \(name) does not exist in Grafana"))
+                    return .failure(.missing("team \(name) does not exist in Grafana"))
                 }
                 resolved.append(.binding(Binding(principal, on: .team(team.id)), Level(role), name))
             case .orgRole(let role):
                 resolved.append(.binding(Binding(principal, on: .orgRole), Level(role), "organization"))
             case .folder(let reference, let permission):
-                guard let folder = snapshot.folder(reference) else {
-                    return .failure(Missing(message: "folder \(reference) does not exist in Grafana"))
+                let folder: GrafanaFolder
+                switch snapshot.folder(reference) {
+                case .success(let found): folder = found
+                case .failure(let problem): return .failure(problem)
                 }
                 resolved.append(.binding(Binding(principal, on: .folder(folder.uid)), Level(permission), folder.title))
             case .serviceAccountToken(let name, let role):
                 guard let account = snapshot.serviceAccounts[name] else {
-                    return .failure(Missing(message: "service account \(name) does not exist in Grafana"))
+                    return .failure(.missing("service account \(name) does not exist in Grafana"))
                 }
                 // A token acts with its account's role: an account above the role asked for would hand out more.
                 guard let held = OrgRole(rawValue: account.role), held <= role, !account.isDisabled else {
                     let state =
                         account.isDisabled ? "is disabled" : "has the \(account.role) role, above \(role.rawValue)"
-                    return .failure(Missing(message: "service account \(name) \(state)"))
+                    return .failure(.missing("service account \(name) \(state)"))
                 }
                 resolved.append(.token(account))
             }

@@ -4,15 +4,15 @@ import GrafanaAPI
 
 /// What one pass reads from Grafana to evaluate and resolve grants: users in bulk, every team, every data
 /// source, the folders grants name, and the members of the teams policies name (for team-based eligibility and
-/// approvers).
+/// approvers). Every reference resolves here, by one set of rules, for both the verdict and the write.
 package struct GrafanaSnapshot: Sendable {
-    package var users: [String: GrafanaUser] = [:]
+    package var users = IdentityIndex()
     package var teams: [String: GrafanaTeam] = [:]
-    package var dataSources: [String: GrafanaDataSource] = [:]
+    package var dataSources = ObjectIndex<GrafanaDataSource>(kind: "data source", nameWord: "name")
     /// Service accounts by name; read only when some grant asks for a token.
     package var serviceAccounts: [String: GrafanaServiceAccount] = [:]
-    /// Folders by `uid:` and `title:` keys; read only when some grant names a folder.
-    package var folders: [String: GrafanaFolder] = [:]
+    /// Folders from the listing and from lookups; read only when some grant names a folder.
+    package var folders = ObjectIndex<GrafanaFolder>(kind: "folder", nameWord: "title")
     /// User id → names of the policy-relevant teams they belong to.
     package var memberships: [Int: Set<String>] = [:]
     /// Schedule → lowercased emails and usernames on call now, when OnCall answered.
@@ -24,27 +24,23 @@ package struct GrafanaSnapshot: Sendable {
 
     package init() {}
 
-    /// One listing per kind, plus one member read per team a policy names: never one lookup per grant.
+    /// One listing per kind, plus one member read per team a policy names: never one lookup per grant. Folders
+    /// the listing lacks are looked up apart (`Reconciler.lookUpFolders`), so a failing one fails only its grants.
     package static func read(from grafana: any GrafanaAPI, for catalog: ResourceCatalog) async throws(GrafanaAPIError)
         -> GrafanaSnapshot
     {
         var snapshot = GrafanaSnapshot()
-        for user in try await grafana.orgUsers() {
-            snapshot.users[user.login.lowercased()] = user
-            snapshot.users[user.email.lowercased()] = user
-        }
+        for user in try await grafana.orgUsers() { snapshot.users.add(user) }
         for team in try await grafana.teams(matching: "") { snapshot.teams[team.name] = team }
         for source in try await grafana.dataSources() {
-            snapshot.dataSources["uid:" + source.uid] = source
-            snapshot.dataSources["name:" + source.name] = source
+            snapshot.dataSources.add(source, uid: source.uid, name: source.name)
         }
         let items = catalog.grants.flatMap(catalog.accessItems(of:))
-        try await snapshot.readFolders(
-            from: grafana,
-            named: Set(
-                items.compactMap { item in
-                    if case .folder(let reference, _) = item.target { reference } else { nil }
-                }))
+        if !folderReferences(in: catalog).isEmpty {
+            for folder in try await grafana.folders() {
+                snapshot.folders.add(folder, uid: folder.uid, name: folder.title)
+            }
+        }
         let asksForTokens = items.contains { item in
             if case .serviceAccountToken = item.target { true } else { false }
         }
@@ -61,31 +57,20 @@ package struct GrafanaSnapshot: Sendable {
         return snapshot
     }
 
-    package func user(_ reference: String) -> GrafanaUser? { users[reference.lowercased()] }
-
-    /// The top-level listing, then one lookup per reference it lacks (a nested folder, named by uid).
-    private mutating func readFolders(from grafana: any GrafanaAPI, named references: Set<String>)
-        async throws(GrafanaAPIError)
-    {
-        guard !references.isEmpty else { return }
-        for folder in try await grafana.folders() { remember(folder) }
-        for reference in references.sorted() where self.folder(reference) == nil {
-            do throws(GrafanaAPIError) {
-                remember(try await grafana.folder(uid: reference))
-            } catch .notFound {
-                continue
-            }
-        }
+    /// Every folder reference the grants make, as written.
+    static func folderReferences(in catalog: ResourceCatalog) -> Set<String> {
+        Set(
+            catalog.grants.flatMap(catalog.accessItems(of:)).compactMap { item in
+                if case .folder(let reference, _) = item.target { reference } else { nil }
+            })
     }
 
-    private mutating func remember(_ folder: GrafanaFolder) {
-        folders["uid:" + folder.uid] = folder
-        folders["title:" + folder.title] = folder
-    }
+    package func user(_ reference: String) -> Result<GrafanaUser, ReferenceProblem> { users.user(reference) }
 
-    /// By uid first, then by title.
-    package func folder(_ reference: String) -> GrafanaFolder? {
-        folders["uid:" + reference] ?? folders["title:" + reference]
+    package func folder(_ reference: String) -> Result<GrafanaFolder, ReferenceProblem> { folders.resolve(reference) }
+
+    package func dataSource(_ reference: String) -> Result<GrafanaDataSource, ReferenceProblem> {
+        dataSources.resolve(reference)
     }
 
     /// Every schedule a policy names, for `autoApprove.onCall` or `requireOnCall`.
@@ -94,32 +79,145 @@ package struct GrafanaSnapshot: Sendable {
             .sorted()
     }
 
-    /// By uid first, then by name, as Grafana's own lookups go.
-    package func dataSource(_ reference: String) -> GrafanaDataSource? {
-        dataSources["uid:" + reference] ?? dataSources["name:" + reference]
+    /// The accounts (`#id`) a roster's identities name; an identity that is no account, or two, names none.
+    func accounts(_ identities: Set<String>) -> Set<String> {
+        Set(identities.compactMap { identity in try? users.user(identity).get() }.map { "#\($0.id)" })
     }
 
-    /// The facts the policy evaluator needs, complete as far as Grafana goes; on-call is not known here.
+    /// The facts the policy evaluator needs, complete as far as Grafana goes. References that name no single object
+    /// are left out, so no verdict can rest on them; on-call compares resolved accounts, never spellings.
     package var facts: AccessFacts {
-        var facts = AccessFacts(onCall: onCall ?? [:], knowsGrafana: true, knowsOnCall: onCall != nil)
+        var facts = AccessFacts(
+            onCall: (onCall ?? [:]).mapValues(accounts), knowsGrafana: true, knowsOnCall: onCall != nil)
+        facts.comparesAccounts = true
         facts.incidents = incidents ?? [:]
         facts.knowsIncidents = incidents != nil
-        for (key, user) in users {
+        for (key, user) in users.unique {
             facts.users[key] = UserFacts(
                 id: user.id, login: user.login, email: user.email, teams: memberships[user.id] ?? [])
         }
-        for (key, source) in dataSources {
-            facts.dataSources[Self.reference(key)] = DataSourceFacts(
-                uid: source.uid, name: source.name, type: source.type)
+        for (reference, source) in dataSources.resolvable {
+            facts.dataSources[reference] = DataSourceFacts(uid: source.uid, name: source.name, type: source.type)
         }
-        for (key, folder) in folders {
-            facts.folders[Self.reference(key)] = FolderFacts(uid: folder.uid, title: folder.title)
+        for (reference, folder) in folders.resolvable {
+            facts.folders[reference] = FolderFacts(uid: folder.uid, title: folder.title)
         }
         return facts
     }
+}
 
-    /// `uid:x` or `name:x` → `x`, the reference a grant writes.
-    private static func reference(_ key: String) -> String {
-        String(key.drop { $0 != ":" }.dropFirst())
+/// Why a reference names no single Grafana object; the grant that makes it fails alone.
+package enum ReferenceProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    case missing(String)
+    case ambiguous(String)
+    case lookupFailed(String)
+
+    package var description: String {
+        switch self {
+        case .missing(let message), .ambiguous(let message), .lookupFailed(let message): message
+        }
+    }
+
+    /// The status condition's reason.
+    var reason: Reason {
+        switch self {
+        case .missing: .notFoundInGrafana
+        case .ambiguous: .ambiguousReference
+        case .lookupFailed: .lookupFailed
+        }
+    }
+}
+
+/// Users by login and email (lowercased). A string that is one account's login and another's email names no one:
+/// a grant, approval or on-call match for it would depend on which account a table kept.
+package struct IdentityIndex: Sendable {
+    private(set) var unique: [String: GrafanaUser] = [:]
+    private var ambiguous: [String: [GrafanaUser]] = [:]
+    /// Every account, in listing order.
+    package private(set) var all: [GrafanaUser] = []
+
+    package init() {}
+
+    package mutating func add(_ user: GrafanaUser) {
+        all.append(user)
+        for key in Set([user.login.lowercased(), user.email.lowercased()]) where !key.isEmpty {
+            if var accounts = ambiguous[key] {
+                accounts.append(user)
+                ambiguous[key] = accounts
+            } else if let other = unique[key], other.id != user.id {
+                unique[key] = nil
+                ambiguous[key] = [other, user]
+            } else {
+                unique[key] = user
+            }
+        }
+    }
+
+    package func user(_ reference: String) -> Result<GrafanaUser, ReferenceProblem> {
+        let key = reference.lowercased()
+        if let user = unique[key] { return .success(user) }
+        if let accounts = ambiguous[key] {
+            let names = accounts.map { "\($0.login) <\($0.email)> (id \($0.id))" }.joined(separator: " and ")
+            return .failure(
+                .ambiguous(
+                    "user \(reference) is ambiguous: it names \(names) (one's login is the other's email); "
+                        + "name the account by the identity only it has"))
+        }
+        return .failure(.missing("user \(reference) does not exist in Grafana"))
+    }
+}
+
+/// Data sources or folders by uid and by name (title), with the one rule for resolving a reference: `uid:` and
+/// `name:` say which; a plain reference that is one object's uid and another's name is ambiguous.
+package struct ObjectIndex<Object: Sendable>: Sendable {
+    let kind: String
+    let nameWord: String
+    private var byUID: [String: (name: String, object: Object)] = [:]
+    private var byName: [String: (uid: String, object: Object)] = [:]
+    /// References whose lookup failed, with why.
+    private var failures: [String: ReferenceProblem] = [:]
+
+    package init(kind: String, nameWord: String) {
+        self.kind = kind
+        self.nameWord = nameWord
+    }
+
+    /// Every object, one per uid.
+    package var all: [Object] { byUID.values.map(\.object) }
+
+    package mutating func add(_ object: Object, uid: String, name: String) {
+        byUID[uid] = (name, object)
+        byName[name] = (uid, object)
+    }
+
+    mutating func record(_ problem: ReferenceProblem, for reference: String) {
+        failures[reference] = problem
+    }
+
+    package func resolve(_ reference: String) -> Result<Object, ReferenceProblem> {
+        let written = ObjectReference(reference)
+        let uidMatch = written.form == .name ? nil : byUID[written.value]
+        let nameMatch = written.form == .uid ? nil : byName[written.value]
+        switch (uidMatch, nameMatch) {
+        case (let byUID?, let byName?) where byName.uid != written.value:
+            return .failure(
+                .ambiguous(
+                    "\(kind) \(reference) is ambiguous: it is the uid of \(byUID.name) and the \(nameWord) of the "
+                        + "\(kind) with uid \(byName.uid); write uid:\(written.value) or \(nameWord):\(written.value)"))
+        case (let match?, _):
+            return .success(match.object)
+        case (nil, let match?):
+            return .success(match.object)
+        case (nil, nil):
+            if let failure = failures[reference] { return .failure(failure) }
+            return .failure(.missing("\(kind) \(reference) does not exist in Grafana"))
+        }
+    }
+
+    /// Every reference that resolves to one object, plain and prefixed, for the policy evaluator.
+    var resolvable: [(String, Object)] {
+        let keys =
+            byUID.keys.flatMap { [$0, "uid:" + $0] } + byName.keys.flatMap { [$0, "name:" + $0, "title:" + $0] }
+        return Set(keys).compactMap { key in (try? resolve(key).get()).map { (key, $0) } }
     }
 }

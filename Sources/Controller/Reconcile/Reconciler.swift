@@ -86,6 +86,8 @@ package actor Reconciler {
     let notifier: Notifier?
     /// Bindings whose overdue removal was notified, until they are no longer overdue.
     var failingRemovals: Set<Binding> = []
+    /// Folder references whose lookup failed, with why, until they may be asked again.
+    var folderMisses: [String: (until: Date, problem: ReferenceProblem)] = [:]
 
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
@@ -146,6 +148,7 @@ package actor Reconciler {
             var snapshot: GrafanaSnapshot
             do {
                 snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
+                await lookUpFolders(into: &snapshot, for: catalog, now: now)
                 metrics.grafanaUp.set(1, targetLabels.grafana, targetLabels.org)
                 result.reachedGrafana = true
             } catch {

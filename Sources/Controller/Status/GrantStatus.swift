@@ -19,6 +19,10 @@ package enum Reason: String, Sendable, Codable {
     case policyDenied = "PolicyDenied"
     case invalidSpec = "InvalidSpec"
     case notFoundInGrafana = "NotFoundInGrafana"
+    /// A reference names two Grafana objects (one's uid, another's name; one's login, another's email).
+    case ambiguousReference = "AmbiguousReference"
+    /// Looking a reference up in Grafana failed; retried on the next pass.
+    case lookupFailed = "LookupFailed"
     case applyFailed = "ApplyFailed"
     case revokedByDeletion = "RevokedByDeletion"
 }

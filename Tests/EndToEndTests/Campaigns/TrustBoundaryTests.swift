@@ -96,4 +96,107 @@ struct TrustBoundaryTests {
             }, "\(validate.stdout)")
         _ = await work.simulator.stop()
     }
+
+    /// Staging's name is production's uid, and mallory's login is the victim's email (both allowed by Grafana).
+    static let collisions = (
+        users: [
+            "{login: victim, email: victim@example.com, name: Victim, orgs: {1: Viewer}}",
+            "{login: victim@example.com, email: mallory@example.com, name: Mallory, orgs: {1: Viewer}}",
+        ],
+        dataSources: [
+            "{uid: staging-mirror, name: prod-mirror, type: loki}", "{uid: b1, name: staging-mirror, type: loki}",
+        ]
+    )
+
+    static let stagingPolicy = """
+        apiVersion: grafana-jit.io/v1alpha1
+        kind: AccessPolicy
+        metadata: {name: staging}
+        spec:
+          subjects: {users: ["*@example.com", victim]}
+          dataSources: [{name: "staging-*"}]
+          permissions: [Query]
+          maxDuration: 4h
+          approval: {required: true, approvers: {users: [victim@example.com, bob@example.com]}}
+        """
+
+    @Test func aReferenceThatNamesTwoObjectsFailsAloneAndNamesBoth() async throws {
+        let work = try await ControllerWorkspace.start(policy: Self.stagingPolicy, extraFixture: Self.collisions)
+        let asked = "  duration: 1h\n  reason: r\n  approvedBy: [bob@example.com]\n"
+        try work.directory.write(
+            "repo/grants/twofold.yaml",
+            HostileInputTests.grant(
+                "twofold", user: "dave@example.com",
+                "  access: [{dataSource: staging-mirror, permission: Query}]\n" + asked))
+        try work.directory.write(
+            "repo/grants/explicit.yaml",
+            HostileInputTests.grant(
+                "explicit", user: "erin@example.com",
+                "  access: [{dataSource: \"name:staging-mirror\", permission: Query}]\n" + asked))
+        // The aliased spelling as subject, and as the approver of mallory's own grant.
+        try work.directory.write(
+            "repo/grants/aliased.yaml",
+            HostileInputTests.grant(
+                "aliased", user: "victim@example.com",
+                "  access: [{dataSource: staging-logs, permission: Query}]\n" + asked))
+        try work.directory.write(
+            "repo/grants/borrowed.yaml",
+            HostileInputTests.grant(
+                "borrowed", user: "mallory@example.com",
+                "  access: [{dataSource: staging-logs, permission: Query}]\n  duration: 1h\n  reason: r\n"
+                    + "  approvedBy: [victim@example.com]\n"))
+        _ = try await work.once()
+        let access = try await work.access()
+        #expect(!access.contains { $0.hasPrefix("dave@") }, "\(access)")
+        #expect(access.contains("erin@b1=Query") && !access.contains("erin@staging-mirror=Query"), "\(access)")
+        #expect(!access.contains { $0.hasPrefix("victim") || $0.hasPrefix("mallory") }, "\(access)")
+        let status = try work.statusText()
+        #expect(status.contains("AmbiguousReference"))
+        #expect(
+            status.contains(
+                "data source staging-mirror is ambiguous: it is the uid of prod-mirror and the name of the data source "
+                    + "with uid b1; write uid:staging-mirror or name:staging-mirror"), "\(status)")
+        #expect(status.contains("user victim@example.com is ambiguous"))
+        _ = await work.simulator.stop()
+    }
+
+    /// Folder references that are no folder, each looked up in Grafana, slow every lookup; a `.` is refused before
+    /// Grafana sees it. Another grant's expiry is still on time.
+    @Test func hostileFolderReferencesDelayNoOnesRevocation() async throws {
+        let work = try await ControllerWorkspace.start()
+        let dot = HostileInputTests.grant(
+            "dot", user: "dave@example.com",
+            "  access: [{folder: \".\", permission: View}]\n  duration: 1h\n  reason: r\n")
+        try work.directory.write("repo/grants/dot.yaml", dot)
+        let validate = try await BinaryRun.grafanaJIT(["validate"] + work.sources())
+        #expect(
+            validate.lines.contains {
+                $0.hasPrefix(work.grants + "/grants/dot.yaml:6:21: error: spec.access[0].folder: names one object")
+            }, "\(validate.stdout)")
+        let unknown = (0..<300).map { "{folder: missing-\($0), permission: View}" }.joined(separator: ", ")
+        try work.directory.write(
+            "repo/grants/flood.yaml",
+            HostileInputTests.grant(
+                "flood", user: "dave@example.com", "  access: [\(unknown)]\n  duration: 1h\n  reason: r\n"))
+        try await work.control("PUT", "/__sim/faults", body: #"{"latencyMilliseconds":20}"#)
+        try work.grant(
+            "short", access: "[{dataSource: prod-metrics, permission: Query}]", expiresAt: Date().addingTimeInterval(8))
+        let daemon = try await ControllerProcess.start(work, extra: ["--resync", "10m"])
+        #expect(try await work.eventually(within: 20) { try await work.access().contains("alice@prom-prod=Query") })
+        let revoked = try await work.eventually(within: 30) {
+            try await !work.access().contains("alice@prom-prod=Query")
+        }
+        let end = try #require(try Self.expiry(of: "short", in: work))
+        #expect(revoked)
+        // Revoked within seconds of its end, although 300 lookups at 20 ms each are waiting.
+        #expect(Date().timeIntervalSince(end) < 15)
+        let status = try work.statusText()
+        #expect(status.contains("folder missing-0"), "\(status)")
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    static func expiry(of grant: String, in work: ControllerWorkspace) throws -> Date? {
+        try HostileInputTests.expiresAt(of: grant, in: work).flatMap(HostileInputTests.date)
+    }
 }
