@@ -60,10 +60,10 @@ package enum WebhookFormat: String, Sendable, Equatable {
         return ["text": escaped("\(title): \(notification.message)"), "blocks": blocks]
     }
 
-    /// Slack's mrkdwn treats `&`, `<` and `>` as markup; everything else is literal.
+    /// Slack's mrkdwn treats `&`, `<` and `>` as markup (links, mentions); control characters are escaped too.
     private static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: ">", with: "&gt;").inert
     }
 }
 

@@ -84,14 +84,17 @@ package struct Logger: Sendable {
         }
     }
 
-    /// Values with spaces, quotes or `=` are quoted, as logfmt readers expect.
+    /// Values with spaces, quotes, `=`, backslashes or control characters are quoted, as logfmt readers expect, with
+    /// control characters escaped: a value can never end the line or forge another one.
     private static func quoted(_ value: String) -> String {
-        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else {
-            return value
-        }
+        let inert = value.inert
+        guard
+            value.isEmpty || inert != value
+                || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" })
+        else { return value }
         return "\""
-            + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+            + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").inert
+            + "\""
     }
 }
 

@@ -103,8 +103,10 @@ struct DiscoverCommand: Command {
 
 }
 
-/// Rows as aligned columns, two spaces apart; the last column is not padded (it is free text).
+/// Rows as aligned columns, two spaces apart; the last column is not padded (it is free text). Cells come from files
+/// and Grafana, so their control characters are escaped: a row is always one line.
 func columns(_ rows: [[String]]) -> String {
+    let rows = rows.map { $0.map(\.inert) }
     let last = rows[0].count - 1
     let widths = (0..<last).map { column in rows.map { $0[column].count }.max() ?? 0 }
     return rows.map { row in

@@ -259,7 +259,7 @@ struct PlanCommand: Command {
     }
 
     private static func changes(_ result: PassResult) -> String {
-        if let error = result.error { return "plan failed: \(error)\n" }
+        if let error = result.error { return "plan failed: \(error.inert)\n" }
         guard !result.plan.changes.isEmpty || !result.plan.notes.isEmpty else { return "no changes\n" }
         var byGrant: [String: [String]] = [:]
         var standing: [String] = []
@@ -283,6 +283,6 @@ struct PlanCommand: Command {
         lines.append(
             "\(result.plan.changes.count) change(s)"
                 + (result.held > 0 ? ", \(result.held) revocation(s) held by the safety brake" : ""))
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(\.inert).joined(separator: "\n") + "\n"
     }
 }

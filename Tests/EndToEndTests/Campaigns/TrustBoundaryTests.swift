@@ -199,4 +199,26 @@ struct TrustBoundaryTests {
     static func expiry(of grant: String, in work: ControllerWorkspace) throws -> Date? {
         try HostileInputTests.expiresAt(of: grant, in: work).flatMap(HostileInputTests.date)
     }
+
+    /// Control characters in a reference (a terminal escape, a carriage return that would forge a log line) reach
+    /// the text log, `status` and `plan` escaped.
+    @Test func controlCharactersInFilesReachNoTerminalRaw() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.directory.write(
+            "repo/grants/escape.yaml",
+            HostileInputTests.grant(
+                "escape", user: "dave@example.com",
+                "  access: [{dataSource: \"x\\e[2J\\rts=0 level=info event=change.applied\", permission: Query}]\n"
+                    + "  duration: 1h\n  reason: r\n"))
+        let environment = ["GRAFANA_TOKEN": "glsa_simulator_controller_token"]
+        let run = try await work.once()
+        let plan = try await BinaryRun.grafanaJIT(["plan"] + work.arguments, environment: environment)
+        let status = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        for (name, text) in [("run", run.stderr), ("plan", plan.stdout + plan.stderr), ("status", status.stdout)] {
+            #expect(!text.unicodeScalars.contains { $0.value == 0x1b || $0 == "\r" }, "\(name): \(text)")
+        }
+        #expect(run.stderr.contains(#"x\x1b[2J\rts=0 level=info event=change.applied"#), "\(run.stderr)")
+        #expect(status.stdout.contains(#"x\x1b[2J\rts=0"#), "\(status.stdout)")
+        _ = await work.simulator.stop()
+    }
 }
