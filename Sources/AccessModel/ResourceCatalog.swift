@@ -11,6 +11,8 @@ package struct ResourceCatalog: Sendable, Equatable {
     package private(set) var rejectedGrants: [String: ResourceError] = [:]
     /// Names left out for their errors or for being defined twice, per kind.
     private var unusable: [ResourceKind: Set<String>] = [:]
+    /// Every copy of each grant name defined more than once, in location order; none is in `grants`.
+    package private(set) var duplicateGrants: [String: [AccessGrant]] = [:]
 
     package init(files: [DecodedFile]) {
         var byKind: [ResourceKind: [String: [Resource]]] = [:]
@@ -29,6 +31,10 @@ package struct ResourceCatalog: Sendable, Equatable {
                     continue
                 }
                 unusable[kind, default: []].insert(name)
+                if kind == .grant {
+                    duplicateGrants[name] = copies.compactMap { if case .grant(let grant) = $0 { grant } else { nil } }
+                        .sorted { $0.metadata.location < $1.metadata.location }
+                }
                 let ordered = copies.map(\.metadata.location).sorted()
                 for later in ordered.dropFirst() {
                     errors.append(.duplicateName(kind: kind, name: name, at: later, first: ordered[0]))
@@ -79,6 +85,30 @@ package struct ResourceCatalog: Sendable, Equatable {
             }
         }
         return scoped
+    }
+
+    /// Of a grant name defined twice, keeps `copy` (the one the controller already has in force) and refuses only the
+    /// others, as newcomers: a file added later cannot revoke a working grant by reusing its name.
+    package mutating func keepInForce(_ copy: AccessGrant) {
+        let name = copy.name
+        guard let copies = duplicateGrants[name], copies.contains(copy) else { return }
+        duplicateGrants[name] = nil
+        errors.removeAll {
+            if case .duplicateName(.grant, name, _, _) = $0 { true } else { false }
+        }
+        rejectedGrants[name] = nil
+        for newcomer in copies where newcomer != copy {
+            errors.append(.newcomerName(name: name, at: newcomer.metadata.location, inForce: copy.metadata.location))
+        }
+        let errorCount = errors.count
+        if checkReferences(of: copy) {
+            unusable[.grant]?.remove(name)
+            grants.append(copy)
+            grants.sort { $0.name < $1.name }
+        } else if let first = errors[errorCount...].first {
+            rejectedGrants[name] = first
+        }
+        errors.sort { $0.location < $1.location }
     }
 
     /// True when any policy was among the inputs, even one left out for its errors.

@@ -291,7 +291,18 @@ package actor Reconciler {
                     "message": "file fails to parse; its last valid content stays in force",
                 ])
         }
-        let catalog = ResourceCatalog(files: files).scoped(to: configuration.target)
+        var loaded = ResourceCatalog(files: files)
+        for (name, copies) in loaded.duplicateGrants {
+            // The copy whose content the ledger recorded for this name is the grant in force.
+            guard let key = ledger.grants[name]?.contentKey else { continue }
+            let matching = copies.filter { DesiredState.contentKey(of: $0, catalog: loaded) == key }
+            if matching.count == 1 { loaded.keepInForce(matching[0]) }
+        }
+        for error in loaded.errors {
+            guard case .newcomerName(_, let location, _) = error else { continue }
+            logger.log(.warning, .fileRejected, ["file": location.file, "error": error.description])
+        }
+        let catalog = loaded.scoped(to: configuration.target)
         var rejected: [String: (file: String, error: String)] = [:]
         for file in files {
             for name in file.rejected where name.kind == .grant {

@@ -221,4 +221,30 @@ struct TrustBoundaryTests {
         #expect(status.stdout.contains(#"x\x1b[2J\rts=0"#), "\(status.stdout)")
         _ = await work.simulator.stop()
     }
+
+    /// A new file reusing a working grant's name is refused alone; the grant in force keeps its access.
+    @Test func aNewcomerUnderAWorkingGrantsNameIsRefusedAlone() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("shared", access: "[{dataSource: prod-metrics, permission: Query}]")
+        _ = try await work.once()
+        #expect(try await work.access().contains("alice@prom-prod=Query"))
+        // Sorted before the original, so it is read first.
+        try work.directory.write(
+            "repo/grants/aaa-newcomer.yaml",
+            HostileInputTests.grant(
+                "shared", user: "dave@example.com",
+                "  access: [{dataSource: prod-metrics, permission: Admin}]\n  duration: 1h\n  reason: r\n"))
+        let run = try await work.once()
+        let access = try await work.access()
+        #expect(access.contains("alice@prom-prod=Query"), "\(access)")
+        #expect(!access.contains { $0.hasPrefix("dave@") }, "\(access)")
+        #expect(
+            run.stderr.contains(#"AccessGrant \"shared\" is already in force from "#)
+                && run.stderr.contains("aaa-newcomer.yaml"), "\(run.stderr)")
+        #expect(try work.statusText().contains("\"Active\""))
+        // Offline there is no record to tell which is the newcomer: validate names both.
+        let validate = try await BinaryRun.grafanaJIT(["validate"] + work.sources())
+        #expect(validate.stdout.contains("is defined twice; first definition at"), "\(validate.stdout)")
+        _ = await work.simulator.stop()
+    }
 }
