@@ -124,6 +124,17 @@ struct GrafanaModel: Sendable {
         return users.first { $0.login.lowercased() == key || $0.email.lowercased() == key }
     }
 
+    /// A folder's parent, grandparent and so on, nearest first (a cycle in a fixture ends the walk).
+    func ancestors(ofFolder uid: String, org: Int) -> [String] {
+        var chain: [String] = []
+        var current = folders.first { $0.orgID == org && $0.uid == uid }?.parentUID
+        while let parent = current, !chain.contains(parent), parent != uid {
+            chain.append(parent)
+            current = folders.first { $0.orgID == org && $0.uid == parent }?.parentUID
+        }
+        return chain
+    }
+
     /// A team by numeric id or uid, in an org (Grafana 11+ accepts either in the path).
     func teamIndex(_ reference: String, org: Int) -> Int? {
         teams.firstIndex { $0.orgID == org && (String($0.id) == reference || $0.uid == reference) }

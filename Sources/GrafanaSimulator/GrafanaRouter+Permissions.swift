@@ -59,13 +59,28 @@ extension GrafanaRouter {
         }
     }
 
-    /// Unknown resources list nothing: GET does not validate the resource (derived from Grafana's code). Without
-    /// the access-control licence (OSS), Grafana appends a synthetic, unmanaged Admin row to folder permissions.
+    /// Unknown resources list nothing: GET does not validate the resource (derived from Grafana's code). A nested
+    /// folder lists its ancestors' managed rows too, marked `isInherited` (grafana-api.md §10). Without the
+    /// access-control licence (OSS), Grafana appends a synthetic, unmanaged Admin row to folder permissions.
     private func permissionRows(of resource: GrafanaModel.Resource) -> [[String: Any]] {
-        let managed = model.permissions.filter { $0.orgID == org && $0.resource == resource }.compactMap {
+        let ancestors = resource.kind == "folders" ? model.ancestors(ofFolder: resource.uid, org: org) : []
+        let managed =
+            managedRows(on: resource, inherited: false)
+            + ancestors.flatMap { managedRows(on: GrafanaModel.Resource(kind: "folders", uid: $0), inherited: true) }
+        guard resource.kind == "folders", model.edition == .oss else { return managed }
+        return managed + [
+            [
+                "id": 0, "roleName": "", "isManaged": false, "isInherited": false, "isServiceAccount": false,
+                "builtInRole": "Admin", "actions": Self.actions("Admin", kind: "folders"), "permission": "Admin",
+            ]
+        ]
+    }
+
+    private func managedRows(on resource: GrafanaModel.Resource, inherited: Bool) -> [[String: Any]] {
+        model.permissions.filter { $0.orgID == org && $0.resource == resource }.compactMap {
             permission -> [String: Any]? in
             var row: [String: Any] = [
-                "id": permission.id, "isManaged": true, "isInherited": false, "isServiceAccount": false,
+                "id": permission.id, "isManaged": true, "isInherited": inherited, "isServiceAccount": false,
                 "actions": Self.actions(permission.level, kind: resource.kind), "permission": permission.level,
             ]
             switch permission.principal {
@@ -89,13 +104,6 @@ extension GrafanaRouter {
             }
             return row
         }
-        guard resource.kind == "folders", model.edition == .oss else { return managed }
-        return managed + [
-            [
-                "id": 0, "roleName": "", "isManaged": false, "isInherited": false, "isServiceAccount": false,
-                "builtInRole": "Admin", "actions": Self.actions("Admin", kind: "folders"), "permission": "Admin",
-            ]
-        ]
     }
 
     /// Checks in Grafana's order (path id, body, level, resource, principal); the first failure answers.

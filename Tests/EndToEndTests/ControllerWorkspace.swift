@@ -33,22 +33,21 @@ struct ControllerWorkspace {
           maxDuration: 1d
         """
 
-    /// `extraFixture` adds `users:` and `dataSources:` entries (YAML flow mappings, one per line) to the example
-    /// fixture, for Grafanas with colliding names and aliased accounts.
-    static func start(policy: String = openPolicy, extraFixture: (users: [String], dataSources: [String]) = ([], []))
-        async throws -> ControllerWorkspace
+    /// `extraFixture` adds entries (YAML flow mappings, one per line) to sections of the example fixture
+    /// (`users`, `dataSources`, `permissions`, ...), for Grafanas with colliding names, aliased accounts or more
+    /// standing access.
+    static func start(policy: String = openPolicy, extraFixture: [String: [String]] = [:]) async throws
+        -> ControllerWorkspace
     {
         let directory = try TemporaryDirectory()
         try directory.write("repo/policies/policy.yaml", policy)
         var fixture = "examples/grafana-fixture.yaml"
-        if !extraFixture.users.isEmpty || !extraFixture.dataSources.isEmpty {
-            let text = try String(contentsOfFile: BinaryRun.projectRoot + "/" + fixture, encoding: .utf8)
-                .replacingOccurrences(
-                    of: "\nusers:\n", with: "\nusers:\n" + extraFixture.users.map { "  - \($0)\n" }.joined()
-                )
-                .replacingOccurrences(
-                    of: "\ndataSources:\n",
-                    with: "\ndataSources:\n" + extraFixture.dataSources.map { "  - \($0)\n" }.joined())
+        if !extraFixture.isEmpty {
+            var text = try String(contentsOfFile: BinaryRun.projectRoot + "/" + fixture, encoding: .utf8)
+            for (section, entries) in extraFixture {
+                text = text.replacingOccurrences(
+                    of: "\n\(section):\n", with: "\n\(section):\n" + entries.map { "  - \($0)\n" }.joined())
+            }
             fixture = try directory.write("fixture.yaml", text)
         }
         return ControllerWorkspace(directory: directory, simulator: try await SimulatorProcess.start(fixture: fixture))

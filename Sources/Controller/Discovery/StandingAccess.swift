@@ -101,7 +101,7 @@ package struct StandingAccessScan {
             }
         }
         let folderPolicies = policies.filter { !$0.folders.isEmpty }
-        for folder in try await grafana.folders() {
+        for folder in try await folderTree() {
             let governed =
                 everything
                 || folderPolicies.contains { $0.folders.contains { $0.matches(uid: folder.uid, title: folder.title) } }
@@ -112,6 +112,25 @@ package struct StandingAccessScan {
         }
         return report
     }
+
+    /// Every folder, top level first, walking `parentUid` levels as deep as Grafana nests them (a bound stops a
+    /// tree that never ends).
+    private func folderTree() async throws(GrafanaAPIError) -> [GrafanaFolder] {
+        var all: [GrafanaFolder] = []
+        var level = try await grafana.folders(in: nil)
+        var seen = Set<String>()
+        for _ in 0..<Self.maxFolderDepth where !level.isEmpty {
+            level = level.filter { seen.insert($0.uid).inserted }
+            all += level
+            var next: [GrafanaFolder] = []
+            for folder in level { next += try await grafana.folders(in: folder.uid) }
+            level = next
+        }
+        return all
+    }
+
+    /// Deeper than Grafana lets folders nest: a longer chain can only be a misread, never real folders.
+    static let maxFolderDepth = 8
 
     /// One resource's permission rows; a resource whose permissions cannot be read (OSS data sources, a missing
     /// scope) is reported as a problem, not a failure of the whole scan.

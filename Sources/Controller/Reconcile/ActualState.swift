@@ -50,8 +50,11 @@ package enum ActualState {
             let on = Binding.Resource(resource)
             let levels: Set<Level> =
                 if case .folder = resource { [.view, .edit, .admin] } else { [.query, .edit, .admin] }
+            // Only a principal's own managed row is its level here: a row inherited from a parent folder or from a
+            // fixed or basic role is never written, restored or counted as drift (grafana-api.md §8.1, §10).
             return try await grafana.permissions(on: resource).compactMap { row in
-                guard let level = Level(rawValue: row.level), levels.contains(level) else { return nil }
+                guard row.isManaged, !row.isInherited, let level = Level(rawValue: row.level), levels.contains(level)
+                else { return nil }
                 switch row.principal {
                 case .user(let id): return (Binding(.user(id), on: on), level)
                 case .team(let id): return (Binding(.team(id), on: on), level)

@@ -70,8 +70,8 @@ package struct RetryingGrafana: GrafanaAPI {
         try await retry { () async throws(GrafanaAPIError) in try await base.dataSource(uidOrName: uidOrName) }
     }
 
-    package func folders() async throws(GrafanaAPIError) -> [GrafanaFolder] {
-        try await retry { () async throws(GrafanaAPIError) in try await base.folders() }
+    package func folders(in parent: String?) async throws(GrafanaAPIError) -> [GrafanaFolder] {
+        try await retry { () async throws(GrafanaAPIError) in try await base.folders(in: parent) }
     }
 
     package func folder(uid: String) async throws(GrafanaAPIError) -> GrafanaFolder {

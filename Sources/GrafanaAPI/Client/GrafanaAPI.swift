@@ -20,8 +20,8 @@ package protocol GrafanaAPI: Sendable {
     func dataSources() async throws(GrafanaAPIError) -> [GrafanaDataSource]
     /// By uid first, then by name, as grants may name either.
     func dataSource(uidOrName: String) async throws(GrafanaAPIError) -> GrafanaDataSource
-    /// Top-level folders (nested ones are found by uid), read page by page.
-    func folders() async throws(GrafanaAPIError) -> [GrafanaFolder]
+    /// One level of the folder tree (the top level without a parent), read page by page.
+    func folders(in parent: String?) async throws(GrafanaAPIError) -> [GrafanaFolder]
     func folder(uid: String) async throws(GrafanaAPIError) -> GrafanaFolder
     func permissions(on resource: PermissionResource) async throws(GrafanaAPIError) -> [GrafanaPermission]
     /// Sets one principal's level (`Query`/`View`, `Edit`, `Admin`), or removes it with nil; never touches others.
@@ -36,4 +36,9 @@ package protocol GrafanaAPI: Sendable {
     /// A token that is already gone is a success (`.unchanged`).
     func deleteServiceAccountToken(serviceAccount: Int, token: Int) async throws(GrafanaAPIError) -> WriteOutcome
     func permissionAPIStatus() async throws(GrafanaAPIError) -> PermissionAPIStatus
+}
+
+extension GrafanaAPI {
+    /// Top-level folders; nested ones are found by uid or by walking `folders(in:)`.
+    package func folders() async throws(GrafanaAPIError) -> [GrafanaFolder] { try await folders(in: nil) }
 }

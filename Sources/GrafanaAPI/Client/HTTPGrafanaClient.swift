@@ -127,11 +127,14 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         return source
     }
 
-    /// `/api/folders` pages (`limit`, `page`) until a short one: it has no total count.
-    package func folders() async throws(GrafanaAPIError) -> [GrafanaFolder] {
+    /// `/api/folders` pages (`limit`, `page`, `parentUid` for a nested level) until a short one: it has no total
+    /// count.
+    package func folders(in parent: String?) async throws(GrafanaAPIError) -> [GrafanaFolder] {
         var all: [GrafanaFolder] = []
         for page in 1... {
-            let query = [("limit", String(connection.pageSize)), ("page", String(page))]
+            let query =
+                [("limit", String(connection.pageSize)), ("page", String(page))]
+                + (parent.map { [("parentUid", $0)] } ?? [])
             let result = try await decode([GrafanaFolder].self, get("/api/folders", query: query))
             all += result
             if result.count < connection.pageSize { break }

@@ -98,15 +98,15 @@ struct TrustBoundaryTests {
     }
 
     /// Staging's name is production's uid, and mallory's login is the victim's email (both allowed by Grafana).
-    static let collisions = (
-        users: [
+    static let collisions = [
+        "users": [
             "{login: victim, email: victim@example.com, name: Victim, orgs: {1: Viewer}}",
             "{login: victim@example.com, email: mallory@example.com, name: Mallory, orgs: {1: Viewer}}",
         ],
-        dataSources: [
+        "dataSources": [
             "{uid: staging-mirror, name: prod-mirror, type: loki}", "{uid: b1, name: staging-mirror, type: loki}",
-        ]
-    )
+        ],
+    ]
 
     static let stagingPolicy = """
         apiVersion: grafana-jit.io/v1alpha1
