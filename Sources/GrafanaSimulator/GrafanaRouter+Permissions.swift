@@ -124,8 +124,12 @@ extension GrafanaRouter {
                 "Permission [\(level)] is invalid for this resource type",
                 extra: ["permission": level])
         }
-        // Unconfirmed: Grafana's validators return plain errors, which its code turns into a 500.
+        // The resource validators return plain errors, which Grafana turns into a 500; from 12.2 an unknown folder is
+        // errutil's folder.notFound (pkg/services/dashboards/errors.go; grafana issue 109328 shows 12.1's 500).
         guard model.exists(resource, org: org) else {
+            if resource.kind == "folders", isAtLeast(12, 2) {
+                return .json(404, object: ["messageId": "folder.notFound", "message": "NotFound", "statusCode": 404])
+            }
             return GrafanaResponses.message(500, "Internal Server Error", traceID: true)
         }
         let principal: GrafanaModel.Principal

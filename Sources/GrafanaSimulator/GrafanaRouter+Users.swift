@@ -68,9 +68,11 @@ extension GrafanaRouter {
         guard let role = jsonBody()?["role"] as? String, let parsed = GrafanaModel.OrgRole(rawValue: role) else {
             return GrafanaResponses.message(400, "Invalid role specified")
         }
+        // Grafana does not map "not in this org" to 404: updateOrgUserHelper answers 500 (pkg/api/org_users.go, 10.x
+        // through 12.x).
         guard let id = Int(reference),
             let index = model.users.firstIndex(where: { $0.id == id && $0.orgRoles[org] != nil })
-        else { return GrafanaResponses.message(404, "User not found") }
+        else { return GrafanaResponses.message(500, "Failed update org user", traceID: true) }
         model.users[index].orgRoles[org] = parsed
         return GrafanaResponses.success("Organization user updated")
     }

@@ -5,6 +5,8 @@ actor WriteBook {
     private var pending: [Binding.Resource: [Change]]
     private(set) var written: [Change] = []
     private(set) var failures: [(Change, String)] = []
+    /// Removals whose target is gone (a user who left the org, a deleted folder), with why.
+    private(set) var vanished: [(Change, String)] = []
 
     init(_ pending: [Binding.Resource: [Change]]) {
         self.pending = pending
@@ -14,6 +16,11 @@ actor WriteBook {
 
     func succeeded(_ change: Change, on resource: Binding.Resource) {
         written.append(change)
+        pending[resource]?.removeFirst()
+    }
+
+    func vanished(_ change: Change, on resource: Binding.Resource, because reason: String) {
+        vanished.append((change, reason))
         pending[resource]?.removeFirst()
     }
 

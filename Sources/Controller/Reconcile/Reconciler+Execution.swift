@@ -18,10 +18,19 @@ extension Reconciler {
         var outcome = ExecutionOutcome()
         writeAhead(plan, desired: desired, now: now)
         try await saveLedger()
-        let (attempted, failures) = await writeThroughQueue(plan.changes)
+        let (attempted, failures, vanished) = await writeThroughQueue(plan.changes)
         for (change, reason) in failures {
             outcome.failed += 1
             record(change, failure: reason, into: &outcome)
+        }
+        for (change, reason) in vanished {
+            outcome.applied += 1
+            ledger.forget(change.binding)
+            logger.log(.info, .changeApplied, fields(change).merging(["reason": reason]) { $1 })
+            for grant in change.grants { outcome.changes[grant, default: []].append(change.description) }
+            var event = auditEvent(change, outcome: "success", error: nil, now: clock.now())
+            event.reason = reason + "; nothing is left to take back"
+            try await audit.record([event])
         }
         // Confirm by reading back: one read per touched data source, folder or team.
         let confirmed = try await ActualState.read(attempted.map(\.binding), from: grafana)
@@ -158,7 +167,9 @@ extension Reconciler {
     /// Writes through a work queue keyed by resource: one worker per resource at a time, in plan order; 4 workers;
     /// a transient failure puts the resource back with per-resource backoff (never sooner than `Retry-After`) until
     /// the write deadline; after it, what is left fails for this pass and the ledger keeps it for the next.
-    private func writeThroughQueue(_ changes: [Change]) async -> (written: [Change], failures: [(Change, String)]) {
+    private func writeThroughQueue(_ changes: [Change]) async -> (
+        written: [Change], failures: [(Change, String)], vanished: [(Change, String)]
+    ) {
         var byResource: [Binding.Resource: [Change]] = [:]
         let queue = WorkQueue<Binding.Resource>(clock: clock, policy: configuration.retry, metrics: metrics)
         for change in changes {
@@ -179,7 +190,7 @@ extension Reconciler {
                 }
             }
         }
-        return (await book.written, await book.failures)
+        return (await book.written, await book.failures, await book.vanished)
     }
 
     private static func process(
@@ -187,10 +198,16 @@ extension Reconciler {
         clock: any WallClock, deadline: Date
     ) async {
         for change in await book.changes(for: resource) {
-            do throws(GrafanaAPIError) {
-                try await write(change, to: writer)
+            switch await attempt(change, on: writer) {
+            case .written:
                 await book.succeeded(change, on: resource)
-            } catch {
+            case .vanished(let reason) where change.kind == .revoke || change.kind == .lower:
+                // Nothing is left to take back: the access went with its target.
+                await book.vanished(change, on: resource, because: reason)
+            case .vanished(let reason):
+                await book.fail(resource, because: reason)
+                return
+            case .failed(let error):
                 if error.isRetryable && clock.now() < deadline {
                     await queue.addRateLimited(resource, retryAfter: error.retryAfter)
                 } else {
@@ -202,7 +219,7 @@ extension Reconciler {
         await queue.forget(resource)
     }
 
-    private static func write(_ change: Change, to grafana: any GrafanaAPI) async throws(GrafanaAPIError) {
+    static func write(_ change: Change, to grafana: any GrafanaAPI) async throws(GrafanaAPIError) {
         switch (change.binding.principal, change.binding.resource) {
         case (let principal, .dataSource), (let principal, .folder):
             guard let resource = change.binding.resource.permissionResource else { return }
