@@ -90,6 +90,7 @@ private struct FixtureReader {
                 "edition", "version", "orgs", "users", "teams", "dataSources", "folders", "permissions",
                 "serviceAccounts",
                 "oncall", "incidents",
+                "apiKeyMaxSecondsToLive",
             ])
         let edition = try string(fields["edition"], "edition", in: root, default: "enterprise")
         guard let parsed = GrafanaModel.Edition(rawValue: edition) else {
@@ -97,6 +98,7 @@ private struct FixtureReader {
         }
         model.edition = parsed
         model.version = try string(fields["version"], "version", in: root, default: "11.4.0")
+        model.apiKeyMaxSecondsToLive = try int(fields["apiKeyMaxSecondsToLive"], default: -1)
         for node in try items(fields["orgs"]) {
             let org = try entries(node, allowed: ["id", "name"])
             model.orgs[try int(org["id"], default: 1)] = try string(org["name"], "name", in: node)

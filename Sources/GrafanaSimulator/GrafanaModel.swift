@@ -99,6 +99,8 @@ struct GrafanaModel: Sendable {
 
     var edition: Edition = .enterprise
     var version = "11.4.0"
+    /// `[auth] api_key_max_seconds_to_live`: the longest token lifetime; -1 (the default) for no limit.
+    var apiKeyMaxSecondsToLive = -1
     var orgs: [Int: String] = [1: "Main Org."]
     var users: [User] = []
     var teams: [Team] = []

@@ -62,6 +62,16 @@ extension GrafanaRouter {
             return GrafanaResponses.badRequestData
         }
         let seconds = body["secondsToLive"] as? Int ?? 0
+        // Checked before the name, as Grafana does (pkg/services/serviceaccounts/api/token.go).
+        if model.apiKeyMaxSecondsToLive != -1 {
+            if seconds == 0 {
+                return GrafanaResponses.message(400, "Number of seconds before expiration should be set")
+            }
+            if seconds > model.apiKeyMaxSecondsToLive {
+                return GrafanaResponses.message(
+                    400, "Number of seconds before expiration is greater than the global limit")
+            }
+        }
         let taken = model.serviceAccounts.contains { account in
             account.orgID == org && account.tokens.contains { $0.name == name }
         }

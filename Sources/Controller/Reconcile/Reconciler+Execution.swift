@@ -12,6 +12,8 @@ extension Reconciler {
         var errors: [String: String] = [:]
         /// Why each failed revocation or lowering failed.
         var removalErrors: [Binding: String] = [:]
+        /// Grants Grafana refused to apply for good (not a fault that may pass): they show `Failed` with why.
+        var refusals: [String: String] = [:]
     }
 
     func execute(_ plan: Plan, desired: DesiredState, now: Date) async throws -> ExecutionOutcome {

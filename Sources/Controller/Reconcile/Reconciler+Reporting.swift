@@ -20,13 +20,17 @@ extension Reconciler {
                 activatedAt: result.activatedAt, startsAt: result.window?.start, expiresAt: result.window?.end,
                 policies: result.policies, conditions: previous?.conditions ?? [],
                 changes: outcome.changes[grant.name] ?? previous?.changes ?? [], lastError: outcome.errors[grant.name])
+            var reason = result.reason
+            if let refusal = outcome.refusals[grant.name] {
+                (status.phase, status.message, reason) = (.failed, refusal, .applyFailed)
+            }
             if let fallback = invalid.first(where: { $0.path == grant.metadata.location.file }) {
                 status.message +=
                     "; the file fails to parse (\(fallback.errors.first?.message ?? "")), its last valid content is in force"
             }
             let generation = Self.generation(of: grant)
             status.conditions = Self.conditions(
-                status, reason: result.reason, previous: previous, generation: generation, now: now)
+                status, reason: reason, previous: previous, generation: generation, now: now)
             // The commit that brought this version of the grant: kept while the content stays the same.
             if let previous, previous.conditions.first?.observedGeneration == generation, previous.commit != nil {
                 (status.commit, status.pullRequest) = (previous.commit, previous.pullRequest)

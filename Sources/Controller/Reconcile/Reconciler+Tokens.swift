@@ -89,7 +89,19 @@ extension Reconciler {
             logger.log(.info, .tokenCreated, ["grant": grant, "token": record.tokenName, "file": secretPath(grant)])
         } catch {
             tokenFailure(grant, record, error: "\(error)", into: &outcome)
-            if record.tokenID != nil { await retire(grant, record, into: &outcome, now: now) }
+            if record.tokenID != nil {
+                await retire(grant, record, into: &outcome, now: now)
+            } else if case .invalidRequest = error as? GrafanaAPIError {
+                // Refused outright (a lifetime above Grafana's api_key_max_seconds_to_live): nothing was created, so
+                // nothing is kept; the grant fails with Grafana's words and is tried again on a later pass.
+                outcome.refusals[grant] = "token of \(want.serviceAccountName) refused by Grafana: \(error)"
+                ledger.tokens[grant] = nil
+                do {
+                    try await saveLedger()
+                } catch {
+                    logger.log(.error, .tokenFailed, ["grant": grant, "error": "\(error)"])
+                }
+            }
         }
     }
 
