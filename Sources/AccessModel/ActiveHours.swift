@@ -59,3 +59,12 @@ package struct ActiveHours: Sendable, Equatable {
         return candidates.filter { $0 > date }.sorted().first { contains($0) != now }
     }
 }
+
+extension ActiveHours {
+    /// IANA zone names as the system's tzdata lists them (`Europe/London`), plus `UTC` and `GMT`. Abbreviations and
+    /// offsets are refused: Foundation reads some of them as other zones (`BST` as Bangladesh, not British Summer
+    /// Time), and `Etc/GMT+2` means two hours *behind* GMT.
+    package static let zoneNames: Set<String> = Set(
+        TimeZone.knownTimeZoneIdentifiers.filter { $0.contains("/") && !$0.hasPrefix("Etc/") }
+    ).union(["UTC", "GMT", "Etc/UTC"])
+}

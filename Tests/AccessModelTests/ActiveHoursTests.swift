@@ -64,4 +64,24 @@ struct ActiveHoursTests {
         let file = ResourceDecoder().decode(Array(text.utf8), path: "p.yaml")
         #expect(file.errors.map(\.message) == (error.map { [$0] } ?? []))
     }
+
+    /// Abbreviations and offsets name no zone reliably (Foundation reads BST as Bangladesh); IANA names do.
+    @Test(arguments: [
+        ("BST", false), ("PST", false), ("CEST", false), ("UTC+2", false), ("Etc/GMT+2", false), ("EST", false),
+        ("Europe/London", true), ("America/Los_Angeles", true), ("UTC", true), ("GMT", true),
+    ])
+    func onlyIANAZoneNamesAreAccepted(zone: String, accepted: Bool) {
+        let text = Fixtures.policy(
+            "p",
+            "subjects: {users: ['*']}\nteams: [sre]\nmaxDuration: 8h\n"
+                + "activeHours: {days: [Mon], from: \"08:00\", to: \"20:00\", timeZone: \"\(zone)\"}")
+        let file = ResourceDecoder().decode(Array(text.utf8), path: "p.yaml")
+        #expect(file.errors.isEmpty == accepted, "\(file.errors)")
+        if !accepted {
+            #expect(
+                file.errors.map(\.message) == [
+                    "spec.activeHours.timeZone: \"\(zone)\" is not a time zone name like Europe/Berlin or UTC"
+                ])
+        }
+    }
 }

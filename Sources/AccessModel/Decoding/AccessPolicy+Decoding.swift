@@ -148,7 +148,7 @@ extension DecodingContext {
         let to = field("to", of: object, isRequired: true) { $0.timeOfDay($1, at: $2) }
         let timeZone = field("timeZone", of: object, isRequired: true) { context, node, path -> TimeZone? in
             guard let name = context.string(node, at: path) else { return nil }
-            guard let zone = TimeZone(identifier: name) else {
+            guard ActiveHours.zoneNames.contains(name), let zone = TimeZone(identifier: name) else {
                 context.report(
                     .invalidValue(
                         path, problem: "\"\(name)\" is not a time zone name like Europe/Berlin or UTC",
