@@ -71,8 +71,7 @@ package actor AuditLog {
         var bytes: [UInt8] = []
         for var event in events {
             if event.commit == nil, let provenance {
-                event.commit = provenance.commit
-                event.pullRequest = provenance.pullRequest
+                (event.commit, event.pullRequest) = provenance.claim(for: event.grant)
             }
             event.grafana = event.grafana ?? target?.grafana
             event.org = event.org ?? target?.org

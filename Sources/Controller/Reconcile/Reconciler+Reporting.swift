@@ -32,10 +32,14 @@ extension Reconciler {
             status.conditions = Self.conditions(
                 status, reason: reason, previous: previous, generation: generation, now: now)
             // The commit that brought this version of the grant: kept while the content stays the same.
-            if let previous, previous.conditions.first?.observedGeneration == generation, previous.commit != nil {
+            if let previous, previous.conditions.first?.observedGeneration == generation, previous.commit != nil,
+                previous.commit != Provenance.uncommitted
+            {
                 (status.commit, status.pullRequest) = (previous.commit, previous.pullRequest)
+            } else if let claim = provenance?.claim(for: grant.name) {
+                (status.commit, status.pullRequest) = claim
             } else {
-                (status.commit, status.pullRequest) = (provenance?.commit, provenance?.pullRequest)
+                (status.commit, status.pullRequest) = (nil, nil)
             }
             if previous?.phase != status.phase {
                 logger.log(

@@ -144,6 +144,7 @@ package actor Reconciler {
         do {
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
             await readProvenance()
+            await markUncommitted(catalog)
             await audit.setProvenance(provenance)
             var snapshot: GrafanaSnapshot
             do {
@@ -210,6 +211,23 @@ package actor Reconciler {
         guard provenance?.commit != commit else { return }
         let message = await CommitMessage.read(commit, in: root)
         provenance = Provenance(commit: commit, pullRequest: message.flatMap(Provenance.pullRequest(in:)))
+    }
+
+    /// Grants whose file is not as committed (modified or untracked) claim no commit, in status and audit alike.
+    private func markUncommitted(_ catalog: ResourceCatalog) async {
+        guard provenance != nil else { return }
+        let checkout = GitCheckout(fileSystem: fileSystem)
+        guard let root = configuration.sources.grants.first(where: { checkout.commit(of: $0) != nil }),
+            let changed = await UncommittedFiles.read(in: root), !changed.isEmpty
+        else {
+            provenance?.uncommittedGrants = []
+            return
+        }
+        provenance?.uncommittedGrants = Set(
+            catalog.grants.filter { grant in
+                // A file that cannot be resolved is gone; nothing is claimed for it either way.
+                (try? fileSystem.resolvedPath(of: grant.metadata.location.file)).map(changed.contains) ?? false
+            }.map(\.name))
     }
 
     /// `grafana` and `org` label values of this controller's series.
