@@ -67,17 +67,20 @@ package struct DesiredState: Sendable {
                 grant, now: now, firstSeen: record.firstSeen)
         }
         let allowances: [ItemAllowance]
+        // A denial comes from the policy the grant names, or from every policy it was checked against.
+        let judges = grant.policy.map { [$0] } ?? catalog.policyNames
         switch evaluation.verdict {
         case .denied(let denials):
             var result = outcome(
-                .denied, .policyDenied, denials.map(\.message).joined(separator: "; "), record: record)
+                .denied, .policyDenied, denials.map(\.message).joined(separator: "; "), policies: judges,
+                record: record)
             result.reasons = denials.map(\.message)
             return result
         case .undecided(let notes):
             // Facts the controller cannot get (on-call) deny: it fails closed.
             var result = outcome(
                 .denied, .policyDenied, "cannot be decided: " + notes.map(\.message).joined(separator: "; "),
-                record: record)
+                policies: judges, record: record)
             result.reasons = notes.map { "cannot be decided: " + $0.message }
             return result
         case .allowed(let allowed):

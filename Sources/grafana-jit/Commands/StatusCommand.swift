@@ -20,6 +20,11 @@ struct StatusCommand: Command {
         guard ["table", "json"].contains(output) else {
             throw UsageError.invalidValue(option: "output", value: output, expected: "table or json")
         }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: state, isDirectory: &isFolder), isFolder.boolValue else {
+            throw UsageError.invalidValue(
+                option: "state", value: state, expected: "the controller's state folder (it does not exist)")
+        }
         var statuses: [GrantStatus] = []
         for folder in Self.stateFolders(state) {
             statuses += await StatusStore(stateDirectory: folder, fileSystem: LocalFileSystem()).load().values
