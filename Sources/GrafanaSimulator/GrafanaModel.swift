@@ -119,9 +119,12 @@ struct GrafanaModel: Sendable {
 
     func user(id: Int) -> User? { users.first { $0.id == id } }
 
+    /// Grafana's `GetByLogin`: a string with `@` is tried as an e-mail first, then as a login; one without `@`
+    /// only as a login. A login may equal another user's e-mail, so the order decides who is found.
     func user(loginOrEmail: String) -> User? {
         let key = loginOrEmail.lowercased()
-        return users.first { $0.login.lowercased() == key || $0.email.lowercased() == key }
+        if key.contains("@"), let byEmail = users.first(where: { $0.email.lowercased() == key }) { return byEmail }
+        return users.first { $0.login.lowercased() == key }
     }
 
     /// A team by numeric id or uid, in an org (Grafana 11+ accepts either in the path).
