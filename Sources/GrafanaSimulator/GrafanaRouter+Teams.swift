@@ -60,7 +60,9 @@ extension GrafanaRouter {
                 ? teamNotFound(traceID: true)
                 : GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
         }
-        guard model.user(id: userID)?.orgRoles[org] != nil else {
+        // The permission service's user check outer-joins `org_user`: a user of another org passes, only an
+        // unknown id fails (pkg/api/team_members.go → resourcepermissions validateUser → GetSignedInUser).
+        guard model.user(id: userID) != nil else {
             return GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
         }
         guard model.teams[index].members[userID] == nil else {
@@ -103,7 +105,8 @@ extension GrafanaRouter {
                 "Permission [\(role)] is invalid for this resource type",
                 extra: ["permission": role])
         }
-        guard model.user(id: userID)?.orgRoles[org] != nil else {
+        // Same user check as adding a member: any existing user passes, whatever their orgs.
+        guard model.user(id: userID) != nil else {
             return GrafanaResponses.structured(
                 400, id: "accesscontrol.assignmentEntityNotFound", "user not found", extra: ["assignment": "user"])
         }
