@@ -111,6 +111,8 @@ struct GrafanaModel: Sendable {
     var schedules: [Schedule] = []
     /// Grafana Incident, served under `/incident/`: incident id → status (`active` or `resolved`).
     var incidents: [String: String] = [:]
+    /// Logins in Grafana's `[users] hidden_users`: left out of org-user and team-member listings.
+    var hiddenUsers: Set<String> = []
     var nextPermissionID = 1
     var nextTokenID = 1
 

@@ -30,14 +30,17 @@ extension GrafanaRouter {
     }
 
     /// 10.x/11.x do not check that the team exists here: an unknown numeric id lists no members; an unknown UID
-    /// fails in the UID resolver first.
+    /// fails in the UID resolver first. Hidden users are left out (`GetTeamMembers` calls `IsHiddenUser`).
     func teamMembers(_ reference: String) -> HTTPResponse {
         if let denied = require("teams.permissions:read") { return denied }
         guard let index = model.teamIndex(reference, org: org) else {
             return Int(reference) == nil ? GrafanaResponses.notFound : .json(200, object: [Any]())
         }
         let team = model.teams[index]
-        let members = team.members.keys.sorted().compactMap { model.user(id: $0) }.map { user -> [String: Any] in
+        let visible = team.members.keys.sorted().compactMap { model.user(id: $0) }.filter {
+            !caller.isHidden($0, in: model)
+        }
+        let members = visible.map { user -> [String: Any] in
             var dto: [String: Any] = [
                 "orgId": org, "teamId": team.id, "teamUID": team.uid, "userId": user.id, "auth_module": "",
                 "email": user.email, "name": user.name, "login": user.login, "avatarUrl": Self.avatar(user.email),
