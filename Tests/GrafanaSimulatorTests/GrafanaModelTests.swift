@@ -48,6 +48,7 @@ struct GrafanaModelTests {
     @Test func basicAuthResolvesTheUserNameTheSameWay() async {
         // "sam@example.com" is sam's e-mail, so it names sam (who has no password), not the user with that login.
         let grafana = SimulatedGrafana(model: model)
-        #expect(await grafana.call("GET", "/api/teams/search", user: "sam@example.com", password: "alias-pw").status == 401)
+        #expect(
+            await grafana.call("GET", "/api/teams/search", user: "sam@example.com", password: "alias-pw").status == 401)
     }
 }
