@@ -34,6 +34,14 @@ struct Caller {
         }
     }
 
+    /// Grafana's `IsHiddenUser`: a login in `[users] hidden_users` is left out of listings, except for server
+    /// admins and the user themselves.
+    func isHidden(_ user: GrafanaModel.User, in model: GrafanaModel) -> Bool {
+        guard model.hiddenUsers.contains(user.login) else { return false }
+        if case .user(let me) = identity { return !me.isGrafanaAdmin && me.login != user.login }
+        return true
+    }
+
     private static func actions(for role: GrafanaModel.OrgRole) -> Set<String> {
         switch role {
         case .none: []

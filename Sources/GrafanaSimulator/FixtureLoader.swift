@@ -88,9 +88,7 @@ private struct FixtureReader {
             root,
             allowed: [
                 "edition", "version", "orgs", "users", "teams", "dataSources", "folders", "permissions",
-                "serviceAccounts",
-                "oncall", "incidents",
-                "apiKeyMaxSecondsToLive",
+                "serviceAccounts", "hiddenUsers", "oncall", "incidents", "apiKeyMaxSecondsToLive",
             ])
         let edition = try string(fields["edition"], "edition", in: root, default: "enterprise")
         guard let parsed = GrafanaModel.Edition(rawValue: edition) else {
@@ -104,6 +102,9 @@ private struct FixtureReader {
             model.orgs[try int(org["id"], default: 1)] = try string(org["name"], "name", in: node)
         }
         for node in try items(fields["users"]) { try addUser(node) }
+        for node in try items(fields["hiddenUsers"]) {
+            model.hiddenUsers.insert(try string(node, "hiddenUsers", in: root))
+        }
         for node in try items(fields["teams"]) { try addTeam(node) }
         for node in try items(fields["dataSources"]) { try addDataSource(node) }
         for node in try items(fields["folders"]) { try addFolder(node) }

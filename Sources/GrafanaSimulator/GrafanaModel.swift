@@ -113,6 +113,8 @@ struct GrafanaModel: Sendable {
     var schedules: [Schedule] = []
     /// Grafana Incident, served under `/incident/`: incident id → status (`active` or `resolved`).
     var incidents: [String: String] = [:]
+    /// Logins in Grafana's `[users] hidden_users`: left out of org-user and team-member listings.
+    var hiddenUsers: Set<String> = []
     var nextPermissionID = 1
     var nextTokenID = 1
 
@@ -121,9 +123,12 @@ struct GrafanaModel: Sendable {
 
     func user(id: Int) -> User? { users.first { $0.id == id } }
 
+    /// Grafana's `GetByLogin`: a string with `@` is tried as an e-mail first, then as a login; one without `@`
+    /// only as a login. A login may equal another user's e-mail, so the order decides who is found.
     func user(loginOrEmail: String) -> User? {
         let key = loginOrEmail.lowercased()
-        return users.first { $0.login.lowercased() == key || $0.email.lowercased() == key }
+        if key.contains("@"), let byEmail = users.first(where: { $0.email.lowercased() == key }) { return byEmail }
+        return users.first { $0.login.lowercased() == key }
     }
 
     /// A folder's parent, grandparent and so on, nearest first (a cycle in a fixture ends the walk).

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPServer
 
 /// Grafana's three JSON error shapes (grafana-api.md §1.1) and its success bodies.
@@ -14,6 +15,35 @@ enum GrafanaResponses {
         var object: [String: Any] = ["statusCode": status, "messageId": id, "message": text, "traceID": ""]
         if let extra { object["extra"] = extra }
         return .json(status, object: object)
+    }
+
+    /// errutil's error without a public message: 11.x+ put the status's Kubernetes reason in `message`
+    /// (`errutil.Error.Public`; `CoreStatus` is `metav1.StatusReason`), e.g. 404 `"NotFound"`.
+    static func reason(_ status: Int, id: String) -> HTTPResponse {
+        let reasons = [
+            400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
+            429: "TooManyRequests", 503: "ServiceUnavailable",
+        ]
+        return structured(status, id: id, reasons[status] ?? "InternalError")
+    }
+
+    /// An injected server error: `response.Error`'s shape up to 11.x, errutil's in 12.x (whose handlers mostly
+    /// pass errutil errors through); the message id says the failure is the simulator's.
+    static func injectedServerError(majorVersion: Int) -> HTTPResponse {
+        majorVersion >= 12
+            ? reason(500, id: "simulator.injectedFault") : message(500, "Internal Server Error", traceID: true)
+    }
+
+    /// Grafana adds `traceID` while writing an error (`NormalResponse.WriteTo` → `writeLogLine`); 12.x skips that
+    /// step under unified logging, so its 12.x answers here carry none.
+    static func withoutTraceID(_ response: HTTPResponse) -> HTTPResponse {
+        guard response.status >= 400,
+            var object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
+            object.removeValue(forKey: "traceID") != nil
+        else { return response }
+        var copy = response
+        copy.body = HTTPResponse.json(response.status, object: object).body
+        return copy
     }
 
     /// The RBAC middleware's denial, naming the missing action (grafana-api.md §2.4).

@@ -19,11 +19,15 @@ extension GrafanaRouter {
             })
     }
 
-    /// Not found is Grafana's `{"status": "not-found", "message": "folder not found"}` (ToFolderErrorResponse).
+    /// Not found is `{"status": "not-found", "message": "folder not found"}` up to 11.x (ToFolderErrorResponse's
+    /// `dashboards.ErrFolderNotFound` branch); 12.x's folder service returns errutil `folder.notFound`, which
+    /// ToFolderErrorResponse passes through (`ErrOrFallback`) with no public message.
     func folder(_ uid: String) -> HTTPResponse {
         if let denied = require("folders:read") { return denied }
         guard let folder = model.folders.first(where: { $0.orgID == org && $0.uid == uid }) else {
-            return .json(404, object: ["status": "not-found", "message": "folder not found"])
+            return model.majorVersion >= 12
+                ? GrafanaResponses.reason(404, id: "folder.notFound")
+                : .json(404, object: ["status": "not-found", "message": "folder not found"])
         }
         var body: [String: Any] = [
             "id": folder.id, "uid": folder.uid, "orgId": folder.orgID, "title": folder.title,

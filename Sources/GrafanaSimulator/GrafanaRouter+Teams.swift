@@ -30,14 +30,17 @@ extension GrafanaRouter {
     }
 
     /// 10.x/11.x do not check that the team exists here: an unknown numeric id lists no members; an unknown UID
-    /// fails in the UID resolver first.
+    /// fails in the UID resolver first. Hidden users are left out (`GetTeamMembers` calls `IsHiddenUser`).
     func teamMembers(_ reference: String) -> HTTPResponse {
         if let denied = require("teams.permissions:read") { return denied }
         guard let index = model.teamIndex(reference, org: org) else {
             return Int(reference) == nil ? GrafanaResponses.notFound : .json(200, object: [Any]())
         }
         let team = model.teams[index]
-        let members = team.members.keys.sorted().compactMap { model.user(id: $0) }.map { user -> [String: Any] in
+        let visible = team.members.keys.sorted().compactMap { model.user(id: $0) }.filter {
+            !caller.isHidden($0, in: model)
+        }
+        let members = visible.map { user -> [String: Any] in
             var dto: [String: Any] = [
                 "orgId": org, "teamId": team.id, "teamUID": team.uid, "userId": user.id, "auth_module": "",
                 "email": user.email, "name": user.name, "login": user.login, "avatarUrl": Self.avatar(user.email),
@@ -60,7 +63,9 @@ extension GrafanaRouter {
                 ? teamNotFound(traceID: true)
                 : GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
         }
-        guard model.user(id: userID)?.orgRoles[org] != nil else {
+        // The permission service's user check outer-joins `org_user`: a user of another org passes, only an
+        // unknown id fails (pkg/api/team_members.go → resourcepermissions validateUser → GetSignedInUser).
+        guard model.user(id: userID) != nil else {
             return GrafanaResponses.message(500, "Failed to add Member to Team", traceID: true)
         }
         guard model.teams[index].members[userID] == nil else {
@@ -103,7 +108,8 @@ extension GrafanaRouter {
                 "Permission [\(role)] is invalid for this resource type",
                 extra: ["permission": role])
         }
-        guard model.user(id: userID)?.orgRoles[org] != nil else {
+        // Same user check as adding a member: any existing user passes, whatever their orgs.
+        guard model.user(id: userID) != nil else {
             return GrafanaResponses.structured(
                 400, id: "accesscontrol.assignmentEntityNotFound", "user not found", extra: ["assignment": "user"])
         }

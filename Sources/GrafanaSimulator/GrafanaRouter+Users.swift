@@ -19,18 +19,17 @@ extension GrafanaRouter {
 
     func orgUsers() -> HTTPResponse {
         if let denied = require("org.users:read") { return denied }
-        let query = request.query["query"]?.lowercased() ?? ""
-        var users = model.members(ofOrg: org).filter { query.isEmpty || matches($0, query) }
-        if let limit = Int(request.query["limit"] ?? ""), limit > 0 { users = Array(users.prefix(limit)) }
-        return .json(200, object: users.map(orgUserDTO))
+        return .json(200, object: limitedOrgUsers().map(orgUserDTO))
     }
 
+    /// Hidden users are dropped after paging, as Grafana's `searchOrgUsersHelper` does: a page may come back
+    /// shorter than `perpage` (even empty) while `totalCount` still counts them.
     func orgUsersSearch() -> HTTPResponse {
         if let denied = require("org.users:read") { return denied }
         let query = request.query["query"]?.lowercased() ?? ""
         let users = model.members(ofOrg: org).filter { query.isEmpty || matches($0, query) }
         let (perPage, page) = paging()
-        let pageUsers = users.dropFirst((page - 1) * perPage).prefix(perPage)
+        let pageUsers = users.dropFirst((page - 1) * perPage).prefix(perPage).filter { !caller.isHidden($0, in: model) }
         return .json(
             200,
             object: [
@@ -48,12 +47,9 @@ extension GrafanaRouter {
             ]
             : ["org.users:read"]
         guard allowed.contains(where: caller.can) else { return GrafanaResponses.accessDenied(allowed[0]) }
-        let query = request.query["query"]?.lowercased() ?? ""
-        var users = model.members(ofOrg: org).filter { query.isEmpty || matches($0, query) }
-        if let limit = Int(request.query["limit"] ?? ""), limit > 0 { users = Array(users.prefix(limit)) }
         return .json(
             200,
-            object: users.map { user -> [String: Any] in
+            object: limitedOrgUsers().map { user -> [String: Any] in
                 var entry: [String: Any] = [
                     "userId": user.id, "login": user.login, "avatarUrl": Self.avatar(user.email),
                 ]
@@ -75,6 +71,15 @@ extension GrafanaRouter {
         else { return GrafanaResponses.message(500, "Failed update org user", traceID: true) }
         model.users[index].orgRoles[org] = parsed
         return GrafanaResponses.success("Organization user updated")
+    }
+
+    /// `/api/org/users` and `/lookup`: `query` and `limit` go to the store, hidden users are dropped afterwards
+    /// (the same helper as the search), so fewer than `limit` may come back.
+    private func limitedOrgUsers() -> [GrafanaModel.User] {
+        let query = request.query["query"]?.lowercased() ?? ""
+        var users = model.members(ofOrg: org).filter { query.isEmpty || matches($0, query) }
+        if let limit = Int(request.query["limit"] ?? ""), limit > 0 { users = Array(users.prefix(limit)) }
+        return users.filter { !caller.isHidden($0, in: model) }
     }
 
     private func matches(_ user: GrafanaModel.User, _ query: String) -> Bool {

@@ -58,7 +58,8 @@ package final class SimulatedGrafana: Sendable {
                 && state.dice.roll() < state.faults.writeErrorRate
             let fault =
                 writeFault
-                ? GrafanaResponses.message(500, "Internal Server Error", traceID: true) : Self.fault(for: &state)
+                ? GrafanaResponses.injectedServerError(majorVersion: state.model.majorVersion)
+                : Self.fault(for: &state)
             let losesAnswer =
                 request.method != "GET" && state.faults.lostAnswerRate > 0
                 && state.dice.roll() < state.faults.lostAnswerRate
@@ -70,7 +71,8 @@ package final class SimulatedGrafana: Sendable {
         }
         return state.withLock { state in
             state.inFlight -= 1
-            let response = fault ?? Self.answer(request, model: &state.model)
+            let answer = fault ?? Self.answer(request, model: &state.model)
+            let response = state.model.majorVersion >= 12 ? GrafanaResponses.withoutTraceID(answer) : answer
             state.log.append(
                 LoggedRequest(
                     method: request.method, path: request.path, status: response.status,
@@ -124,7 +126,7 @@ package final class SimulatedGrafana: Sendable {
             let status = state.faults.errorStatuses.randomElement(using: &state.dice)
         else { return nil }
         return status == 500
-            ? GrafanaResponses.message(500, "Internal Server Error", traceID: true)
+            ? GrafanaResponses.injectedServerError(majorVersion: state.model.majorVersion)
             : .text(
                 status,
                 "<html><body><h1>\(status) \(status == 502 ? "Bad Gateway" : "Service Unavailable")</h1></body></html>")

@@ -17,13 +17,7 @@ struct SimulatedGrafanaTests {
         _ method: String, _ target: String, body: String? = nil, token: String? = SimulatorHarness.controllerToken,
         headers: [String: String] = [:], on simulator: SimulatedGrafana? = nil
     ) async -> (status: Int, json: Any?) {
-        let (path, query) = HTTPRequest.split(target: target)
-        var allHeaders = headers
-        if let token { allHeaders["authorization"] = "Bearer \(token)" }
-        let request = HTTPRequest(
-            method: method, path: path, query: query, headers: allHeaders, body: Array((body ?? "").utf8))
-        let response = await (simulator ?? grafana).handle(request)
-        return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body)))
+        await (simulator ?? grafana).call(method, target, body: body, token: token, headers: headers)
     }
 
     private func object(_ json: Any?) -> [String: Any] { json as? [String: Any] ?? [:] }
@@ -138,8 +132,7 @@ struct SimulatedGrafanaTests {
         #expect(eleven.status == 500 && object(eleven.json)["message"] as? String == "Failed to add Member to Team")
         let twelve = try SimulatedGrafana(fixture: Array(SimulatorHarness.fixture(version: "12.1.0").utf8), path: "f")
         let answer = await call("POST", "/api/teams/99/members", body: #"{"userId":2}"#, on: twelve)
-        #expect(
-            answer.status == 404 && object(answer.json) as NSDictionary == ["message": "Team not found", "traceID": ""])
+        #expect(answer.status == 404 && object(answer.json) as NSDictionary == ["message": "Team not found"])
     }
 
     @Test func dataSourcesAreListedByNameAndFoundByUIDOrName() async {

@@ -221,19 +221,29 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         try await allPages(TeamPage.self, "/api/teams/search", filter: filter)
     }
 
-    /// Grafana's search pages (`perpage`, `page`, `totalCount`), read until every item is in.
+    /// Grafana's search pages (`perpage`, `page`, `totalCount`), read until the pages cover `totalCount`: the
+    /// org-user search drops hidden users after paging, so a short or even empty page need not be the last.
     private func allPages<Page: SearchPage>(_ type: Page.Type, _ path: String, filter: [(String, String)] = [])
         async throws(GrafanaAPIError) -> [Page.Item]
     {
+        let pageSize = max(1, connection.pageSize)
         var all: [Page.Item] = []
         for page in 1... {
-            let query = filter + [("perpage", String(connection.pageSize)), ("page", String(page))]
+            let query = filter + [("perpage", String(pageSize)), ("page", String(page))]
             let result = try await decode(type, get(path, query: query))
             all += result.items
-            if result.items.isEmpty || all.count >= result.totalCount { break }
+            if all.count >= result.totalCount || page * pageSize >= result.totalCount { break }
+            guard page < Self.maxSearchPages else {
+                throw .invalidRequest(
+                    GrafanaRequest("GET", path), status: 200,
+                    message: "totalCount \(result.totalCount) still not reached after \(page) pages of \(pageSize)")
+            }
         }
         return all
     }
+
+    /// Enough for ten million items at Grafana's default page size; a `totalCount` past it is not believed.
+    static let maxSearchPages = 10_000
 
     private func remember(_ user: GrafanaUser, at now: Date) {
         let until = now + connection.cacheTTL.timeInterval
