@@ -6,18 +6,13 @@ import Testing
 @testable import Controller
 
 struct ResourceSourcesTests {
-    static let policy = """
-        apiVersion: grafana-jit.io/v1alpha1
-        kind: AccessPolicy
-        metadata: {name: wide}
-        spec: {subjects: {users: ["*"]}, dataSources: [{name: "*"}], permissions: [Admin], maxDuration: 8h}
-        """
-    static let grant = """
-        apiVersion: grafana-jit.io/v1alpha1
-        kind: AccessGrant
-        metadata: {name: mine}
-        spec: {subject: {user: mallory@example.com}, access: [{dataSource: prod, permission: Admin}], duration: 1h, reason: r}
-        """
+    /// One document of each kind, one line each.
+    static let (policy, grant) = (
+        "{apiVersion: grafana-jit.io/v1alpha1, kind: AccessPolicy, metadata: {name: wide}, spec: {subjects: "
+            + "{users: ['*']}, dataSources: [{name: '*'}], permissions: [Admin], maxDuration: 8h}}",
+        "{apiVersion: grafana-jit.io/v1alpha1, kind: AccessGrant, metadata: {name: mine}, spec: {subject: "
+            + "{user: m@example.com}, access: [{dataSource: prod, permission: Admin}], duration: 1h, reason: r}}"
+    )
     let directory: TemporaryDirectory
 
     init() throws {

@@ -37,24 +37,29 @@ extension Reconciler {
                 return nil
             }
         case (_, .folder(let uid)):
-            do throws(GrafanaAPIError) {
+            return await absence(of: "folder \(change.resourceName)") { () async throws(GrafanaAPIError) in
                 _ = try await grafana.folder(uid: uid)
-                return nil
-            } catch .notFound {
-                return "folder \(change.resourceName) no longer exists"
-            } catch {
-                return nil
             }
         case (_, .dataSource(let uid)):
-            do throws(GrafanaAPIError) {
+            return await absence(of: "data source \(change.resourceName)") { () async throws(GrafanaAPIError) in
                 _ = try await grafana.dataSource(uidOrName: uid)
-                return nil
-            } catch .notFound {
-                return "data source \(change.resourceName) no longer exists"
-            } catch {
-                return nil
             }
         case (_, .team), (.team, .orgRole):
+            return nil
+        }
+    }
+}
+
+extension Reconciler {
+    /// "… no longer exists" when `read` answers not found; nil when it finds the object or fails otherwise.
+    fileprivate static func absence(of what: String, _ read: () async throws(GrafanaAPIError) -> Void) async -> String?
+    {
+        do throws(GrafanaAPIError) {
+            try await read()
+            return nil
+        } catch .notFound {
+            return "\(what) no longer exists"
+        } catch {
             return nil
         }
     }
