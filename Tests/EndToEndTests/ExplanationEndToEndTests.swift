@@ -21,4 +21,69 @@ struct ExplanationEndToEndTests {
         #expect(denied.count == 1 && denied[0].contains(#""policy":"open""#), "\(audit)")
         _ = await work.simulator.stop()
     }
+
+    /// Each pass says what woke it, each change why it is made, each phase change from what and why.
+    @Test func theLogSaysWhyForEveryPassAndChange() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant(
+            "short", access: "[{dataSource: prod-metrics, permission: Query}]", expiresAt: Date().addingTimeInterval(6))
+        let daemon = try await ControllerProcess.start(work, extra: ["--resync", "10m"])
+        func lines(_ event: String) -> [Substring] {
+            daemon.log.split(separator: "\n").filter { $0.contains("event=\(event) ") }
+        }
+        #expect(try await work.eventually { lines("pass.completed").contains { $0.contains("trigger=startup") } })
+        #expect(lines("change.applied").contains { $0.contains("reason=granted") && $0.contains("change=grant") })
+        try work.grant("later", user: "dave@example.com", access: "[{team: sre-leads}]")
+        #expect(
+            try await work.eventually(within: 20) {
+                lines("pass.completed").contains { $0.contains("trigger=fileChange") && $0.contains("later.yaml") }
+            }, "\(daemon.log)")
+        #expect(
+            try await work.eventually(within: 30) {
+                lines("change.applied").contains { $0.contains("change=revoke") && $0.contains("reason=expired") }
+            }, "\(daemon.log)")
+        let expiry = lines("grant.phaseChanged").filter { $0.contains("grant=short") && $0.contains("phase=Expired") }
+        #expect(expiry.contains { $0.contains("previous=Active") && $0.contains("reason=WindowEnded") }, "\(expiry)")
+        #expect(lines("pass.completed").contains { $0.contains("trigger=timer") && $0.contains("edge=end") })
+
+        try work.remove("later")
+        #expect(
+            try await work.eventually(within: 20) {
+                lines("change.applied").contains { $0.contains("change=revoke") && $0.contains("reason=fileDeleted") }
+            }, "\(daemon.log)")
+        #expect(
+            lines("grant.phaseChanged").contains {
+                $0.contains("grant=later") && $0.contains("reason=RevokedByDeletion")
+            })
+
+        // A file that breaks and is fixed says so once.
+        try work.directory.write("repo/grants/broken.yaml", "kind: [")
+        #expect(try await work.eventually(within: 20) { !lines("file.rejected").isEmpty })
+        try work.grant("broken", user: "erin@example.com", access: "[{team: sre-leads}]")
+        #expect(try await work.eventually(within: 20) { lines("file.recovered").count == 1 }, "\(daemon.log)")
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    @Test func aDeniedGrantIsAWarningWithItsReasons() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("too-long", access: "[{dataSource: prod-metrics, permission: Query}]", duration: "3d")
+        let run = try await work.once()
+        let line = run.stderr.split(separator: "\n").first { $0.contains("event=grant.phaseChanged") }
+        #expect(line?.contains("level=warning") == true && line?.contains("reasons=") == true, "\(run.stderr)")
+        #expect(line?.contains("exceeds maxDuration") == true, "\(run.stderr)")
+        _ = await work.simulator.stop()
+    }
+
+    @Test func aMissingGrantsFolderIsOneErrorAndNoCompletedPass() async throws {
+        let work = try await ControllerWorkspace.start()
+        let run = try await BinaryRun.grafanaJIT(
+            ["run", "--once"] + work.arguments(grants: work.directory.path + "/nowhere"),
+            environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.filter { $0.contains("event=pass.failed") }.count == 1, "\(run.stderr)")
+        #expect(!lines.contains { $0.contains("event=pass.completed") || $0.contains("event=snapshot.changed") })
+        #expect(run.stderr.contains("/nowhere/policies does not exist; nothing is changed until it does"))
+        _ = await work.simulator.stop()
+    }
 }

@@ -17,7 +17,9 @@ package enum LogEvent: String, Sendable {
     case changePlanned = "change.planned"
     case grantPhaseChanged = "grant.phaseChanged"
     case fileRejected = "file.rejected"
+    case fileRecovered = "file.recovered"
     case snapshotChanged = "snapshot.changed"
+    case sourcesMissing = "sources.missing"
     case revocationsHeld = "revocations.held"
     case noteRecorded = "note.recorded"
     case onCallUnavailable = "oncall.unavailable"
@@ -77,11 +79,27 @@ package struct Logger: Sendable {
         case .text:
             sink(all.map { "\($0.0)=\(Self.quoted($0.1))" }.joined(separator: " ") + "\n")
         case .json:
-            let object = Dictionary(all, uniquingKeysWith: { first, _ in first })
-            // A dictionary of strings always serialises.
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            var object: [String: Any] = [:]
+            for (key, value) in all where object[key] == nil {
+                object[key] = Self.numericKeys.contains(key) ? Self.number(value) ?? value : value
+            }
+            // Strings and numbers always serialise.
+            let data =
+                (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+                ?? Data()
             sink(String(decoding: data, as: UTF8.self) + "\n")
         }
+    }
+
+    /// Fields that hold counts, ids or times: JSON logs carry them as numbers, so a pipeline can sum and compare.
+    static let numericKeys: Set<String> = [
+        "applied", "failed", "held", "ledger", "standing", "resources", "problems", "entries", "durationMs", "count",
+        "attempt", "serviceAccount", "org", "port",
+    ]
+
+    private static func number(_ text: String) -> Any? {
+        if let integer = Int(text) { return integer }
+        return Double(text).flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// Values with spaces, quotes, `=`, backslashes or control characters are quoted, as logfmt readers expect, with

@@ -16,19 +16,29 @@ extension Reconciler {
         var refusals: [String: String] = [:]
     }
 
-    func execute(_ plan: Plan, desired: DesiredState, now: Date) async throws -> ExecutionOutcome {
+    /// `invalid` names the grants left out for their errors, so a removal can say why it happens.
+    func execute(_ plan: Plan, desired: DesiredState, invalid: Set<String>, now: Date) async throws -> ExecutionOutcome
+    {
         var outcome = ExecutionOutcome()
+        let causes = Dictionary(
+            plan.changes.map { ($0.binding, ChangeCause(of: $0, desired: desired, invalid: invalid)) }
+        ) {
+            first, _ in first
+        }
+        func fields(_ change: Change) -> [String: String] {
+            self.fields(change).merging(["reason": causes[change.binding]?.rawValue ?? "granted"]) { $1 }
+        }
         writeAhead(plan, desired: desired, now: now)
         try await saveLedger()
         let (attempted, failures, vanished) = await writeThroughQueue(plan.changes)
         for (change, reason) in failures {
             outcome.failed += 1
-            record(change, failure: reason, into: &outcome)
+            record(change, failure: reason, fields: fields(change), into: &outcome)
         }
         for (change, reason) in vanished {
             outcome.applied += 1
             ledger.forget(change.binding)
-            logger.log(.info, .changeApplied, fields(change).merging(["reason": reason]) { $1 })
+            logger.log(.info, .changeApplied, fields(change).merging(["message": reason]) { $1 })
             for grant in change.grants { outcome.changes[grant, default: []].append(change.description) }
             var event = auditEvent(change, outcome: "success", error: nil, now: clock.now())
             event.reason = reason + "; nothing is left to take back"
@@ -56,7 +66,7 @@ extension Reconciler {
             } else {
                 outcome.failed += 1
                 let seen = confirmed[change.binding]?.description ?? "none"
-                record(change, failure: "Grafana shows \(seen) after the write", into: &outcome)
+                record(change, failure: "Grafana shows \(seen) after the write", fields: fields(change), into: &outcome)
             }
         }
         for note in plan.notes {
@@ -246,8 +256,10 @@ extension Reconciler {
         }
     }
 
-    private func record(_ change: Change, failure: String, into outcome: inout ExecutionOutcome) {
-        var line = fields(change)
+    private func record(
+        _ change: Change, failure: String, fields line: [String: String], into outcome: inout ExecutionOutcome
+    ) {
+        var line = line
         line["error"] = failure
         logger.log(.error, .changeFailed, line)
         metrics.permissionChanges.increment(change.kind.rawValue, "failure")

@@ -42,13 +42,12 @@ extension Reconciler {
                 (status.commit, status.pullRequest) = (nil, nil)
             }
             if previous?.phase != status.phase {
-                logger.log(
-                    .info, .grantPhaseChanged,
-                    [
-                        "grant": grant.name, "phase": status.phase.rawValue,
-                        "previous": previous?.phase.rawValue ?? "none",
-                        "message": status.message,
-                    ])
+                var fields = [
+                    "grant": grant.name, "phase": status.phase.rawValue, "previous": previous?.phase.rawValue ?? "none",
+                    "reason": reason.rawValue, "message": status.message,
+                ]
+                if !result.reasons.isEmpty { fields["reasons"] = result.reasons.joined(separator: "; ") }
+                logger.log(status.phase == .denied ? .warning : .info, .grantPhaseChanged, fields)
                 events.append(decision(grant, status: status, now: now))
                 if let notice = phaseNotice(
                     status, previous: previous, reasons: result.reasons,
@@ -74,6 +73,12 @@ extension Reconciler {
             status.conditions = Self.conditions(
                 status, reason: .invalidSpec, previous: previous, generation: "", now: now)
             if previous?.phase != .invalid {
+                logger.log(
+                    .warning, .grantPhaseChanged,
+                    [
+                        "grant": name, "phase": Phase.invalid.rawValue, "previous": previous?.phase.rawValue ?? "none",
+                        "reason": Reason.invalidSpec.rawValue, "message": status.message,
+                    ])
                 var event = AuditEvent(time: now, event: "grant.invalid", grant: name, outcome: "Invalid")
                 event.file = problem.file
                 event.error = problem.error
@@ -89,6 +94,12 @@ extension Reconciler {
             gone.conditions = Self.conditions(
                 gone, reason: .revokedByDeletion, previous: previous, generation: "", now: now)
             next.append(gone)
+            logger.log(
+                .info, .grantPhaseChanged,
+                [
+                    "grant": name, "phase": gone.phase.rawValue, "previous": previous.phase.rawValue,
+                    "reason": Reason.revokedByDeletion.rawValue, "message": gone.message,
+                ])
             var event = AuditEvent(time: now, event: "grant.revokedByDeletion", grant: name, outcome: "revoked")
             event.file = previous.file
             event.subject = previous.subject

@@ -45,6 +45,10 @@ package struct PassResult: Sendable {
     package var phases: [String: Phase] = [:]
     /// When the next grant starts or ends: the timer's next deadline.
     package var nextDeadline: Date?
+    /// Whose edge that deadline is, and which (`start`, `end`, `activeHours`, `shiftEnd`, `notice`).
+    package var nextEdge: (grant: String, edge: String)?
+    /// Resource files added, changed or removed since the previous pass (by path).
+    package var changedFiles: [String] = []
     /// Grafana answered the pass's reads.
     package var reachedGrafana = false
     package var error: String?
@@ -74,6 +78,11 @@ package actor Reconciler {
     var ledger = Ledger()
     var statuses: [String: GrantStatus] = [:]
     private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
+    /// Each resource file's content hash in the latest read, and in the previous applying pass's.
+    private var lastSnapshotHashes: [String: UInt64] = [:]
+    /// Files rejected (or kept at their last valid content) by the previous pass, to say once when one recovers.
+    private var rejectedFiles: Set<String> = []
+    private var previousHashes: [String: UInt64]?
     private var stateLock: FileLock?
     private let onCall: (any OnCallAPI)?
     let metrics: ControllerMetrics
@@ -137,12 +146,13 @@ package actor Reconciler {
     var undoneGrace: TimeInterval { configuration.undoneGrace.timeInterval }
 
     /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`).
-    package func pass(applying: Bool = true) async -> PassResult {
+    package func pass(applying: Bool = true, trigger: PassTrigger = .request) async -> PassResult {
         var result = PassResult()
         let now = clock.now()
         var removalErrors: [Binding: String] = [:]
         do {
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
+            result.changedFiles = changedFiles(since: applying)
             await readProvenance()
             await markUncommitted(catalog)
             await audit.setProvenance(provenance)
@@ -171,14 +181,18 @@ package actor Reconciler {
             }
             result.held = holdVanishingRevocations(&plan, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.plan = plan
-            result.nextDeadline = Self.nextDeadline(
+            if let next = Self.nextDeadline(
                 desired, after: now, leads: notifier == nil ? [] : configuration.expiryNotices)
+            {
+                result.nextDeadline = next.date
+                result.nextEdge = (next.grant, next.edge)
+            }
             guard applying else { return result }
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
             ledger.grants = desired.records
             try await confirmInterruptedWrites(plan, actual: actual, now: now)
-            var outcome = try await execute(plan, desired: desired, now: now)
+            var outcome = try await execute(plan, desired: desired, invalid: Set(rejected.keys), now: now)
             removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)
             (result.applied, result.failed) = (outcome.applied, outcome.failed)
@@ -187,7 +201,7 @@ package actor Reconciler {
                 catalog: catalog, desired: desired, invalid: invalid, rejected: rejected, outcome: outcome, now: now)
         } catch {
             result.error = "\(error)"
-            logger.log(.error, .passFailed, ["error": "\(error)"])
+            logger.log(.error, .passFailed, trigger.fields.merging(["error": "\(error)"]) { $1 })
         }
         if applying {
             let overdue = overdueRevocations(now: now)
@@ -273,20 +287,29 @@ package actor Reconciler {
             attempt += 1
             if before == after && after.allSatisfy({ $0 != nil }) {
                 lastSnapshot = result
+                lastSnapshotHashes = lastValid.contentHashes
                 return result
             }
+            let missing = zip(roots, after).filter { $0.1 == nil }.map(\.0)
             if attempt == 3 {
                 // A root that is gone (not merely changed): keep the last complete read, so its grants still expire
                 // but none is revoked as deleted; with none yet, the pass fails and writes nothing.
-                guard after.contains(where: { $0 == nil }) else { return result }
-                guard let lastSnapshot else { throw ReconcileError.grantsMissing(roots) }
+                guard !missing.isEmpty else { return result }
+                guard let lastSnapshot else { throw ReconcileError.grantsMissing(missing) }
                 logger.log(
-                    .error, .snapshotChanged, ["message": "the grants folder is missing; using the last complete read"])
+                    .error, .sourcesMissing,
+                    [
+                        "paths": missing.joined(separator: ","),
+                        "message": "a configured folder is missing; its last complete read stays in force",
+                    ])
                 return lastSnapshot
             }
-            logger.log(
-                .warning, .snapshotChanged,
-                ["attempt": String(attempt), "message": "the grants snapshot changed while it was read; reading again"])
+            // A folder that is simply missing is reported once, above; only a real change is worth a warning.
+            if missing.isEmpty && !before.contains(where: { $0 == nil }) {
+                logger.log(
+                    .warning, .snapshotChanged,
+                    ["attempt": String(attempt), "message": "the files changed while they were read; reading again"])
+            }
         }
     }
 
@@ -296,6 +319,11 @@ package actor Reconciler {
         ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]
     ) {
         let (files, fellBack) = try readSnapshot(saving: saving)
+        let rejectedNow = Set(files.filter { !$0.errors.isEmpty }.map(\.path) + fellBack.map(\.path))
+        for path in rejectedFiles.subtracting(rejectedNow).sorted() where files.contains(where: { $0.path == path }) {
+            logger.log(.info, .fileRecovered, ["file": path, "message": "the file is valid again"])
+        }
+        if saving { rejectedFiles = rejectedNow }
         for file in files where !file.errors.isEmpty {
             for error in file.errors {
                 logger.log(.warning, .fileRejected, ["file": file.path, "error": error.description])
@@ -408,19 +436,33 @@ package actor Reconciler {
         try await ledgerStore.save(ledger)
     }
 
-    /// The earliest start, end, active-hours or shift change, or expiring-soon mark (end minus a lead) after now.
-    private static func nextDeadline(_ desired: DesiredState, after now: Date, leads: [Duration]) -> Date? {
-        desired.outcomes.values.flatMap { outcome -> [Date] in
+    /// The earliest start, end, active-hours or shift change, or expiring-soon mark (end minus a lead) after now,
+    /// with whose it is and which edge.
+    private static func nextDeadline(_ desired: DesiredState, after now: Date, leads: [Duration]) -> (
+        date: Date, grant: String, edge: String
+    )? {
+        desired.outcomes.flatMap { grant, outcome -> [(date: Date, grant: String, edge: String)] in
             guard let window = outcome.window else { return [] }
-            let hours = outcome.nextChange.map { [$0] } ?? []
+            let hours = outcome.nextChange.map { [($0, grant, "activeHoursOrShift")] } ?? []
             switch outcome.phase {
-            case .pending: return [window.start, window.end] + hours
+            case .pending: return [(window.start, grant, "start"), (window.end, grant, "end")] + hours
             case .active:
-                let marks = leads.map { window.end.addingTimeInterval(-$0.timeInterval) }
-                return [window.end] + hours + marks
+                let marks = leads.map { (window.end.addingTimeInterval(-$0.timeInterval), grant, "notice") }
+                return [(window.end, grant, "end")] + hours + marks
             default: return []
             }
-        }.filter { $0 > now }.min()
+        }.filter { $0.date > now }.min { ($0.date, $0.grant) < ($1.date, $1.grant) }
+    }
+
+    /// The resource files whose content differs from the previous pass's (added, changed or removed); remembered only
+    /// by passes that apply, so a `plan` does not hide a change from the daemon.
+    private func changedFiles(since remember: Bool) -> [String] {
+        let current = lastSnapshotHashes
+        var changed = Set(current.keys.filter { previousHashes?[$0] != current[$0] })
+        if let previousHashes { changed.formUnion(previousHashes.keys.filter { current[$0] == nil }) }
+        let first = previousHashes == nil
+        if remember { previousHashes = current }
+        return first ? [] : changed.sorted()
     }
 
     func saveStatuses(_ list: [GrantStatus]) async throws(FileSystemError) {
@@ -435,7 +477,7 @@ package enum ReconcileError: Error, CustomStringConvertible {
     package var description: String {
         switch self {
         case .grantsMissing(let paths):
-            "the grants folder \(paths.joined(separator: ", ")) does not exist; nothing is changed until it does"
+            "\(paths.joined(separator: ", ")) does not exist; nothing is changed until it does"
         }
     }
 }

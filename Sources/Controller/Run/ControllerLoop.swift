@@ -40,28 +40,46 @@ package actor ControllerLoop {
     }
 
     package func run() async {
+        var trigger = PassTrigger.startup
         while !stopRequested {
             let started = clock.now()
-            let result = await reconciler.pass()
+            let result = await reconciler.pass(trigger: trigger)
             record(result, seconds: clock.now().timeIntervalSince(started))
             failures = result.isConverged ? 0 : failures + 1
-            logger.log(
-                result.isConverged ? .info : .warning, .passCompleted,
-                [
-                    "applied": String(result.applied), "failed": String(result.failed), "held": String(result.held),
-                    "ledger": String(await reconciler.ledgerSize),
-                    "durationMs": String(Int(clock.now().timeIntervalSince(started) * 1000)),
-                    "next": result.nextDeadline?.rfc3339 ?? "none",
-                ])
-            var wake = clock.now().addingTimeInterval(timing.resync.timeInterval)
-            if let deadline = result.nextDeadline { wake = min(wake, deadline) }
+            // A pass that failed has said so (pass.failed); it did not complete.
+            if result.error == nil {
+                var fields = Self.summary(of: result, trigger: trigger)
+                fields["ledger"] = String(await reconciler.ledgerSize)
+                fields["durationMs"] = String(Int(clock.now().timeIntervalSince(started) * 1000))
+                logger.log(result.isConverged ? .info : .warning, .passCompleted, fields)
+            }
+            var wake = (clock.now().addingTimeInterval(timing.resync.timeInterval), PassTrigger.resync)
+            if let deadline = result.nextDeadline, deadline < wake.0 {
+                wake = (deadline, .timer(grant: result.nextEdge?.grant ?? "", edge: result.nextEdge?.edge ?? ""))
+            }
             if failures > 0 {
                 let backoff = timing.retry.delay(
                     attempt: failures - 1, retryAfter: nil, random: Double.random(in: 0.5..<1))
-                wake = min(wake, clock.now().addingTimeInterval(backoff.timeInterval))
+                let retry = clock.now().addingTimeInterval(backoff.timeInterval)
+                if retry < wake.0 { wake = (retry, .retry(attempt: failures)) }
             }
-            await wait(until: wake)
+            trigger = await wait(until: wake.0) ? .fileChange : wake.1
         }
+    }
+
+    /// What `pass.completed` says of a pass: its counts, why it ran, which files it found changed, what is next.
+    package static func summary(of result: PassResult, trigger: PassTrigger) -> [String: String] {
+        var fields = trigger.fields.merging([
+            "applied": String(result.applied), "failed": String(result.failed), "held": String(result.held),
+            "next": result.nextDeadline?.rfc3339 ?? "none",
+        ]) { $1 }
+        if let edge = result.nextEdge { fields["nextGrant"] = edge.grant + " " + edge.edge }
+        if !result.changedFiles.isEmpty {
+            let shown = result.changedFiles.prefix(10).joined(separator: ",")
+            fields["files"] =
+                shown + (result.changedFiles.count > 10 ? " and \(result.changedFiles.count - 10) more" : "")
+        }
+        return fields
     }
 
     /// controller-runtime's reconcile metrics: a pass is one reconciliation; one that held revocations back is
@@ -75,17 +93,18 @@ package actor ControllerLoop {
         readiness?.passCompleted(reachedGrafana: result.reachedGrafana)
     }
 
-    /// Sleeps in check-sized steps until `deadline`, a change of the tree (then its burst settles), or a stop.
-    private func wait(until deadline: Date) async {
+    /// Sleeps in check-sized steps until `deadline`, a change of the tree (then its burst settles; true), or a stop.
+    private func wait(until deadline: Date) async -> Bool {
         while !stopRequested && clock.now() < deadline {
             let step = min(changes.checkInterval.timeInterval, deadline.timeIntervalSince(clock.now()))
             // A cancelled sleep only means stopping, which the loop condition sees.
             try? await clock.sleep(until: clock.now().addingTimeInterval(max(0, step)))
             if changes.takeChange() {
                 await settle()
-                return
+                return true
             }
         }
+        return false
     }
 
     /// Waits until the tree stops changing for the debounce time (a few seconds at most), so a burst is one pass.

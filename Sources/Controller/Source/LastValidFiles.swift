@@ -8,6 +8,8 @@ package struct LastValidFiles: Sendable {
     private let fileSystem: any FileSystem
     /// What is saved for each source path, as a hash, so unchanged files cost no disk access.
     private var saved: [String: UInt64] = [:]
+    /// Each file's content hash in the latest read (unreadable files are left out), to tell which files changed.
+    package private(set) var contentHashes: [String: UInt64] = [:]
 
     package init(stateDirectory: String, fileSystem: any FileSystem) {
         directory = stateDirectory + "/last-valid"
@@ -25,7 +27,9 @@ package struct LastValidFiles: Sendable {
         if saving { try fileSystem.createDirectory(directory) }
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
+        contentHashes = [:]
         for (path, bytes, decoded, place) in loader.read(sources) {
+            if let bytes, !path.isEmpty { contentHashes[path] = Self.hash(bytes) }
             let saved = self.path(for: path)
             guard !decoded.errors.isEmpty, !path.isEmpty else {
                 if saving, let bytes, self.saved[path] != Self.hash(bytes) {

@@ -81,12 +81,11 @@ struct RunCommand: Command {
                 for controller in controllers {
                     group.addTask {
                         let result = await controller.reconciler.pass()
-                        controller.logger.log(
-                            result.isConverged ? .info : .warning, .passCompleted,
-                            [
-                                "applied": String(result.applied), "failed": String(result.failed),
-                                "held": String(result.held),
-                            ])
+                        if result.error == nil {
+                            controller.logger.log(
+                                result.isConverged ? .info : .warning, .passCompleted,
+                                ControllerLoop.summary(of: result, trigger: .request))
+                        }
                         return result.isConverged && result.failedGrants.isEmpty
                     }
                 }

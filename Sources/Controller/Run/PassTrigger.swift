@@ -1,0 +1,26 @@
+/// Why a pass runs, as its log lines say: operators watching the log should never have to guess.
+package enum PassTrigger: Sendable, Equatable {
+    case startup
+    /// A file under the configured paths changed (the pass names the files it found changed).
+    case fileChange
+    /// A grant's start, end, active-hours edge, shift end or expiring-soon mark.
+    case timer(grant: String, edge: String)
+    /// The periodic full resync, which also puts back access removed by hand.
+    case resync
+    /// Again after a failed pass, with backoff.
+    case retry(attempt: Int)
+    /// `run --once`, `plan` or `--dry-run`.
+    case request
+
+    /// `trigger=...` and what goes with it.
+    package var fields: [String: String] {
+        switch self {
+        case .startup: ["trigger": "startup"]
+        case .fileChange: ["trigger": "fileChange"]
+        case .timer(let grant, let edge): ["trigger": "timer", "grant": grant, "edge": edge]
+        case .resync: ["trigger": "resync"]
+        case .retry(let attempt): ["trigger": "retry", "attempt": String(attempt)]
+        case .request: ["trigger": "request"]
+        }
+    }
+}
