@@ -86,4 +86,25 @@ struct ExplanationEndToEndTests {
         #expect(run.stderr.contains("/nowhere/policies does not exist; nothing is changed until it does"))
         _ = await work.simulator.stop()
     }
+
+    /// A pending grant shows when it starts; a grant that holds nothing shows no time; the reason is in words.
+    @Test func statusSaysWhenAndWhyInWords() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant(
+            "later", access: "[{team: sre-leads}]",
+            extra: "startsAt: \(ControllerWorkspace.rfc3339(Date().addingTimeInterval(7_200)))")
+        try work.grant("too-long", user: "dave@example.com", access: "[{team: sre-leads}]", duration: "3d")
+        _ = try await work.once()
+        let table = try await BinaryRun.grafanaJIT(["status", "--state", work.state])
+        let header = try #require(table.lines.first)
+        #expect(header.contains("WHY") && header.contains("STARTS IN") && header.contains("EXPIRES IN"))
+        let later = try #require(table.lines.first { $0.hasPrefix("later ") })
+        #expect(
+            later.contains("waiting for its start") && (later.contains("1h59m") || later.contains("2h")), "\(later)")
+        let denied = try #require(table.lines.first { $0.hasPrefix("too-long ") })
+        #expect(denied.contains("no policy allows it") && denied.contains("  -  "), "\(denied)")
+        let yaml = try await BinaryRun.grafanaJIT(["status", "--state", work.state, "--output", "yaml"])
+        #expect(yaml.status == 0 && yaml.stdout.contains(#"phase: "Pending""#), "\(yaml.stdout)")
+        _ = await work.simulator.stop()
+    }
 }

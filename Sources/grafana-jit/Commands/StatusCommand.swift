@@ -5,11 +5,11 @@ import Foundation
 struct StatusCommand: Command {
     static let name = "status"
     static let abstract = "Show each grant's phase, access and expiry from the state folder."
-    static let usage = "--state DIR [--output table|json]"
+    static let usage = "--state DIR [--output table|json|yaml]"
     static let summary = "Reads the status the controller keeps in STATE/status/ and prints a table or JSON."
     static let options: [OptionSpec] = [
         .value("state", "DIR", environment: "GRAFANA_JIT_STATE", help: "The controller's state folder."),
-        .value("output", "FORMAT", environment: "GRAFANA_JIT_OUTPUT", help: "table (default) or json."),
+        .value("output", "FORMAT", environment: "GRAFANA_JIT_OUTPUT", help: "table (default), json or yaml."),
     ]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
@@ -17,8 +17,8 @@ struct StatusCommand: Command {
             throw UsageError.missingArgument("--state DIR", command: Self.name)
         }
         let output = arguments.value("output") ?? "table"
-        guard ["table", "json"].contains(output) else {
-            throw UsageError.invalidValue(option: "output", value: output, expected: "table or json")
+        guard ["table", "json", "yaml"].contains(output) else {
+            throw UsageError.invalidValue(option: "output", value: output, expected: "table, json or yaml")
         }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: state, isDirectory: &isFolder), isFolder.boolValue else {
@@ -30,11 +30,15 @@ struct StatusCommand: Command {
             statuses += await StatusStore(stateDirectory: folder, fileSystem: LocalFileSystem()).load().values
         }
         statuses.sort { ($0.grafana ?? "", $0.org ?? 0, $0.name) < ($1.grafana ?? "", $1.org ?? 0, $1.name) }
-        if output == "json" {
+        if output != "table" {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            console.write(String(decoding: try encoder.encode(statuses), as: UTF8.self) + "\n")
+            let json = try encoder.encode(statuses)
+            console.write(
+                output == "json"
+                    ? String(decoding: json, as: UTF8.self) + "\n"
+                    : YAMLText.render(try JSONSerialization.jsonObject(with: json)))
             return .success
         }
         console.write(Self.table(statuses, now: Date()))
@@ -63,18 +67,40 @@ struct StatusCommand: Command {
     static func table(_ statuses: [GrantStatus], now: Date) -> String {
         let several = Set(statuses.map { "\($0.grafana ?? "")/\($0.org ?? 0)" }).count > 1
         let rows: [[String]] =
-            [["NAME", "SUBJECT", "ACCESS", "PHASE", "EXPIRES IN", "COMMIT", "MESSAGE"]]
+            [["NAME", "SUBJECT", "ACCESS", "PHASE", "WHY", "STARTS IN", "EXPIRES IN", "COMMIT", "MESSAGE"]]
             + statuses.map { status -> [String] in
                 let name =
                     several
                     ? "\(status.grafana ?? "default")\(status.org.map { "/\($0)" } ?? "")/\(status.name)" : status.name
-                let expires = status.expiresAt.map { remaining($0.timeIntervalSince(now)) } ?? "-"
+                // Only a grant that will or does hold access has a time to wait for.
+                let starts =
+                    status.phase == .pending ? status.startsAt.map { remaining($0.timeIntervalSince(now)) } : nil
+                let live = status.phase == .pending || status.phase == .active
+                let expires = live ? status.expiresAt.map { remaining($0.timeIntervalSince(now)) } : nil
                 return [
-                    name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue, expires,
+                    name, status.subject, status.access.joined(separator: "; "), status.phase.rawValue,
+                    status.conditions.first.map { words(for: $0.reason) } ?? "-", starts ?? "-", expires ?? "-",
                     commit(of: status), status.message,
                 ]
             }
         return columns(rows)
+    }
+
+    /// A condition's reason as a requester would say it.
+    static func words(for reason: Reason) -> String {
+        switch reason {
+        case .applied: "access applied"
+        case .scheduled: "waiting for its start"
+        case .outsideActiveHours: "outside the policy's hours"
+        case .windowEnded: "its time is up"
+        case .policyDenied: "no policy allows it"
+        case .invalidSpec: "the file has errors"
+        case .notFoundInGrafana: "not found in Grafana"
+        case .ambiguousReference: "names two Grafana objects"
+        case .lookupFailed: "Grafana could not be asked"
+        case .applyFailed: "Grafana refused a change"
+        case .revokedByDeletion: "its file was deleted"
+        }
     }
 
     /// The commit's first 12 digits, with the pull request when known: `1a2b3c4d5e6f (#42)`.
