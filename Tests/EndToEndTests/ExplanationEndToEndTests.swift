@@ -107,4 +107,22 @@ struct ExplanationEndToEndTests {
         #expect(yaml.status == 0 && yaml.stdout.contains(#"phase: "Pending""#), "\(yaml.stdout)")
         _ = await work.simulator.stop()
     }
+
+    /// `plan` writes nothing, not even the state folder, and says when grants count as new only because the state
+    /// folder is.
+    @Test func planLeavesNoTraceAndSaysWhenTheStateIsNew() async throws {
+        let work = try await ControllerWorkspace.start()
+        try work.grant("alice", access: "[{team: sre-leads}]")
+        let plan = try await BinaryRun.grafanaJIT(
+            ["plan"] + work.arguments, environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.state), "plan created the state folder")
+        #expect(plan.stdout.contains("1 change\n"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("remembers no grant, so every grant counts as new"), "\(plan.stdout)")
+        _ = try await work.once()
+        let again = try await BinaryRun.grafanaJIT(
+            ["plan"] + work.arguments, environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        #expect(again.stdout == "no changes\n", "\(again.stdout)")
+        _ = await work.simulator.stop()
+    }
 }

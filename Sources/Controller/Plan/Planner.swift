@@ -102,7 +102,8 @@ package enum Planner {
                     kind: .raisedByHand, binding: binding,
                     message:
                         "\(want.subjectName) has \(current) on \(want.resourceName), above the \(held.levelSet) set for "
-                        + want.grants.joined(separator: ", ") + "; left alone"))
+                        + want.grants.joined(separator: ", ") + "; someone raised it by hand, so it is theirs and stays"
+                ))
             return
         }
         if current.map({ $0 < target }) ?? true {
@@ -129,7 +130,8 @@ package enum Planner {
                 PlanNote(
                     kind: .raisedByHand, binding: binding,
                     message:
-                        "\(held.subjectName) on \(held.resourceName): set to \(held.levelSet), now \(current); left alone"
+                        "\(held.subjectName) on \(held.resourceName): grafana-jit set \(held.levelSet), someone raised it to "
+                        + "\(current) by hand; that access is theirs and stays"
                 ))
             return
         }
@@ -137,7 +139,9 @@ package enum Planner {
             plan.notes.append(
                 PlanNote(
                     kind: .alreadyGone, binding: binding,
-                    message: "\(held.subjectName) on \(held.resourceName): nothing left to undo"))
+                    message:
+                        "\(held.subjectName) on \(held.resourceName): the access grafana-jit gave is already gone, so "
+                        + "there is nothing to revoke"))
             return
         }
         plan.changes.append(

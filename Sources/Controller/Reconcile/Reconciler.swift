@@ -125,8 +125,9 @@ package actor Reconciler {
     /// also takes the state folder's lock: two controllers on one ledger would each undo the other's memory.
     package func start(exclusive: Bool = true) async throws(LedgerError) {
         do {
-            try fileSystem.createDirectories(configuration.stateDirectory)
+            // Only what writes creates the state folder: `plan` and `--dry-run` leave no trace.
             if exclusive {
+                try fileSystem.createDirectories(configuration.stateDirectory)
                 let path = configuration.stateDirectory + "/lock"
                 guard let lock = try fileSystem.lockExclusively(path) else { throw LedgerError.locked(path: path) }
                 stateLock = lock
@@ -142,6 +143,10 @@ package actor Reconciler {
     }
 
     package var ledgerSize: Int { ledger.count }
+
+    /// True when the state folder holds no record of any grant: every grant is then seen for the first time, and
+    /// an expired one would start afresh (a name stays expired only while its state lives).
+    package var remembersNoGrant: Bool { ledger.grants.isEmpty }
 
     var undoneGrace: TimeInterval { configuration.undoneGrace.timeInterval }
 

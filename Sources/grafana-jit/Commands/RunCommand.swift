@@ -246,6 +246,11 @@ struct PlanCommand: Command {
         for controller in controllers {
             let result = await controller.reconciler.pass(applying: false)
             console.write(render(result, for: controllers.count > 1 ? controller.settings.target : nil))
+            if await controller.reconciler.remembersNoGrant, !result.plan.changes.isEmpty {
+                console.write(
+                    "note: the state folder \(controller.settings.stateDirectory) remembers no grant, so every grant "
+                        + "counts as new here: one that ended under an earlier state folder would start again\n")
+            }
             failed = failed || result.error != nil
         }
         return failed ? .findings : .success
@@ -279,8 +284,9 @@ struct PlanCommand: Command {
             lines += standing
         }
         lines += result.plan.notes.map { "note: \($0.message)" }
+        let count = result.plan.changes.count
         lines.append(
-            "\(result.plan.changes.count) change(s)"
+            (count == 0 ? "no changes" : count == 1 ? "1 change" : "\(count) changes")
                 + (result.held > 0 ? ", \(result.held) revocation(s) held by the safety brake" : ""))
         return lines.map(\.inert).joined(separator: "\n") + "\n"
     }
