@@ -189,6 +189,12 @@ struct PolicyEvaluatorTests {
             name: "approval is waived while the subject is on call", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h"), facts: online, expected: "allowed by prod"),
         Case(
+            name: "offline, a self-approval under an undecided waiver still says it does not count", policies: [prod],
+            grant: Fixtures.grant(extra: "duration: 1h\napprovedBy: [Alice@Example.com]"),
+            expected:
+                "undecided: whether the subject is on call; Alice@Example.com cannot approve their own grant, so that "
+                + "approval does not count"),
+        Case(
             name: "the on-call waiver is undecided offline", policies: [prod],
             grant: Fixtures.grant(extra: "duration: 1h"),
             expected: "undecided: whether the subject is on call"),

@@ -54,9 +54,13 @@ extension PolicyEvaluator {
         let waiver = onCallWaiver(policy, grant)
         if waiver == true { return .met }
         if approved.count + undecided.count >= rule.minApprovals || (waiver == nil && policy.autoApprove != nil) {
-            let who =
+            var who =
                 undecided.isEmpty
                 ? "whether the subject is on call" : "whether \(undecided.joined(separator: ", ")) may approve"
+            if !selfApprovals.isEmpty {
+                who += "; \(selfApprovals.joined(separator: ", ")) cannot approve their own grant, so that approval does "
+                    + "not count"
+            }
             return .unknown(Denial("spec.approvedBy: \(who) (policy \(policy.name))", at: location))
         }
         var message =
