@@ -87,12 +87,17 @@ struct OperationsEndToEndTests {
             files.contains("standing-datasource-loki-prod-bob.yaml")
                 && files.contains("standing-datasource-pg-staging-dba.yaml")
                 && files.contains("standing-team-sre-alice.yaml"), "\(files)")
+        // Named as the policies match them, so validate decides them now rather than at run time.
+        let skeleton = try String(
+            contentsOfFile: skeletons + "/standing-datasource-loki-prod-bob.yaml", encoding: .utf8)
+        #expect(skeleton.contains(#"dataSource: "name:prod-logs""#), "\(skeleton)")
         let validate = try await BinaryRun.grafanaJIT(
             [
-                "validate", skeletons + "/standing-datasource-loki-prod-bob.yaml",
-                skeletons + "/standing-team-sre-alice.yaml", work.grants + "/policies",
+                "validate", "--grants", skeletons + "/standing-datasource-loki-prod-bob.yaml",
+                "--grants", skeletons + "/standing-team-sre-alice.yaml", "--policies", work.grants + "/policies",
             ])
         #expect(validate.status == 0, "\(validate.stdout)")
+        #expect(validate.stdout.contains("(2 allowed, 0 denied, 0 decided at run time)"), "\(validate.stdout)")
         let yaml = try await BinaryRun.grafanaJIT(
             ["discover", "--output", "yaml"] + work.arguments,
             environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])

@@ -12,6 +12,8 @@ package struct DiscoveryReport: Sendable, Codable, Equatable {
         package var name: String
         /// A data source's type.
         package var type: String?
+        /// A nested folder's parent (uid).
+        package var parent: String?
         /// Selected by a policy (or, without policies, everything is).
         package var governed: Bool
     }
@@ -105,7 +107,8 @@ package struct StandingAccessScan {
             let governed =
                 everything
                 || folderPolicies.contains { $0.folders.contains { $0.matches(uid: folder.uid, title: folder.title) } }
-            report.resources.append(.init(kind: "folder", id: folder.uid, name: folder.title, governed: governed))
+            report.resources.append(
+                .init(kind: "folder", id: folder.uid, name: folder.title, parent: folder.parentUid, governed: governed))
             guard governed else { continue }
             await read(
                 .folder(folder.uid), uid: folder.uid, kind: "folder", users: users, teams: teamNames, into: &report)

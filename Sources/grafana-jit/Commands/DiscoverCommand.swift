@@ -66,7 +66,9 @@ struct DiscoverCommand: Command {
                     separator: "\n"))
         }
         if let folder = arguments.value("as-grants") {
-            let written = try GrantSkeletons.write(reports.flatMap(\.report.standing), to: folder, now: Date())
+            let written = try GrantSkeletons.write(
+                reports.flatMap(\.report.standing), resources: reports.flatMap(\.report.resources), to: folder,
+                now: Date())
             console.writeError("grafana-jit: wrote \(written) grant skeleton(s) to \(folder)\n")
         }
         return .success
@@ -117,11 +119,15 @@ func columns(_ rows: [[String]]) -> String {
 
 /// AccessGrant files for standing entries, so a team can move them under just-in-time access by pull request.
 enum GrantSkeletons {
-    static func write(_ entries: [DiscoveryReport.Entry], to folder: String, now: Date) throws -> Int {
+    static func write(
+        _ entries: [DiscoveryReport.Entry], resources: [DiscoveryReport.Resource], to folder: String, now: Date
+    ) throws -> Int {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let byID = Dictionary(resources.map { ($0.kind + "/" + $0.id, $0) }) { first, _ in first }
         var names: Set<String> = []
         for entry in entries {
-            guard let text = skeleton(entry, now: now) else { continue }
+            let resource = byID[entry.resourceKind + "/" + entry.resource]
+            guard let text = skeleton(entry, resource: resource, now: now) else { continue }
             var name = fileName(entry)
             var suffix = 2
             while !names.insert(name).inserted {
@@ -135,7 +141,7 @@ enum GrantSkeletons {
     }
 
     /// Nil for entries a grant cannot express (a team as a member of a team, a built-in role).
-    static func skeleton(_ entry: DiscoveryReport.Entry, now: Date) -> String? {
+    static func skeleton(_ entry: DiscoveryReport.Entry, resource: DiscoveryReport.Resource?, now: Date) -> String? {
         let subject: String
         switch entry.principalKind {
         case "user": subject = "{user: \(YAMLText.quoted(entry.email ?? entry.principal))}"
@@ -144,8 +150,9 @@ enum GrantSkeletons {
         }
         let item: String
         switch entry.resourceKind {
-        case "datasource": item = "{dataSource: \(YAMLText.quoted(entry.resource)), permission: \(entry.level)}"
-        case "folder": item = "{folder: \(YAMLText.quoted(entry.resource)), permission: \(entry.level)}"
+        case "datasource":
+            item = "{dataSource: \(YAMLText.quoted(reference(entry, resource))), permission: \(entry.level)}"
+        case "folder": item = "{folder: \(YAMLText.quoted(reference(entry, resource))), permission: \(entry.level)}"
         case "team": item = "{team: \(YAMLText.quoted(entry.resource)), role: \(entry.level)}"
         default: return nil
         }
@@ -164,6 +171,17 @@ enum GrantSkeletons {
               reason: "moved under just-in-time access from standing access found on \(day)"
 
             """
+    }
+
+    /// The reference policies' selectors match, never ambiguous: a data source by `name:`, a top-level folder by
+    /// `title:`, a nested folder by `uid:` (titles are only looked up among top-level folders).
+    static func reference(_ entry: DiscoveryReport.Entry, _ resource: DiscoveryReport.Resource?) -> String {
+        guard let resource else { return "uid:" + entry.resource }
+        switch resource.kind {
+        case "datasource": return "name:" + resource.name
+        case "folder" where resource.parent == nil: return "title:" + resource.name
+        default: return "uid:" + entry.resource
+        }
     }
 
     /// `standing-<kind>-<resource>-<principal>`, as a DNS-1123 name of at most 63 characters.
