@@ -28,7 +28,7 @@ struct GrafanaJIT {
             console.write(overview + "\n")
             return .success
         case "help":
-            guard let name = arguments.dropFirst().first else {
+            guard let name = arguments.dropFirst().first, name != "help" else {
                 console.write(overview + "\n")
                 return .success
             }
@@ -51,15 +51,21 @@ struct GrafanaJIT {
     private static func run(
         _ command: any Command.Type, _ arguments: [String], environment: [String: String], console: any Console
     ) async -> ExitCode {
+        // Help wins over everything else on the line, even an option still missing its value.
+        if arguments.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) {
+            console.write(command.help + "\n")
+            return .success
+        }
+        let parsed: ParsedArguments
         do {
-            let parsed = try command.parser.parse(arguments, environment: environment)
-            if parsed.wantsHelp {
-                console.write(command.help + "\n")
-                return .success
-            }
+            parsed = try command.parser.parse(arguments, environment: environment)
+        } catch {
+            return usageError(error, console: console, command: command)
+        }
+        do {
             return try await command.init().run(parsed, console: console)
         } catch let error as UsageError {
-            return usageError(error, console: console, command: command)
+            return usageError(error.naming(parsed.environmentSources), console: console, command: command)
         } catch {
             console.writeError("grafana-jit: error: \(error)\n")
             return .usage

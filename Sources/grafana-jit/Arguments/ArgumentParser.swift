@@ -46,6 +46,7 @@ struct ArgumentParser: Sendable {
                 }
             } else if parsed.values[spec.name] == nil {
                 parsed.values[spec.name] = value
+                parsed.environmentSources[spec.name] = variable
                 if spec.isRepeatable {
                     parsed.lists[spec.name] = value.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
                 }

@@ -36,6 +36,8 @@ struct ParsedArguments: Sendable, Equatable {
     var flags: Set<String> = []
     var positionals: [String] = []
     var wantsHelp = false
+    /// Options whose value came from their environment variable, with the variable's name.
+    var environmentSources: [String: String] = [:]
 
     func value(_ name: String) -> String? { values[name] }
     func all(_ name: String) -> [String] { lists[name] ?? [] }
@@ -67,5 +69,13 @@ enum UsageError: Error, Equatable, CustomStringConvertible {
         case .invalidConfiguration(let message): message
         case .conflictingOptions(let option, let other, let why): "\(option) cannot be used with \(other): \(why)"
         }
+    }
+
+    /// The error naming the environment variable a bad value came from, when it came from one.
+    func naming(_ sources: [String: String]) -> UsageError {
+        guard case .invalidValue(let option, let value, let expected) = self, let variable = sources[option] else {
+            return self
+        }
+        return .invalidValue(option: "\(option) (from \(variable))", value: value, expected: expected)
     }
 }

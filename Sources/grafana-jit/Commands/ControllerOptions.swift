@@ -61,6 +61,12 @@ struct ControllerOptions {
                 help: "Hold revocations of vanished files above this share of the ledger (default 0.5)."),
         ]
 
+    /// Options only a controller that writes uses; `plan` and `discover` do not offer them.
+    static let writingOnly: Set<String> = ["secrets-dir", "resync", "write-deadline", "audit-log"]
+
+    /// `specs` without what only writing uses.
+    static var readingSpecs: [OptionSpec] { specs.filter { !writingOnly.contains($0.name) } }
+
     /// What `--config` sets per instance, so these options are refused beside it.
     static let setByConfiguration: Set<String> = [
         "grafana-url", "token-file", "org-id", "oncall-url", "oncall-token-file", "incident-url", "incident-token-file",

@@ -16,7 +16,7 @@ struct DiscoverCommand: Command {
         just-in-time model is meant to remove.
         """
     static let options: [OptionSpec] =
-        ControllerOptions.specs + [
+        ControllerOptions.readingSpecs.filter { $0.name != "brake-share" } + [
             .value(
                 "output", "FORMAT", environment: "GRAFANA_JIT_OUTPUT", help: "table (default), json or yaml."),
             .value(

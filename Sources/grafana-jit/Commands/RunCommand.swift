@@ -219,8 +219,11 @@ struct PlanCommand: Command {
     static let name = "plan"
     static let abstract = "Print the changes the next pass would make, applying nothing."
     static let usage = "--grants PATH --policies PATH --state DIR --grafana-url URL [options]"
-    static let summary = "Same flags as run. Reads Grafana and the ledger, prints each change grouped by grant."
-    static let options = ControllerOptions.specs + [ControllerOptions.enforcement]
+    static let summary = """
+        Takes run's options for the grants, policies, state and Grafana (not those only writing needs). Reads Grafana \
+        and the ledger and prints each change grouped by grant, in words; writes nothing, not even the state folder.
+        """
+    static let options = ControllerOptions.readingSpecs + [ControllerOptions.enforcement]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
         let options = try ControllerOptions(
