@@ -46,7 +46,12 @@ package final class HTTPServer: Sendable {
         state = Mutex(State(connections: ConnectionTable(capacity: limits.maxConnections)))
     }
 
-    /// Binds `host:port` (IPv4; port 0 picks a free one) and starts accepting.
+    /// Throws unless `host` is a numeric IPv4 or IPv6 address the server could bind.
+    package static func checkAddress(_ host: String) throws(HTTPServerError) {
+        _ = try Socket.address(host: host, port: 0)
+    }
+
+    /// Binds `host:port` (IPv4 or IPv6; port 0 picks a free one) and starts accepting.
     package static func start(
         host: String, port: Int, limits: Limits = Limits(), handler: @escaping Handler
     ) throws(HTTPServerError) -> HTTPServer {
@@ -137,7 +142,7 @@ package enum HTTPServerError: Error, Sendable, Equatable, CustomStringConvertibl
 
     package var description: String {
         switch self {
-        case .invalidAddress(let host): "'\(host)' is not an IPv4 address"
+        case .invalidAddress(let host): "'\(host)' is not a numeric IPv4 or IPv6 address"
         case .system(let call, let errno): "\(call) failed: \(String(cString: strerror(errno)))"
         }
     }

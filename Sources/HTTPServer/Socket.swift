@@ -2,13 +2,33 @@
 
 /// The few socket calls the server makes, with Glibc's type quirks in one place.
 enum Socket {
+    /// A numeric IPv4 or IPv6 address (no brackets) and a port, as the kernel takes it.
+    static func address(host: String, port: Int) throws(HTTPServerError) -> (family: Int32, storage: sockaddr_storage) {
+        var storage = sockaddr_storage()
+        let portBytes = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        let ok: Bool = withUnsafeMutablePointer(to: &storage) { pointer in
+            if host.contains(":") {
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                    address.pointee.sin6_family = sa_family_t(AF_INET6)
+                    address.pointee.sin6_port = portBytes
+                    return inet_pton(AF_INET6, host, &address.pointee.sin6_addr) == 1
+                }
+            }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                address.pointee.sin_family = sa_family_t(AF_INET)
+                address.pointee.sin_port = portBytes
+                return inet_pton(AF_INET, host, &address.pointee.sin_addr) == 1
+            }
+        }
+        guard ok else { throw .invalidAddress(host) }
+        return (host.contains(":") ? AF_INET6 : AF_INET, storage)
+    }
+
     static func listen(host: String, port: Int) throws(HTTPServerError) -> Int32 {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw .invalidAddress(host) }
+        var (family, address) = try Self.address(host: host, port: port)
+        let length = socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
         // Close-on-exec from the start: a process spawned meanwhile (tests start many) must not inherit it.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system(call: "socket", errno: errno) }
         if port != 0 {
             // A fixed port is rebound at once after a restart; a free port (0) needs no reuse.
@@ -16,9 +36,7 @@ enum Socket {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         guard bound == 0 else {
             let error = errno
@@ -34,13 +52,16 @@ enum Socket {
     }
 
     static func localPort(of fd: Int32) throws(HTTPServerError) -> Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard result == 0 else { throw .system(call: "getsockname", errno: errno) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        // sin_port and sin6_port sit at the same offset, right after the family.
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+        }
     }
 
     /// No Nagle delay (one write per response, swift-linux-notes §3), close-on-exec, and an idle timeout.

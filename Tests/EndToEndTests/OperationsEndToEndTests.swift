@@ -149,6 +149,33 @@ struct OperationsEndToEndTests {
     }
 
     /// The address the daemon logged, polled with a deadline.
+    /// `localhost` and IPv6 (`[::1]`) listen addresses work; a name that is no address is refused before anything
+    /// starts.
+    @Test(arguments: ["[::1]:0", "localhost:0"])
+    func theListenerTakesLocalhostAndIPv6(address: String) async throws {
+        let work = try await ControllerWorkspace.start()
+        let daemon = try await ControllerProcess.start(work, extra: ["--listen", address, "--resync", "10m"])
+        let base = try await Self.address(of: daemon)
+        // FoundationNetworking cannot parse a bracketed IPv6 URL; Python's client can.
+        let get = try await BinaryRun.python([
+            "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).status)", base + "/healthz",
+        ])
+        #expect(get.stdout == "200\n", "\(base): \(get.stderr)")
+        _ = await daemon.stop()
+        _ = await work.simulator.stop()
+    }
+
+    @Test func anInvalidListenAddressIsRefusedBeforeAnyStartLine() async throws {
+        let work = try await ControllerWorkspace.start()
+        let run = try await BinaryRun.grafanaJIT(
+            ["run", "--once", "--listen", "grafana.example:9464"] + work.arguments,
+            environment: ["GRAFANA_TOKEN": "glsa_simulator_controller_token"])
+        #expect(run.status == 2)
+        #expect(!run.stderr.contains("event="), "\(run.stderr)")
+        #expect(run.stderr.contains("is not valid for --listen"), "\(run.stderr)")
+        _ = await work.simulator.stop()
+    }
+
     static func address(of daemon: ControllerProcess) async throws -> String {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {

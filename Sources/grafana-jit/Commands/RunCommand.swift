@@ -126,7 +126,8 @@ struct RunCommand: Command {
                 console.writeError("grafana-jit: error: cannot listen on \(host):\(port): \(error)\n")
                 return .usage
             }
-            logger.log(.info, .listening, ["address": "http://\(host):\(server?.port ?? port)"])
+            let shown = host.contains(":") ? "[\(host)]" : host
+            logger.log(.info, .listening, ["address": "http://\(shown):\(server?.port ?? port)"])
         } else {
             server = nil
         }

@@ -59,11 +59,24 @@ struct SimulateCommand: Command {
 
 /// `HOST:PORT` for `--listen` options; IPv4 only, as the HTTP server binds.
 enum ListenAddress {
+    /// `127.0.0.1:9464`, `0.0.0.0:9464`, `localhost:0`, `[::1]:9464` or `[::]:9464`: a numeric address (or
+    /// `localhost`) and a port, checked before anything starts.
     static func parse(_ text: String, option: String) throws(UsageError) -> (String, Int) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let port = Int(parts[1]), (0...65_535).contains(port), !parts[0].isEmpty else {
-            throw .invalidValue(option: option, value: text, expected: "HOST:PORT, e.g. 127.0.0.1:3000")
+        let invalid = UsageError.invalidValue(
+            option: option, value: text, expected: "HOST:PORT with a numeric address, e.g. 127.0.0.1:3000 or [::1]:3000"
+        )
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { throw invalid }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            throw invalid  // an IPv6 address needs brackets, or its last group reads as the port
         }
-        return (String(parts[0]), port)
+        if host == "localhost" { host = "127.0.0.1" }
+        // Only whether it binds matters here; the reason is the same message either way.
+        guard !host.isEmpty, (try? HTTPServer.checkAddress(host)) != nil else { throw invalid }
+        return (host, port)
     }
 }
