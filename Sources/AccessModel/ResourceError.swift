@@ -23,6 +23,8 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
     case tooManyErrors(shown: Int, total: Int, at: SourceLocation)
     /// A document of a kind its folder may not define (a policy under `--grants`); never loaded.
     case misplaced(kind: ResourceKind, name: String, place: ResourcePlace, at: SourceLocation)
+    /// A YAML document of another tool (no grafana-jit apiVersion or kind).
+    case foreignDocument(apiVersion: String?, kind: String?, at: SourceLocation)
     /// A second grant under the name of one the controller has in force; only the newcomer is refused.
     case newcomerName(name: String, at: SourceLocation, inForce: SourceLocation)
 
@@ -34,7 +36,7 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
             .invalidValue(_, _, let at), .conflictingFields(_, _, let at), .missingOneOf(_, let at),
             .expiryNotAfterStart(_, let at), .teamSubjectJoiningTeam(_, _, let at), .duplicateName(_, _, let at, _),
             .missingReference(_, _, _, let at), .unusableReference(_, _, _, let at), .tooManyErrors(_, _, let at),
-            .misplaced(_, _, _, let at), .newcomerName(_, let at, _):
+            .misplaced(_, _, _, let at), .newcomerName(_, let at, _), .foreignDocument(_, _, let at):
             at
         }
     }
@@ -74,6 +76,10 @@ package enum ResourceError: Error, Sendable, Equatable, CustomStringConvertible 
             "\(path): \(kind.rawValue) \"\(name)\" is invalid or defined more than once (see its errors)"
         case .tooManyErrors(let shown, let total, _):
             "\(total - shown) more errors in this file not shown (\(total) in all)"
+        case .foreignDocument(let apiVersion, let kind, _):
+            "not a grafana-jit resource (apiVersion \(apiVersion ?? "none"), kind \(kind ?? "none")); grafana-jit reads "
+                + "apiVersion \(ResourceKind.apiVersion) documents only. If this file belongs in the folder, list it "
+                + "in .grafana-jit-ignore at the top of the folder"
         case .newcomerName(let name, _, let inForce):
             "metadata.name: AccessGrant \"\(name)\" is already in force from \(inForce); this second copy is refused "
                 + "(rename it)"

@@ -190,9 +190,10 @@ struct ResourceDecoderTests {
 
     @Test func errorsPerFileAreCappedWithACount() {
         let keys = (0..<150).map { "k\($0): 1" }.joined(separator: "\n")
-        let found = decode("apiVersion: v1\n" + keys).errors
+        let found = decode("apiVersion: grafana-jit.io/v1alpha1\nkind: AccessGrant\n" + keys).errors
         #expect(found.count == ResourceDecoder.maxErrorsPerFile + 1)
-        #expect(found.last?.message.hasPrefix("51 more errors in this file not shown (151 in all)") == true)
+        // 150 unknown fields, and metadata and spec missing.
+        #expect(found.last?.message.hasPrefix("52 more errors in this file not shown (152 in all)") == true)
     }
 
     @Test func aDocumentThatIsNotAMappingSaysSo() {

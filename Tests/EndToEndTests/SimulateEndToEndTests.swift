@@ -59,6 +59,11 @@ struct DemoEndToEndTests {
         #expect(after.contains("demo-short-lived") && after.contains("Expired"))
         #expect(run.stdout.contains("\"event\":\"permission.revoked\""))
         #expect(!run.stderr.contains("glsa_"))
+        // It says where its temporary folder is, and removes it.
+        let removed = try #require(run.lines.last { $0.hasPrefix("Removed ") })
+        let folder = String(removed.dropFirst("Removed ".count))
+        #expect(run.stdout.contains("temporary folder \(folder)"))
+        #expect(!FileManager.default.fileExists(atPath: folder))
     }
 
     /// Copying the examples must not need to own them (FileManager.copyItem copies the owner and failed with EPERM).

@@ -157,4 +157,32 @@ struct ValidateEndToEndTests {
         #expect(run.status == 0)
         #expect(run.stdout.contains("grafana-jit"))
     }
+
+    /// The GitOps example is a whole access repository: clean from inside it, its generator sources ignored.
+    @Test func theGitOpsExampleValidatesCleanFromInside() async throws {
+        let folder = BinaryRun.projectRoot + "/examples/gitops"
+        let lint = try await BinaryRun.run(BinaryRun.executable, ["validate", "."], in: folder)
+        #expect(lint.status == 0, "\(lint.stdout)")
+        let verdicts = try await BinaryRun.run(
+            BinaryRun.executable,
+            ["validate", "--grants", "grants", "--policies", "policies", "--policies", "bundles"],
+            in: folder)
+        #expect(verdicts.status == 0 && verdicts.stdout.contains("(1 allowed, 0 denied"), "\(verdicts.stdout)")
+    }
+
+    /// Another tool's YAML gets one line that says what to do, not a list of unknown fields.
+    @Test func anotherToolsFileSuggestsTheIgnoreFile() async throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(
+            "kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n")
+        let run = try await BinaryRun.grafanaJIT(["validate", path])
+        #expect(run.status == 1)
+        #expect(
+            run.lines.first
+                == path + ":1:1: error: not a grafana-jit resource (apiVersion kustomize.config.k8s.io/v1beta1, kind "
+                + "Kustomization); grafana-jit reads apiVersion grafana-jit.io/v1alpha1 documents only. If this file "
+                + "belongs in the folder, list it in .grafana-jit-ignore at the top of the folder", "\(run.stdout)")
+        #expect(run.lines.count == 2, "\(run.stdout)")
+    }
 }

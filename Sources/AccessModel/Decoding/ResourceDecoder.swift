@@ -113,6 +113,15 @@ extension DecodingContext {
     private mutating func resource(_ object: ObjectNode) -> Resource? {
         let errorCount = errors.count
         _ = takeFieldLocations(relativeTo: object.path)
+        let writtenVersion = object.value("apiVersion")?.scalar?.text
+        let writtenKind = object.value("kind")?.scalar?.text
+        let isOurs =
+            writtenVersion == ResourceKind.apiVersion || writtenKind.flatMap(ResourceKind.init(rawValue:)) != nil
+        // Another tool's file (a kustomization, a Helm values file): one line that says what to do, not a field list.
+        if !isOurs && (writtenVersion != nil || writtenKind != nil || !object.has("spec")) {
+            report(.foreignDocument(apiVersion: writtenVersion, kind: writtenKind, at: location(object.mark)))
+            return nil
+        }
         rejectUnknownFields(of: object, known: ["apiVersion", "kind", "metadata", "spec"])
         let apiVersion = field("apiVersion", of: object, isRequired: true) { $0.string($1, at: $2) }
         let kindText = field("kind", of: object, isRequired: true) { $0.string($1, at: $2) }

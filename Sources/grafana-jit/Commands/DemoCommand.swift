@@ -9,17 +9,21 @@ import HTTPServer
 struct DemoCommand: Command {
     static let name = "demo"
     static let abstract = "Run the controller against the built-in Grafana simulator with the example grants."
-    static let usage = "[--examples DIR] [--short-grant DURATION]"
+    static let usage = "[--examples DIR] [--short-grant DURATION] [--keep]"
     static let summary = """
         Starts the simulator (EXAMPLES/grafana-fixture.yaml) on a free port, copies the example grants, policies and \
         bundles to a temporary folder with one extra short grant, runs the controller until that grant has expired \
-        and been revoked, prints the status before and after and the audit trail, and exits 0.
+        and been revoked, prints the status before and after and the audit trail, removes the temporary folder \
+        (unless --keep) and exits 0.
         """
     static let options: [OptionSpec] = [
         .value("examples", "DIR", environment: "GRAFANA_JIT_EXAMPLES", help: "The examples folder (default examples)."),
         .value(
             "short-grant", "DURATION", environment: "GRAFANA_JIT_SHORT_GRANT",
             help: "The short grant's length (default 20s)."),
+        .flag(
+            "keep", environment: "GRAFANA_JIT_KEEP",
+            help: "Keep the temporary folder (grants, state, audit) at the end."),
     ]
 
     func run(_ arguments: ParsedArguments, console: any Console) async throws -> ExitCode {
@@ -38,9 +42,15 @@ struct DemoCommand: Command {
         let server = try HTTPServer.start(host: "127.0.0.1", port: 0) { await grafana.handle($0) }
         defer { server.shutdown() }
         let work = NSTemporaryDirectory() + "grafana-jit-demo-" + UUID().uuidString
+        let keep = arguments.flag("keep")
+        defer {
+            // A temporary folder left behind is harmless; failing the demo for it would not be.
+            if !keep { try? FileManager.default.removeItem(atPath: work) }
+        }
         try Self.prepare(repository: work + "/repo", from: examples, shortGrant: shortText)
         console.write(
-            "Grafana simulator at http://127.0.0.1:\(server.port); grants in \(work)/repo; state in \(work)/state\n\n")
+            "Grafana simulator at http://127.0.0.1:\(server.port); temporary folder \(work) (grants in repo/, state "
+                + "in state/; \(keep ? "kept at the end" : "removed at the end, --keep keeps it"))\n\n")
         let clock = SystemClock()
         let logger = Logger(clock: clock) { console.writeError($0) }
         guard let url = URL(string: "http://127.0.0.1:\(server.port)") else { return .usage }
@@ -77,6 +87,7 @@ struct DemoCommand: Command {
         let audit = (try? String(contentsOfFile: work + "/state/audit.jsonl", encoding: .utf8)) ?? ""
         console.write("Audit trail (\(work)/state/audit.jsonl), last events:\n")
         console.write(audit.split(separator: "\n").suffix(4).joined(separator: "\n") + "\n")
+        console.write(keep ? "Kept \(work)\n" : "Removed \(work)\n")
         return .success
     }
 
