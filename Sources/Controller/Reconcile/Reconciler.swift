@@ -156,6 +156,8 @@ package actor Reconciler {
         let now = clock.now()
         var removalErrors: [Binding: String] = [:]
         do {
+            // A pass that applies writes state; one that only plans leaves no trace, not even the folder.
+            if applying { try fileSystem.createDirectories(configuration.stateDirectory) }
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
             result.changedFiles = changedFiles(since: applying)
             await readProvenance()
