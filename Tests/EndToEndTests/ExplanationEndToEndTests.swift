@@ -125,4 +125,29 @@ struct ExplanationEndToEndTests {
         #expect(again.stdout == "no changes\n", "\(again.stdout)")
         _ = await work.simulator.stop()
     }
+
+    @Test func helpWinsAndListsOnlyWhatTheCommandUses() async throws {
+        let helpHelp = try await BinaryRun.grafanaJIT(["help", "help"])
+        #expect(helpHelp.status == 0 && helpHelp.stdout.contains("USAGE: grafana-jit <command>"))
+        let runHelp = try await BinaryRun.grafanaJIT(["run", "--help", "--grants"])
+        #expect(runHelp.status == 0 && runHelp.stdout.hasPrefix("USAGE: grafana-jit run"), "\(runHelp.stderr)")
+        let plan = try await BinaryRun.grafanaJIT(["plan", "--help"])
+        #expect(!plan.stdout.contains("--audit-log") && !plan.stdout.contains("--write-deadline"))
+        #expect(!plan.stdout.contains("Same flags as run") && plan.stdout.contains("--enforce-zero-standing"))
+        let discover = try await BinaryRun.grafanaJIT(["discover", "--help"])
+        #expect(!discover.stdout.contains("--brake-share") && !discover.stdout.contains("--secrets-dir"))
+    }
+
+    @Test func aBadValueFromTheEnvironmentNamesTheVariable() async throws {
+        let run = try await BinaryRun.grafanaJIT(
+            [
+                "run", "--once", "--grants", "/nonexistent", "--state", "/nonexistent/state", "--grafana-url",
+                "http://x",
+            ],
+            environment: ["GRAFANA_JIT_RESYNC": "soon", "GRAFANA_TOKEN": "t"])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.contains("'soon' is not valid for --resync (from GRAFANA_JIT_RESYNC): expected a duration"),
+            "\(run.stderr)")
+    }
 }
