@@ -12,16 +12,22 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
         .target(name: "Metrics", swiftSettings: strict),
-        .target(name: "Controller", dependencies: ["AccessModel", "GrafanaAPI", "Metrics"], swiftSettings: strict),
-        .target(name: "GrafanaAPI", swiftSettings: strict),
+        .target(
+            name: "Controller", dependencies: ["AccessModel", "GrafanaAPI", "HTTPClient", "Metrics"],
+            swiftSettings: strict),
+        .target(name: "GrafanaAPI", dependencies: ["HTTPClient"], swiftSettings: strict),
         .target(name: "HTTPServer", swiftSettings: strict),
         .target(name: "GrafanaSimulator", dependencies: ["HTTPServer", "YAML"], swiftSettings: strict),
         .executableTarget(
             name: "grafana-jit",
-            dependencies: ["Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPServer", "Metrics"],
+            dependencies: [
+                "Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPClient", "HTTPServer", "Metrics",
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "grafana-jit-bench", dependencies: ["Controller", "GrafanaAPI", "GrafanaSimulator", "HTTPServer"],
@@ -34,9 +40,13 @@ let package = Package(
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "GrafanaSimulatorTests", dependencies: ["GrafanaSimulator", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "GrafanaSimulatorTests", dependencies: ["GrafanaSimulator", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "GrafanaAPITests", dependencies: ["GrafanaAPI", "HTTPServer", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["grafana-jit", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["grafana-jit", "HTTPClient", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -28,7 +28,8 @@ struct HTTPConnection: Sendable {
                 Socket.drainBeforeClose(fd, chunk: limits.readBufferBytes)
                 return
             }
-            guard case .request(let request, let keepAlive) = parsed else { return }
+            guard case .request(var request, let keepAlive) = parsed else { return }
+            request.connection = fd
             report(.responding)
             let response = respond(to: request)
             if response.dropsConnection { return }

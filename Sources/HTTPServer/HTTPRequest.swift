@@ -6,6 +6,8 @@ package struct HTTPRequest: Sendable, Equatable {
     package var query: [String: String]
     package var headers: [String: String]
     package var body: [UInt8]
+    /// The connection it came on (its socket), so tests can tell a kept-alive connection from a new one.
+    package var connection: Int32 = -1
 
     package init(
         method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []

@@ -42,19 +42,30 @@ struct ExplanationEndToEndTests {
             try await work.eventually(within: 30) {
                 lines("change.applied").contains { $0.contains("change=revoke") && $0.contains("reason=expired") }
             }, "\(daemon.log)")
-        let expiry = lines("grant.phaseChanged").filter { $0.contains("grant=short") && $0.contains("phase=Expired") }
-        #expect(expiry.contains { $0.contains("previous=Active") && $0.contains("reason=WindowEnded") }, "\(expiry)")
-        #expect(lines("pass.completed").contains { $0.contains("trigger=timer") && $0.contains("edge=end") })
+        #expect(
+            try await work.eventually {
+                lines("grant.phaseChanged").contains {
+                    $0.contains("grant=short") && $0.contains("phase=Expired") && $0.contains("previous=Active")
+                        && $0.contains("reason=WindowEnded")
+                }
+            }, "\(daemon.log)")
+        #expect(
+            try await work.eventually {
+                lines("pass.completed").contains { $0.contains("trigger=timer") && $0.contains("edge=end") }
+            }, "\(daemon.log)")
 
         try work.remove("later")
         #expect(
             try await work.eventually(within: 20) {
                 lines("change.applied").contains { $0.contains("change=revoke") && $0.contains("reason=fileDeleted") }
             }, "\(daemon.log)")
+        // Reported after the change, in the same pass.
         #expect(
-            lines("grant.phaseChanged").contains {
-                $0.contains("grant=later") && $0.contains("reason=RevokedByDeletion")
-            })
+            try await work.eventually {
+                lines("grant.phaseChanged").contains {
+                    $0.contains("grant=later") && $0.contains("reason=RevokedByDeletion")
+                }
+            }, "\(daemon.log)")
 
         // A file that breaks and is fixed says so once.
         try work.directory.write("repo/grants/broken.yaml", "kind: [")

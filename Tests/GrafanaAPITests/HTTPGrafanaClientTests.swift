@@ -258,7 +258,9 @@ struct HTTPGrafanaClientTests {
                 baseURL: URL(string: "http://127.0.0.1:1")!, credentials: .token("t"), userAgent: "t"))
         let refused = await #expect(throws: GrafanaAPIError.self) { try await closed.health() }
         #expect(
-            refused == .transient(GrafanaRequest("GET", "/api/health"), reason: "connection refused", retryAfter: nil))
+            refused
+                == .transient(
+                    GrafanaRequest("GET", "/api/health"), reason: "127.0.0.1: connection refused", retryAfter: nil))
     }
 
     @Test func requestsInFlightStayWithinTheLimit() async throws {

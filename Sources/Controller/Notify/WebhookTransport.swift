@@ -1,9 +1,6 @@
 import Foundation
 import GrafanaAPI
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import HTTPClient
 
 /// What a receiver answered to one delivery.
 package enum WebhookAnswer: Sendable, Equatable {
@@ -36,33 +33,38 @@ package protocol WebhookTransport: Sendable {
     func post(_ body: Data, to url: URL) async -> WebhookAnswer
 }
 
-/// Webhooks over one long-lived URLSession of their own (swift-linux-notes §3), apart from Grafana's, so a slow
-/// receiver never holds a connection Grafana's requests need.
-package struct URLSessionWebhookTransport: WebhookTransport {
-    private let session: URLSession
+/// Webhooks over a transport of their own, apart from Grafana's, so a slow receiver never holds a connection
+/// Grafana's requests need. The answer's body is not kept beyond a small limit: only the status matters.
+package final class HTTPWebhookTransport: WebhookTransport {
+    private let http: HTTPClient
     private let userAgent: String
+    private let timeout: Duration
 
-    package init(userAgent: String, timeout: Duration = .seconds(10)) {
+    package init(userAgent: String, timeout: Duration = .seconds(10), tls: TLSSettings = TLSSettings()) {
         self.userAgent = userAgent
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.timeoutIntervalForRequest = max(1, timeout.timeInterval.rounded(.up))
-        session = URLSession(configuration: configuration)
+        self.timeout = timeout
+        var settings = HTTPClient.Settings()
+        settings.tls = tls
+        settings.maxConnections = 4
+        settings.maxResponseBytes = 1 << 20
+        http = HTTPClient(settings: settings)
+    }
+
+    deinit {
+        http.shutdown()
     }
 
     package func post(_ body: Data, to url: URL) async -> WebhookAnswer {
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        do {
-            let (_, response) = try await session.data(for: request)
-            let http = response as? HTTPURLResponse
-            let retryAfter = ResponseClassifier.parseRetryAfter(http?.value(forHTTPHeaderField: "Retry-After"))
-            return .status(http?.statusCode ?? 0, retryAfter: retryAfter)
+        let request = HTTPClientRequest(
+            method: "POST", url: url.absoluteString,
+            headers: [("Content-Type", "application/json"), ("User-Agent", userAgent)], body: Array(body),
+            timeout: timeout, connectTimeout: min(timeout, .seconds(5)))
+        do throws(HTTPClientError) {
+            let answer = try await http.send(request)
+            return .status(answer.status, retryAfter: ResponseClassifier.parseRetryAfter(answer.header("Retry-After")))
         } catch {
-            return .unreachable((error as? URLError).map { "URLError \($0.code.rawValue)" } ?? "\(type(of: error))")
+            // The message names the host only: a webhook URL carries its own secret.
+            return .unreachable(error.description)
         }
     }
 }

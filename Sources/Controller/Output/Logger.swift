@@ -7,6 +7,7 @@ package enum LogEvent: String, Sendable {
     case controllerStopped = "controller.stopped"
     case watchStarted = "watch.started"
     case policiesMissing = "policies.missing"
+    case tlsUnverified = "tls.unverified"
     case listening = "metrics.listening"
     case discoveryCompleted = "discovery.completed"
     case discoveryFailed = "discovery.failed"

@@ -28,6 +28,8 @@ package struct ReconcilerConfiguration: Sendable {
     package var enforceZeroStanding = false
     /// Lead times before a grant's end at which an expiring-soon notice goes out (only with a notifier).
     package var expiryNotices: [Duration] = []
+    /// Server certificates go unchecked (`--insecure-skip-verify`): every pass says so.
+    package var skipsTLSVerification = false
 
     package init(sources: ResourceSources, stateDirectory: String) {
         self.sources = sources
@@ -156,6 +158,15 @@ package actor Reconciler {
         let now = clock.now()
         var removalErrors: [Binding: String] = [:]
         do {
+            if configuration.skipsTLSVerification {
+                logger.log(
+                    .warning, .tlsUnverified,
+                    [
+                        "message":
+                            "--insecure-skip-verify is on: Grafana's certificate is not checked, so anyone on the path can "
+                            + "read and change what grafana-jit sends"
+                    ])
+            }
             // A pass that applies writes state; one that only plans leaves no trace, not even the folder.
             if applying { try fileSystem.createDirectories(configuration.stateDirectory) }
             let (catalog, invalid, rejected) = try loadCatalog(saving: applying)

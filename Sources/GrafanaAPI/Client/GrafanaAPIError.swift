@@ -1,3 +1,5 @@
+import HTTPClient
+
 /// Why a Grafana call failed, decided once from the status and Grafana's message; never carries credentials.
 package enum GrafanaAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Worth retrying: the network, a timeout, 5xx, or 429 (with Grafana's `Retry-After` when it sent one).
@@ -12,11 +14,15 @@ package enum GrafanaAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     case unsupported(GrafanaRequest, message: String)
     /// Grafana refused the request itself (4xx).
     case invalidRequest(GrafanaRequest, status: Int, message: String)
+    /// The TLS connection failed: the certificate (unknown authority, name mismatch, expired) or the handshake.
+    /// Not retried as transient: it will not mend by itself.
+    case tls(GrafanaRequest, message: String)
 
     package var request: GrafanaRequest {
         switch self {
         case .transient(let request, _, _), .notFound(let request, _), .unauthorized(let request, _),
-            .forbidden(let request, _, _), .unsupported(let request, _), .invalidRequest(let request, _, _):
+            .forbidden(let request, _, _), .unsupported(let request, _), .invalidRequest(let request, _, _),
+            .tls(let request, _):
             request
         }
     }
@@ -40,6 +46,19 @@ package enum GrafanaAPIError: Error, Sendable, Equatable, CustomStringConvertibl
                 + (missing.map { " (the service account needs \($0))" } ?? "")
         case .unsupported(let request, let message): "\(request): not supported by this Grafana: \(message)"
         case .invalidRequest(let request, let status, let message): "\(request): \(status): \(message)"
+        case .tls(let request, let message): "\(request): \(message)"
+        }
+    }
+}
+
+extension GrafanaAPIError {
+    /// The transport's failure as a Grafana call's: timeouts and broken connections are transient; certificate
+    /// problems and oversized answers are not.
+    package init(_ error: HTTPClientError, request: GrafanaRequest) {
+        switch error {
+        case .certificate: self = .tls(request, message: error.description)
+        case .tooLarge: self = .invalidRequest(request, status: 0, message: error.description)
+        default: self = .transient(request, reason: error.description, retryAfter: nil)
         }
     }
 }

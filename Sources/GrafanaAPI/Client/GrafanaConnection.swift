@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 
 /// Where Grafana is and how to authenticate; the token never appears in any message.
 package struct GrafanaConnection: Sendable {
@@ -13,9 +14,12 @@ package struct GrafanaConnection: Sendable {
     package var credentials: Credentials
     /// Sent as `X-Grafana-Org-Id` when set.
     package var orgID: Int?
-    /// URLSession counts whole seconds only, and anything under one second times out at once
-    /// (swift-linux-notes §3); values are rounded up to whole seconds, at least 1.
+    /// The whole request, in milliseconds if need be.
     package var timeout: Duration = .seconds(10)
+    /// Connecting alone (TCP and TLS); never longer than `timeout`.
+    package var connectTimeout: Duration = .seconds(5)
+    /// CA file, client certificate, or no verification at all.
+    package var tls = TLSSettings()
     package var userAgent: String
     /// Most requests in flight at once.
     package var maxInFlight = 8
@@ -43,7 +47,23 @@ package struct GrafanaConnection: Sendable {
         }
     }
 
-    var timeoutSeconds: TimeInterval { max(1, timeout.timeInterval.rounded(.up)) }
+    /// One request as the transport sends it: method, URL, headers (credentials, org, user agent) and body.
+    func request(_ method: String, url: URL, body: [UInt8]?) -> HTTPClientRequest {
+        var headers = [("Authorization", authorization), ("User-Agent", userAgent), ("Accept", "application/json")]
+        if let orgID { headers.append(("X-Grafana-Org-Id", String(orgID))) }
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        return HTTPClientRequest(
+            method: method, url: url.absoluteString, headers: headers.map { (name: $0.0, value: $0.1) }, body: body,
+            timeout: timeout, connectTimeout: min(connectTimeout, timeout))
+    }
+
+    /// Transport settings: TLS, and as many connections as requests may be in flight.
+    var transport: HTTPClient.Settings {
+        var settings = HTTPClient.Settings()
+        settings.tls = tls
+        settings.maxConnections = max(1, maxInFlight)
+        return settings
+    }
 
     /// `base` + `/api/...`, keeping any sub-path of the base URL.
     func url(path: String, query: [(String, String)]) -> URL? {

@@ -1,14 +1,11 @@
 import Foundation
+import HTTPClient
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Grafana over HTTP with URLSession: one long-lived session (a session per request risks corelibs' teardown
-/// races, swift-linux-notes §3), a bound on requests in flight, an optional rate, and short-lived caches.
+/// Grafana over HTTP (libcurl, kept-alive connections), a bound on requests in flight, an optional rate, and
+/// short-lived caches.
 package actor HTTPGrafanaClient: GrafanaAPI {
     let connection: GrafanaConnection
-    private let session: URLSession
+    private let http: HTTPClient
     private let clock: any WallClock
     private let limiter: RequestLimiter
     private var users = ExpiringCache<GrafanaUser>()
@@ -20,12 +17,11 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         self.clock = clock
         limiter = RequestLimiter(
             maxInFlight: connection.maxInFlight, requestsPerSecond: connection.requestsPerSecond, clock: clock)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.timeoutIntervalForRequest = connection.timeoutSeconds
-        configuration.httpMaximumConnectionsPerHost = max(1, connection.maxInFlight)
-        session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
+        http = HTTPClient(settings: connection.transport)
+    }
+
+    deinit {
+        http.shutdown()
     }
 
     // MARK: Calls
@@ -264,41 +260,28 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         guard let url = connection.url(path: path, query: query) else {
             throw .invalidRequest(request, status: 0, message: "cannot form a URL")
         }
-        var urlRequest = URLRequest(url: url)
-        urlRequest.httpMethod = method
-        urlRequest.timeoutInterval = connection.timeoutSeconds
-        urlRequest.setValue(connection.authorization, forHTTPHeaderField: "Authorization")
-        urlRequest.setValue(connection.userAgent, forHTTPHeaderField: "User-Agent")
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let orgID = connection.orgID { urlRequest.setValue(String(orgID), forHTTPHeaderField: "X-Grafana-Org-Id") }
-        if let body {
-            // Bodies are small dictionaries of strings and numbers, which always serialise.
-            urlRequest.httpBody = try? JSONSerialization.data(withJSONObject: body)
-            urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
+        // Bodies are small dictionaries of strings and numbers, which always serialise.
+        let bytes = body.map { (try? JSONSerialization.data(withJSONObject: $0)).map(Array.init) ?? [] }
         await limiter.acquire()
         let started = ContinuousClock.now
-        let outcome: Result<(Data, URLResponse), any Error>
-        do {
-            outcome = .success(try await session.data(for: urlRequest))
+        let outcome: Result<HTTPClientResponse, HTTPClientError>
+        do throws(HTTPClientError) {
+            outcome = .success(try await http.send(connection.request(method, url: url, body: bytes)))
         } catch {
             outcome = .failure(error)
         }
         await limiter.release()
         if let observer = connection.observer {
-            var status: Int?
-            if case .success(let answer) = outcome { status = (answer.1 as? HTTPURLResponse)?.statusCode }
-            observer(method, status, (ContinuousClock.now - started).timeInterval)
+            observer(method, try? outcome.get().status, (ContinuousClock.now - started).timeInterval)
         }
-        let (data, response): (Data, URLResponse)
+        let response: HTTPClientResponse
         switch outcome {
-        case .success(let answer): (data, response) = answer
-        case .failure(let error): throw .transient(request, reason: Self.describe(error), retryAfter: nil)
+        case .success(let answer): response = answer
+        case .failure(let error): throw GrafanaAPIError(error, request: request)
         }
-        let http = response as? HTTPURLResponse
+        let data = Data(response.body)
         if let error = ResponseClassifier.error(
-            status: http?.statusCode ?? 0, body: data, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
-            request: request)
+            status: response.status, body: data, retryAfter: response.header("Retry-After"), request: request)
         {
             // What the caches hold may be what went away; the idempotent "not a member" and OSS's missing route
             // say nothing about them.
@@ -319,33 +302,6 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         } catch {
             throw .invalidRequest(
                 GrafanaRequest("GET", "(response)"), status: 200, message: "unexpected answer: \(error)")
-        }
-    }
-
-    /// URLError codes in words, never the URL (it could hold user info).
-    private static func describe(_ error: any Error) -> String {
-        guard let urlError = error as? URLError else { return "request failed: \(type(of: error))" }
-        switch urlError.code {
-        case .timedOut: return "timed out"
-        case .cannotConnectToHost: return "connection refused"
-        case .networkConnectionLost: return "connection lost"
-        case .cannotFindHost: return "host not found"
-        case .cancelled: return "cancelled"
-        case .badServerResponse: return "bad server response"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasUnknownRoot:
-            return "TLS handshake failed (is the CA in the system trust store?)"
-        default: return "network error \(urlError.code.rawValue)"
-        }
-    }
-
-    /// corelibs would follow a redirect with the `Authorization` header to any host, and turn a POST into a GET
-    /// that "succeeds" without writing: never follow one; the 3xx is reported instead.
-    private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-        func urlSession(
-            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-        ) {
-            completionHandler(nil)
         }
     }
 

@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import HTTPClient
 
 /// Whether Grafana Incidents are active (grafana-api.md §14).
 package protocol IncidentAPI: Sendable {
@@ -17,10 +14,13 @@ package actor HTTPIncidentClient: IncidentAPI {
     private let token: String
     private let session: ServiceSession
 
-    package init(baseURL: URL, token: String, userAgent: String, timeout: Duration = .seconds(10)) {
+    package init(
+        baseURL: URL, token: String, userAgent: String, timeout: Duration = .seconds(10),
+        tls: TLSSettings = TLSSettings()
+    ) {
         self.baseURL = baseURL
         self.token = token
-        session = ServiceSession(service: "Incident", userAgent: userAgent, timeout: timeout)
+        session = ServiceSession(service: "Incident", userAgent: userAgent, timeout: timeout, tls: tls)
     }
 
     package func activity(of incidents: [String]) async throws(GrafanaAPIError) -> [String: Bool] {
@@ -32,15 +32,14 @@ package actor HTTPIncidentClient: IncidentAPI {
     private func isActive(_ id: String) async throws(GrafanaAPIError) -> Bool {
         let path = "/api/v1/IncidentsService.GetIncident"
         let request = GrafanaRequest("POST", path)
-        var urlRequest = URLRequest(url: baseURL.appendingPathComponent("api/v1/IncidentsService.GetIncident"))
-        urlRequest.httpMethod = "POST"
-        urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
         // A dictionary of one string always serialises.
-        urlRequest.httpBody = try? JSONSerialization.data(withJSONObject: ["incidentID": id])
+        let body = (try? JSONSerialization.data(withJSONObject: ["incidentID": id])).map(Array.init)
         let data: Data
         do {
-            data = try await session.send(urlRequest, as: request)
+            data = try await session.send(
+                "POST", baseURL.appendingPathComponent("api/v1/IncidentsService.GetIncident"),
+                headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")], body: body,
+                as: request)
         } catch .notFound {
             return false
         }

@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import HTTPClient
 
 /// Who is on call, from the Grafana OnCall / IRM public API (grafana-api.md §13).
 package protocol OnCallAPI: Sendable {
@@ -36,10 +33,13 @@ package actor HTTPOnCallClient: OnCallAPI {
     private let token: String
     private let session: ServiceSession
 
-    package init(baseURL: URL, token: String, userAgent: String, timeout: Duration = .seconds(10)) {
+    package init(
+        baseURL: URL, token: String, userAgent: String, timeout: Duration = .seconds(10),
+        tls: TLSSettings = TLSSettings()
+    ) {
         self.baseURL = baseURL
         self.token = token
-        session = ServiceSession(service: "OnCall", userAgent: userAgent, timeout: timeout)
+        session = ServiceSession(service: "OnCall", userAgent: userAgent, timeout: timeout, tls: tls)
     }
 
     package func roster(schedules: [String], at now: Date) async throws(GrafanaAPIError) -> OnCallRoster {
@@ -128,9 +128,7 @@ package actor HTTPOnCallClient: OnCallAPI {
         components.path = basePath + path
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         guard let url = components.url else { throw .invalidRequest(request, status: 0, message: "cannot form a URL") }
-        var urlRequest = URLRequest(url: url)
-        urlRequest.setValue(token, forHTTPHeaderField: "Authorization")
-        return try await session.send(urlRequest, as: request)
+        return try await session.send("GET", url, headers: [("Authorization", token)], as: request)
     }
 }
 

@@ -1,41 +1,46 @@
 import Foundation
+import HTTPClient
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// What the OnCall and Incident clients share: one long-lived session (swift-linux-notes §3), a request sent and
-/// its answer classified like Grafana's, and a JSON object out of the body.
-struct ServiceSession: Sendable {
-    private let session: URLSession
+/// What the OnCall and Incident clients share: one long-lived transport, a request sent and its answer classified
+/// like Grafana's, and a JSON object out of the body.
+final class ServiceSession: Sendable {
+    private let http: HTTPClient
     let userAgent: String
     /// Which service this is, for "unreachable" messages.
     let service: String
+    private let timeout: Duration
 
-    init(service: String, userAgent: String, timeout: Duration) {
+    init(service: String, userAgent: String, timeout: Duration, tls: TLSSettings) {
         self.service = service
         self.userAgent = userAgent
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.timeoutIntervalForRequest = max(1, timeout.timeInterval.rounded(.up))
-        session = URLSession(configuration: configuration)
+        self.timeout = timeout
+        var settings = HTTPClient.Settings()
+        settings.tls = tls
+        http = HTTPClient(settings: settings)
+    }
+
+    deinit {
+        http.shutdown()
     }
 
     /// The body of a 2xx answer; network failures are transient, other statuses typed by `ResponseClassifier`.
-    func send(_ urlRequest: URLRequest, as request: GrafanaRequest) async throws(GrafanaAPIError) -> Data {
-        var urlRequest = urlRequest
-        urlRequest.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: urlRequest)
+    func send(
+        _ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]? = nil, as request: GrafanaRequest
+    ) async throws(GrafanaAPIError) -> Data {
+        let answer: HTTPClientResponse
+        do throws(HTTPClientError) {
+            answer = try await http.send(
+                HTTPClientRequest(
+                    method: method, url: url.absoluteString,
+                    headers: (headers + [("User-Agent", userAgent)]).map { (name: $0.0, value: $0.1) }, body: body,
+                    timeout: timeout, connectTimeout: min(timeout, .seconds(5))))
         } catch {
-            throw .transient(request, reason: "\(service) unreachable", retryAfter: nil)
+            if case .certificate = error { throw GrafanaAPIError(error, request: request) }
+            throw .transient(request, reason: "\(service) unreachable (\(error))", retryAfter: nil)
         }
-        let http = response as? HTTPURLResponse
+        let data = Data(answer.body)
         if let error = ResponseClassifier.error(
-            status: http?.statusCode ?? 0, body: data, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
-            request: request)
+            status: answer.status, body: data, retryAfter: answer.header("Retry-After"), request: request)
         {
             throw error
         }

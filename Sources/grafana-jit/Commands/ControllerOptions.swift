@@ -2,11 +2,12 @@ import AccessModel
 import Controller
 import Foundation
 import GrafanaAPI
+import HTTPClient
 
 /// The flags `run` and `plan` share (DESIGN.md "Command line"), turned into a configured reconciler.
 struct ControllerOptions {
     static let specs: [OptionSpec] =
-        SourceOptions.specs + [
+        SourceOptions.specs + TLSOptions.specs + [
             .value(
                 "state", "DIR", environment: "GRAFANA_JIT_STATE", help: "Folder for the ledger, status and audit log."),
             .value(
@@ -91,6 +92,8 @@ struct ControllerOptions {
     typealias Governed = (reconciler: Reconciler, logger: Logger, settings: TargetSettings)
 
     let sources: SourceOptions
+    /// The options' TLS settings: for webhooks, and for every Grafana the configuration gives none of its own.
+    let tls: TLSSettings
     let state: String
     /// Without `--config`, one target whose state is the state folder itself.
     let targets: [TargetSettings]
@@ -125,9 +128,14 @@ struct ControllerOptions {
             }
             maxInFlight = value
         }
-        func connection(_ url: URL, _ credentials: GrafanaConnection.Credentials, org: Int?) -> GrafanaConnection {
+        let tls = try TLSOptions.settings(arguments)
+        self.tls = tls
+        func connection(
+            _ url: URL, _ credentials: GrafanaConnection.Credentials, org: Int?, tls instanceTLS: TLSSettings? = nil
+        ) -> GrafanaConnection {
             var connection = GrafanaConnection(
                 baseURL: url, credentials: credentials, userAgent: "grafana-jit/\(GrafanaJIT.version)")
+            connection.tls = instanceTLS ?? tls
             connection.orgID = org
             connection.timeout = timeout
             connection.maxInFlight = maxInFlight
@@ -149,7 +157,8 @@ struct ControllerOptions {
                     instance.orgs.isEmpty ? [(nil, nil)] : instance.orgs.map { ($0.id, $0.credentials) }
                 return places.map { org, credentials in
                     let folder = "/\(instance.name)" + (org.map { "/org-\($0)" } ?? "")
-                    let grafana = connection(instance.url, credentials ?? instance.credentials, org: org)
+                    let grafana = connection(
+                        instance.url, credentials ?? instance.credentials, org: org, tls: instance.tls)
                     let incidentToken: String? =
                         if case .token(let token) = grafana.credentials { token } else { nil }
                     return TargetSettings(
@@ -296,6 +305,7 @@ struct ControllerOptions {
             configuration.target = settings.target
             configuration.expiryNotices = notifications?.expiryNotices ?? []
             configuration.enforceZeroStanding = enforceZeroStanding
+            configuration.skipsTLSVerification = settings.connection.tls.skipsVerification
             // Never reuse an on-call answer across a full resync: going off call must end access within one.
             configuration.onCallCache = min(configuration.onCallCache, resync)
             var connection = settings.connection
@@ -308,10 +318,12 @@ struct ControllerOptions {
                 fileSystem: fileSystem, clock: clock, logger: logger,
                 audit: AuditLog(destination: auditDestination, fileSystem: fileSystem),
                 onCall: settings.onCall.map {
-                    HTTPOnCallClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
+                    HTTPOnCallClient(
+                        baseURL: $0.url, token: $0.token, userAgent: connection.userAgent, tls: connection.tls)
                 },
                 incidents: settings.incidents.map {
-                    HTTPIncidentClient(baseURL: $0.url, token: $0.token, userAgent: connection.userAgent)
+                    HTTPIncidentClient(
+                        baseURL: $0.url, token: $0.token, userAgent: connection.userAgent, tls: connection.tls)
                 }, metrics: metrics, notifier: notifications?.notifier)
             return (reconciler, logger, settings)
         }

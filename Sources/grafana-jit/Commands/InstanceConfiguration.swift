@@ -1,5 +1,6 @@
 import Foundation
 import GrafanaAPI
+import HTTPClient
 import YAML
 
 /// `--config FILE`: the Grafana instances and orgs one controller governs. Every mistake names the file, line,
@@ -26,6 +27,8 @@ struct InstanceConfiguration {
         var onCall: (url: URL, token: String)?
         /// The Incident token defaults to the instance's Grafana token.
         var incident: (url: URL, token: String?)?
+        /// TLS for this instance's Grafana, OnCall and Incident; nil: the command line's.
+        var tls: TLSSettings?
     }
 
     var defaultName: String
@@ -144,7 +147,7 @@ private struct Reader {
         .Instance
     {
         let fields = try mapping(
-            node, field, allowed: ["name", "url", "tokenFile", "orgs", "oncall", "incident"])
+            node, field, allowed: ["name", "url", "tokenFile", "orgs", "oncall", "incident", "tls"])
         let name = try text(fields["name"], field + ".name", in: node)
         let isLabel =
             name.count <= 63 && name.first?.isLetter == true
@@ -186,7 +189,40 @@ private struct Reader {
         }
         return InstanceConfiguration.Instance(
             name: name, url: try url(fields["url"], field + ".url", in: node), credentials: .token(token), orgs: orgs,
-            onCall: onCall, incident: incident)
+            onCall: onCall, incident: incident,
+            tls: try fields["tls"].map { node throws(ConfigurationError) in
+                try tls(node, field + ".tls")
+            })
+    }
+
+    /// `{caFile, caFileOnly, clientCert, clientKey, insecureSkipVerify}`, checked as the options are.
+    private func tls(_ node: YAMLNode, _ field: String) throws(ConfigurationError) -> TLSSettings {
+        let fields = try mapping(
+            node, field, allowed: ["caFile", "caFileOnly", "clientCert", "clientKey", "insecureSkipVerify"])
+        func flag(_ name: String) throws(ConfigurationError) -> Bool {
+            guard let value = fields[name] else { return false }
+            guard let text = value.scalar?.text, ["true", "false"].contains(text) else {
+                throw fail(value, field + "." + name, "expected true or false")
+            }
+            return text == "true"
+        }
+        func path(_ name: String) throws(ConfigurationError) -> String? {
+            guard let value = fields[name] else { return nil }
+            return try text(value, field + "." + name, in: node)
+        }
+        let names = [
+            "ca-file": "caFile", "ca-file-only": "caFileOnly", "client-cert": "clientCert", "client-key": "clientKey",
+            "insecure-skip-verify": "insecureSkipVerify",
+        ]
+        let (caFile, caFileOnly) = (try path("caFile"), try flag("caFileOnly"))
+        let (certificate, key, skips) = (try path("clientCert"), try path("clientKey"), try flag("insecureSkipVerify"))
+        do throws(UsageError) {
+            return try TLSOptions.settings(
+                caFile: caFile, caFileOnly: caFileOnly, clientCertificate: certificate, clientKey: key,
+                skipsVerification: skips, naming: { field + "." + (names[$0] ?? $0) })
+        } catch {
+            throw fail(node, field, "\(error)")
+        }
     }
 
     /// `1`, or `{id: 2, tokenFile: FILE}` for an org whose service account has its own token.

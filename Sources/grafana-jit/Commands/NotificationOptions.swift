@@ -2,6 +2,7 @@ import AccessModel
 import Controller
 import Foundation
 import GrafanaAPI
+import HTTPClient
 
 /// `run`'s webhook options: where notifications go and when expiring-soon notices are sent.
 struct NotificationOptions {
@@ -90,11 +91,12 @@ struct NotificationOptions {
     }
 
     /// Nil when no webhook is configured.
-    func makeNotifier(logger: Logger, metrics: ControllerMetrics) -> Notifier? {
+    /// `tls` is the options' (`--ca-file`, client certificate): receivers behind a private CA need it too.
+    func makeNotifier(logger: Logger, metrics: ControllerMetrics, tls: TLSSettings) -> Notifier? {
         guard !destinations.isEmpty else { return nil }
         return Notifier(
             destinations: destinations,
-            transport: URLSessionWebhookTransport(userAgent: "grafana-jit/\(GrafanaJIT.version)"),
+            transport: HTTPWebhookTransport(userAgent: "grafana-jit/\(GrafanaJIT.version)", tls: tls),
             clock: SystemClock(), logger: logger, metrics: metrics)
     }
 }

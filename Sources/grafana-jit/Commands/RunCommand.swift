@@ -62,7 +62,8 @@ struct RunCommand: Command {
                 logger.log(.warning, .stateFolderShared, ["folder": finding.folder, "mode": finding.octalMode])
             }
         }
-        let notifier = notifications.makeNotifier(logger: options.makeLogger(console: console), metrics: metrics)
+        let notifier = notifications.makeNotifier(
+            logger: options.makeLogger(console: console), metrics: metrics, tls: options.tls)
         let controllers = options.makeReconcilers(
             console: console, metrics: metrics, notifications: notifier.map { ($0, notifications.expiryNotices) })
         for controller in controllers {
@@ -132,9 +133,8 @@ struct RunCommand: Command {
             server = nil
         }
         defer { server?.shutdown() }
-        // Never cancelled: cancelling a task inside a URLSession call can deadlock FoundationNetworking (seen in the
-        // fault campaign: the canceller and the session's completion wait on each other's locks, and both
-        // concurrency threads hang). The process ends when `run` returns, scan or no scan.
+        // Left to end with the process when `run` returns, scan or no scan: it only reads, and its result is a log
+        // line and a gauge.
         Task {
             guard discoverInterval > .zero else { return }
             while true {
@@ -203,6 +203,14 @@ extension RunCommand {
         case nil: started["dataSourcePermissions"] = "unknown"
         }
         controller.logger.log(.info, .controllerStarted, started)
+        if connection.tls.skipsVerification {
+            controller.logger.log(
+                .warning, .tlsUnverified,
+                [
+                    "message":
+                        "--insecure-skip-verify is on: server certificates are not checked; use it for test servers only"
+                ])
+        }
         if sources.policies.isEmpty {
             controller.logger.log(
                 .warning, .policiesMissing,
