@@ -12,7 +12,7 @@ struct Benchmark {
     static let usage = """
         usage: grafana-jit-bench validate [--files N] [--runs R] [--keep DIR]
                grafana-jit-bench client [--requests N] [--runs R]
-               grafana-jit-bench controller [--grants N[,N...]] [--runs R]
+               grafana-jit-bench controller [--grants N[,N...]] [--runs R] [--baseline yes|no]
                grafana-jit-bench timing [--samples N]
         """
 
@@ -63,7 +63,7 @@ struct Benchmark {
 
     /// Median figures over `--runs` runs per size, as a table (with the naive baseline's ratio) and as JSON.
     static func controller(_ arguments: [String]) async throws {
-        var options = ["--grants": "1000,10000", "--runs": "3"]
+        var options = ["--grants": "1000,10000", "--runs": "3", "--baseline": "yes"]
         var rest = arguments.dropFirst()
         while let flag = rest.popFirst() {
             guard options[flag] != nil, let value = rest.popFirst() else { throw BenchmarkError.usage(usage) }
@@ -77,7 +77,9 @@ struct Benchmark {
         for grants in sizes {
             var samples: [ControllerScenario.Figures] = []
             for _ in 0..<runs {
-                samples.append(try await ControllerScenario(grants: grants, binary: sibling("grafana-jit")).run())
+                var scenario = ControllerScenario(grants: grants, binary: sibling("grafana-jit"))
+                scenario.withBaseline = options["--baseline"] != "no"
+                samples.append(try await scenario.run())
             }
             func value(_ pick: (ControllerScenario.Figures) -> Double) -> Double { median(samples.map(pick)) }
             rows.append([
@@ -87,6 +89,10 @@ struct Benchmark {
                 "touchedResources": value { Double($0.touchedResources) },
                 "steadySeconds": value { $0.steady.seconds }, "steadyReads": value { Double($0.steady.reads) },
                 "steadyWrites": value { Double($0.steady.writes) }, "peakRSSMiB": value { $0.peakResidentMiB },
+                "coldCPU": value { $0.cold.cpuSeconds }, "steadyCPU": value { $0.steady.cpuSeconds },
+                "coldCPUPerCallMs": value {
+                    1000 * $0.cold.cpuSeconds / Double(max(1, $0.cold.reads + $0.cold.writes))
+                },
                 "naiveColdSeconds": value { $0.naiveCold.seconds },
                 "naiveColdReads": value { Double($0.naiveCold.reads) },
                 "naiveColdWrites": value { Double($0.naiveCold.writes) },
@@ -112,8 +118,17 @@ struct Benchmark {
                     (get("coldReads") + get("coldWrites")) / (get("naiveColdReads") + get("naiveColdWrites")),
                     get("steadySeconds") / get("naiveSteadySeconds"), get("steadyReads") / get("naiveSteadyReads")))
         }
+        print("\n| grants | cold CPU (s) | cold CPU per Grafana call (ms) | steady CPU (s) |\n|---|---|---|---|")
+        for row in rows {
+            func get(_ key: String) -> Double { row[key] ?? .nan }
+            print(
+                String(
+                    format: "| %.0f | %.2f | %.3f | %.2f |", get("grants"), get("coldCPU"), get("coldCPUPerCallMs"),
+                    get("steadyCPU")))
+        }
         let json = try JSONSerialization.data(
-            withJSONObject: ["scenario": "controller", "results": rows], options: [.sortedKeys])
+            withJSONObject: ["scenario": "controller", "results": rows.map { $0.filter { $0.value.isFinite } }],
+            options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))
     }
 

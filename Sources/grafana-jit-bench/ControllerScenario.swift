@@ -12,11 +12,15 @@ struct ControllerScenario {
     var grants: Int
     /// The `grafana-jit` binary beside the benchmark's.
     var binary: String
+    /// Also run the naive per-grant baseline (slow: minutes at 10,000 grants).
+    var withBaseline = true
 
     struct Pass {
         var seconds: Double
         var reads: Int
         var writes: Int
+        /// The controller's own CPU time (zero for the in-process baseline).
+        var cpuSeconds: Double = 0
     }
 
     struct Figures {
@@ -50,8 +54,17 @@ struct ControllerScenario {
             let measured = try await ProcessMeasurement.measure(arguments, environment: ["GRAFANA_TOKEN": "glsa_bench"])
             guard measured.status == 0 else { throw BenchmarkError.unexpectedStatus(measured.status) }
             let calls = grafana.statistics
-            passes.append(Pass(seconds: measured.wallSeconds, reads: calls.reads, writes: calls.writes))
+            passes.append(
+                Pass(
+                    seconds: measured.wallSeconds, reads: calls.reads, writes: calls.writes,
+                    cpuSeconds: measured.cpuSeconds))
             peak = max(peak, measured.peakResidentBytes)
+        }
+        guard withBaseline else {
+            let skipped = Pass(seconds: .nan, reads: 0, writes: 0)
+            return Figures(
+                cold: passes[0], steady: passes[1], peakResidentMiB: Double(peak) / 1_048_576, naiveCold: skipped,
+                naiveSteady: skipped, neededWrites: bindings, touchedResources: touched)
         }
         let (naiveGrafana, naiveServer) = try Self.simulator()
         defer { naiveServer.shutdown() }

@@ -6,6 +6,8 @@ struct ProcessMeasurement {
     var status: Int32
     var wallSeconds: Double
     var peakResidentBytes: Int
+    /// User plus system CPU time of the child.
+    var cpuSeconds: Double = 0
 
     /// `run` on a thread of its own, so waiting for the child never blocks the concurrency pool (which serves the
     /// in-process simulator the child talks to).
@@ -39,8 +41,10 @@ struct ProcessMeasurement {
         }
         let wall = Date().timeIntervalSince(start)
         // ru_maxrss is in kilobytes on Linux.
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
         return ProcessMeasurement(
-            status: (status >> 8) & 0xff, wallSeconds: wall, peakResidentBytes: usage.ru_maxrss * 1024)
+            status: (status >> 8) & 0xff, wallSeconds: wall, peakResidentBytes: usage.ru_maxrss * 1024,
+            cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
     }
 }
 
