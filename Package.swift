@@ -41,7 +41,8 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "TestSupport"], swiftSettings: strict),
+            name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPServer", "GrafanaSimulator", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "GrafanaSimulatorTests", dependencies: ["GrafanaSimulator", "TestSupport"], swiftSettings: strict),
         .testTarget(

@@ -15,7 +15,10 @@ struct HTTPClientTests {
 
     @Test func sendsMethodHeadersAndBodyAndReadsTheAnswer() async throws {
         let server = try start { request in
-            .json(201, #"{"method":"\#(request.method)","auth":"\#(request.headers["authorization"] ?? "")","body":\#(String(decoding: request.body, as: UTF8.self))}"#)
+            .json(
+                201,
+                #"{"method":"\#(request.method)","auth":"\#(request.headers["authorization"] ?? "")","body":\#(String(decoding: request.body, as: UTF8.self))}"#
+            )
         }
         defer { server.shutdown() }
         let response = try await client.send(
@@ -68,7 +71,12 @@ struct HTTPClientTests {
             return .text(200, "late\n")
         }
         defer { server.shutdown() }
-        let client = HTTPClient(settings: { var s = HTTPClient.Settings(); s.maxConnections = 8; return s }())
+        let client = HTTPClient(
+            settings: {
+                var s = HTTPClient.Settings()
+                s.maxConnections = 8
+                return s
+            }())
         defer { client.shutdown() }
         let task = Task {
             await withTaskGroup(of: HTTPClientError?.self) { group in
@@ -76,7 +84,8 @@ struct HTTPClientTests {
                     group.addTask { () async -> HTTPClientError? in
                         do throws(HTTPClientError) {
                             _ = try await client.send(
-                                HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/", timeout: .seconds(60)))
+                                HTTPClientRequest(
+                                    method: "GET", url: "http://127.0.0.1:\(server.port)/", timeout: .seconds(60)))
                             return nil
                         } catch {
                             return error
@@ -119,9 +128,12 @@ struct HTTPClientTests {
     }
 
     @Test func redirectsAreNotFollowed() async throws {
-        let server = try start { _ in HTTPResponse(status: 302, headers: [("Location", "http://example.com/")], body: []) }
+        let server = try start { _ in
+            HTTPResponse(status: 302, headers: [("Location", "http://example.com/")], body: [])
+        }
         defer { server.shutdown() }
-        let response = try await client.send(HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: []))
+        let response = try await client.send(
+            HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: []))
         #expect(response.status == 302 && response.header("location") == "http://example.com/")
     }
 
