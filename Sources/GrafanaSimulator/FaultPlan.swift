@@ -20,6 +20,9 @@ package struct FaultPlan: Codable, Sendable, Equatable {
     package var downForSeconds: Double = 0
     /// Seed for the fault dice, so a run can be repeated.
     package var seed: UInt64 = 1
+    /// Paths (prefixes) that always answer this status, as one object can fail while the rest of Grafana works:
+    /// 403 (a scoped service account), 404 (deleted meanwhile) or 500, in Grafana's shapes.
+    package var failingPaths: [String: Int] = [:]
 
     package init() {}
 
@@ -36,12 +39,15 @@ package struct FaultPlan: Codable, Sendable, Equatable {
         if errorStatuses.isEmpty || !errorStatuses.allSatisfy({ (500...599).contains($0) }) {
             return "errorStatuses must be 5xx statuses"
         }
+        if !failingPaths.values.allSatisfy({ [403, 404, 500].contains($0) }) {
+            return "failingPaths answer 403, 404 or 500"
+        }
         return nil
     }
 
     private enum CodingKeys: String, CodingKey {
         case errorRate, errorStatuses, writeErrorRate, rateLimitBurst, retryAfterSeconds, latencyMilliseconds, dropRate,
-            lostAnswerRate, downForSeconds, seed
+            lostAnswerRate, downForSeconds, seed, failingPaths
     }
 
     /// Fields left out keep their defaults, so `{"errorRate": 0.2}` is a whole plan.
@@ -57,6 +63,7 @@ package struct FaultPlan: Codable, Sendable, Equatable {
         lostAnswerRate = try container.decodeIfPresent(Double.self, forKey: .lostAnswerRate) ?? 0
         downForSeconds = try container.decodeIfPresent(Double.self, forKey: .downForSeconds) ?? 0
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
+        failingPaths = try container.decodeIfPresent([String: Int].self, forKey: .failingPaths) ?? [:]
     }
 }
 

@@ -56,10 +56,13 @@ package final class SimulatedGrafana: Sendable {
             let writeFault =
                 request.method != "GET" && state.faults.writeErrorRate > 0
                 && state.dice.roll() < state.faults.writeErrorRate
+            let pathFault = state.faults.failingPaths.first { request.path.hasPrefix($0.key) }.map {
+                Self.answer(status: $0.value, majorVersion: state.model.majorVersion)
+            }
             let fault =
                 writeFault
                 ? GrafanaResponses.injectedServerError(majorVersion: state.model.majorVersion)
-                : Self.fault(for: &state)
+                : pathFault ?? Self.fault(for: &state)
             let losesAnswer =
                 request.method != "GET" && state.faults.lostAnswerRate > 0
                 && state.dice.roll() < state.faults.lostAnswerRate
@@ -107,6 +110,19 @@ package final class SimulatedGrafana: Sendable {
         state.withLock { state in
             state.log = []
             (state.reads, state.writes, state.maxInFlight) = (0, 0, state.inFlight)
+        }
+    }
+
+    /// A failing path's answer, shaped as Grafana's: RBAC's 403, the router's 404, an internal error.
+    private static func answer(status: Int, majorVersion: Int) -> HTTPResponse {
+        switch status {
+        case 403:
+            GrafanaResponses.message(
+                403,
+                "You'll need additional permissions to perform this action. Permissions needed: "
+                    + "datasources.permissions:read")
+        case 404: GrafanaResponses.notFound
+        default: GrafanaResponses.injectedServerError(majorVersion: majorVersion)
         }
     }
 

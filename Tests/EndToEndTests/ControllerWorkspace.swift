@@ -35,19 +35,22 @@ struct ControllerWorkspace {
 
     /// `extraFixture` adds entries (YAML flow mappings, one per line) to sections of the example fixture
     /// (`users`, `dataSources`, `permissions`, ...), for Grafanas with colliding names, aliased accounts or more
-    /// standing access; `settings` adds top-level lines (`apiKeyMaxSecondsToLive: 3600`).
-    static func start(policy: String = openPolicy, extraFixture: [String: [String]] = [:], settings: String = "")
-        async throws -> ControllerWorkspace
-    {
+    /// standing access; `settings` adds top-level lines (`apiKeyMaxSecondsToLive: 3600`); `replacing` edits its
+    /// text (`edition: enterprise` → `edition: oss`).
+    static func start(
+        policy: String = openPolicy, extraFixture: [String: [String]] = [:], settings: String = "",
+        replacing: [(String, String)] = []
+    ) async throws -> ControllerWorkspace {
         let directory = try TemporaryDirectory()
         try directory.write("repo/policies/policy.yaml", policy)
         var fixture = "examples/grafana-fixture.yaml"
-        if !extraFixture.isEmpty || !settings.isEmpty {
+        if !extraFixture.isEmpty || !settings.isEmpty || !replacing.isEmpty {
             var text = try String(contentsOfFile: BinaryRun.projectRoot + "/" + fixture, encoding: .utf8)
             for (section, entries) in extraFixture {
                 text = text.replacingOccurrences(
                     of: "\n\(section):\n", with: "\n\(section):\n" + entries.map { "  - \($0)\n" }.joined())
             }
+            for (old, new) in replacing { text = text.replacingOccurrences(of: old, with: new) }
             fixture = try directory.write("fixture.yaml", text + "\n" + settings + "\n")
         }
         return ControllerWorkspace(directory: directory, simulator: try await SimulatorProcess.start(fixture: fixture))

@@ -158,3 +158,12 @@ package enum Planner {
             resourceName: want.resourceName)
     }
 }
+
+extension Plan {
+    /// Drops every change and note on these objects: what could not be read is neither written nor forgotten.
+    package mutating func withhold(_ objects: Set<Binding.Resource>) {
+        guard !objects.isEmpty else { return }
+        changes.removeAll { objects.contains($0.binding.resource) }
+        notes.removeAll { objects.contains($0.binding.resource) }
+    }
+}

@@ -1,17 +1,33 @@
 import GrafanaAPI
 
 /// What Grafana reports for the bindings a pass touches: one read per data source, folder and team, never per grant.
-package enum ActualState {
+/// A read that fails leaves only its own object unknown (`unreadable`), never the others.
+package struct ActualState: Sendable {
+    package var levels: [Binding: Level] = [:]
+    /// Objects whose read failed this pass, with why: nothing is planned on them until they read again.
+    package var unreadable: [Binding.Resource: GrafanaAPIError] = [:]
+}
+
+extension ActualState {
     private enum Read: Sendable {
         case permissions(PermissionResource)
         case team(Int)
         /// Every org user's role, in one listing.
         case orgRoles
+
+        /// The object whose bindings this read reports.
+        var object: Binding.Resource {
+            switch self {
+            case .permissions(let resource): Binding.Resource(resource)
+            case .team(let id): .team(id)
+            case .orgRoles: .orgRole
+            }
+        }
     }
 
     /// Reads run `concurrency` at a time; the client's own in-flight limit still applies.
     package static func read(_ bindings: some Sequence<Binding>, from grafana: any GrafanaAPI, concurrency: Int = 8)
-        async throws(GrafanaAPIError) -> [Binding: Level]
+        async -> ActualState
     {
         var resources = Set<PermissionResource>()
         var teams = Set<Int>()
@@ -28,16 +44,21 @@ package enum ActualState {
             resources.sorted { $0.description < $1.description }.map(Read.permissions) + teams.sorted().map(Read.team)
             + (orgRoles ? [.orgRoles] : [])
         let results = await forEach(reads, concurrency: concurrency) {
-            read -> Result<[(Binding, Level)], GrafanaAPIError> in
+            read -> (Read, Result<[(Binding, Level)], GrafanaAPIError>) in
             do throws(GrafanaAPIError) {
-                return .success(try await levels(read, from: grafana))
+                return (read, .success(try await levels(read, from: grafana)))
             } catch {
-                return .failure(error)
+                return (read, .failure(error))
             }
         }
-        var actual: [Binding: Level] = [:]
-        for result in results {
-            for (binding, level) in try result.get() { actual[binding] = max(actual[binding] ?? level, level) }
+        var actual = ActualState()
+        for (read, result) in results {
+            switch result {
+            case .success(let levels):
+                for (binding, level) in levels { actual.levels[binding] = max(actual.levels[binding] ?? level, level) }
+            case .failure(let error):
+                actual.unreadable[read.object] = error
+            }
         }
         return actual
     }

@@ -12,8 +12,28 @@ extension Reconciler {
         var errors: [String: String] = [:]
         /// Why each failed revocation or lowering failed.
         var removalErrors: [Binding: String] = [:]
+        /// Every change that failed, with why: audited with outcome `failure`.
+        var failedChanges: [(Change, String)] = []
         /// Grants Grafana refused to apply for good (not a fault that may pass): they show `Failed` with why.
         var refusals: [String: String] = [:]
+        /// Grants waiting on an object that could not be read, with Grafana's answer and the status reason.
+        var blocked: [String: (message: String, reason: Reason)] = [:]
+
+        /// Marks the grants that need an unreadable object (its desired bindings, or its ledger entries) as waiting.
+        mutating func block(
+            grantsOn unreadable: [Binding.Resource: GrafanaAPIError], desired: DesiredState, ledger: Ledger
+        ) {
+            guard !unreadable.isEmpty else { return }
+            var needs: [Binding.Resource: Set<String>] = [:]
+            for (binding, want) in desired.bindings { needs[binding.resource, default: []].formUnion(want.grants) }
+            for change in ledger.changes { needs[change.binding.resource, default: []].formUnion(change.grants) }
+            for (resource, error) in unreadable {
+                let reason: Reason = if case .unsupported = error { .unsupported } else { .applyFailed }
+                for grant in needs[resource] ?? [] where blocked[grant] == nil {
+                    blocked[grant] = ("waiting for \(resource.words), which could not be read: \(error)", reason)
+                }
+            }
+        }
     }
 
     /// `invalid` names the grants left out for their errors, so a removal can say why it happens.
@@ -45,9 +65,13 @@ extension Reconciler {
             try await audit.record([event])
         }
         // Confirm by reading back: one read per touched data source, folder or team.
-        let confirmed = try await ActualState.read(attempted.map(\.binding), from: grafana)
+        let readBack = await ActualState.read(attempted.map(\.binding), from: grafana)
+        let confirmed = readBack.levels
         for change in attempted {
-            if confirmed[change.binding] == change.to {
+            if let error = readBack.unreadable[change.binding.resource] {
+                outcome.failed += 1
+                record(change, failure: "written, but not confirmed: \(error)", fields: fields(change), into: &outcome)
+            } else if confirmed[change.binding] == change.to {
                 outcome.applied += 1
                 if var held = ledger.change(for: change.binding), held.pending != nil {
                     held.pending = nil
@@ -69,6 +93,9 @@ extension Reconciler {
                 record(change, failure: "Grafana shows \(seen) after the write", fields: fields(change), into: &outcome)
             }
         }
+        // A failed change is audited too: the trail shows every attempt on Grafana, not only the ones that landed.
+        try await audit.record(
+            outcome.failedChanges.map { auditEvent($0.0, outcome: "failure", error: $0.1, now: clock.now()) })
         for note in plan.notes {
             let held = ledger.change(for: note.binding)
             if held?.undoneSince == nil {
@@ -137,11 +164,13 @@ extension Reconciler {
     /// Writes an earlier pass began but never saw answered (a lost answer, a killed process) that Grafana shows as
     /// done: audited now, so every change in Grafana has its event. A binding this pass writes again is left to
     /// that write, unless the write takes back access whose granting was never audited.
-    func confirmInterruptedWrites(_ plan: Plan, actual: [Binding: Level], now: Date) async throws {
+    func confirmInterruptedWrites(_ plan: Plan, actual state: ActualState, now: Date) async throws {
         let planned = Dictionary(plan.changes.map { ($0.binding, $0.kind) }) { first, _ in first }
+        let actual = state.levels
         var events: [AuditEvent] = []
         for var held in ledger.pendingChanges {
-            guard let kind = held.pending else { continue }
+            // What could not be read says nothing about whether the write landed.
+            guard let kind = held.pending, state.unreadable[held.binding.resource] == nil else { continue }
             if let next = planned[held.binding], next != .revoke || kind == .revoke { continue }
             let current = actual[held.binding]
             let landed: Bool
@@ -265,6 +294,7 @@ extension Reconciler {
         metrics.permissionChanges.increment(change.kind.rawValue, "failure")
         for grant in change.grants { outcome.errors[grant] = failure }
         if change.kind == .revoke || change.kind == .lower { outcome.removalErrors[change.binding] = failure }
+        outcome.failedChanges.append((change, failure))
     }
 
     func fields(_ change: Change) -> [String: String] {
@@ -297,5 +327,17 @@ extension Reconciler {
             event.reason = "standing access on a data source whose policy says standingAccess: revoke"
         }
         return event
+    }
+}
+
+extension Binding.Resource {
+    /// The object as a message names it.
+    var words: String {
+        switch self {
+        case .dataSource(let uid): "data source \(uid)"
+        case .folder(let uid): "folder \(uid)"
+        case .team(let id): "team \(id)"
+        case .orgRole: "the organization's users"
+        }
     }
 }

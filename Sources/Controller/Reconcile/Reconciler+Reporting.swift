@@ -23,6 +23,10 @@ extension Reconciler {
             var reason = result.reason
             if let refusal = outcome.refusals[grant.name] {
                 (status.phase, status.message, reason) = (.failed, refusal, .applyFailed)
+            } else if let blocked = outcome.blocked[grant.name], result.phase == .active {
+                (status.phase, status.message, reason) = (.failed, blocked.message, blocked.reason)
+            } else if let failure = outcome.errors[grant.name], result.phase == .active {
+                (status.phase, status.message, reason) = (.failed, "a change failed: \(failure)", .applyFailed)
             }
             if let fallback = invalid.first(where: { $0.path == grant.metadata.location.file }) {
                 status.message +=

@@ -53,10 +53,12 @@ package struct PassResult: Sendable {
     package var changedFiles: [String] = []
     /// Grafana answered the pass's reads.
     package var reachedGrafana = false
+    /// Objects (data sources, folders, teams) whose permissions or members could not be read: left alone this pass.
+    package var unreadable = 0
     package var error: String?
 
     /// Converged: nothing failed, nothing held, no pass error.
-    package var isConverged: Bool { failed == 0 && held == 0 && error == nil }
+    package var isConverged: Bool { failed == 0 && held == 0 && unreadable == 0 && error == nil }
 
     /// Grants that could not be applied because Grafana lacks their user, team or data source; retried on the
     /// next resync rather than at once.
@@ -192,8 +194,11 @@ package actor Reconciler {
             let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
             if applying { lastDesired = Set(desired.bindings.keys) }
             let touched = Set(desired.bindings.keys).union(ledger.bindings)
-            let actual = try await ActualState.read(touched, from: grafana)
-            var plan = Planner.plan(desired: desired.bindings, actual: actual, ledger: ledger)
+            let actual = await ActualState.read(touched, from: grafana)
+            var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger)
+            // An object that could not be read is left as it is this pass; only the grants that need it wait.
+            plan.withhold(Set(actual.unreadable.keys))
+            result.unreadable = actual.unreadable.count
             if configuration.enforceZeroStanding {
                 plan.changes += try await standingRemovals(catalog: catalog, snapshot: snapshot, desired: desired)
             }
@@ -211,6 +216,7 @@ package actor Reconciler {
             ledger.grants = desired.records
             try await confirmInterruptedWrites(plan, actual: actual, now: now)
             var outcome = try await execute(plan, desired: desired, invalid: Set(rejected.keys), now: now)
+            outcome.block(grantsOn: actual.unreadable, desired: desired, ledger: ledger)
             removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)
             (result.applied, result.failed) = (outcome.applied, outcome.failed)

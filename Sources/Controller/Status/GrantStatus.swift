@@ -24,6 +24,8 @@ package enum Reason: String, Sendable, Codable {
     /// Looking a reference up in Grafana failed; retried on the next pass.
     case lookupFailed = "LookupFailed"
     case applyFailed = "ApplyFailed"
+    /// This Grafana has no API for what the grant asks (open-source Grafana and data-source permissions).
+    case unsupported = "Unsupported"
     case revokedByDeletion = "RevokedByDeletion"
 }
 

@@ -99,6 +99,7 @@ struct StatusCommand: Command {
         case .ambiguousReference: "names two Grafana objects"
         case .lookupFailed: "Grafana could not be asked"
         case .applyFailed: "Grafana refused a change"
+        case .unsupported: "this Grafana cannot do it"
         case .revokedByDeletion: "its file was deleted"
         }
     }
