@@ -51,12 +51,13 @@ struct InterruptedWriteTests {
         #expect(
             try await simulator.client().permissions(on: .dataSource("loki-prod")).contains { $0.principal == .user(2) }
         )
-        #expect(try events().isEmpty)
+        // The attempt is audited as failed: the trail shows every attempt, and then what Grafana turned out to hold.
+        #expect(try events() == ["permission.granted failure"])
         #expect(await reconciler.ledger.change(for: alice)?.pending == .grant)
 
         simulator.grafana.setFaults(FaultPlan())
         #expect(await pass().isConverged)
-        #expect(try events() == ["permission.granted success (late)"])
+        #expect(try events() == ["permission.granted failure", "permission.granted success (late)"])
         #expect(await reconciler.ledger.change(for: alice)?.pending == nil)
 
         try FileManager.default.removeItem(atPath: directory.path + "/repo/g.yaml")
@@ -65,7 +66,11 @@ struct InterruptedWriteTests {
         #expect(await reconciler.ledger.change(for: alice)?.pending == .revoke)
         simulator.grafana.setFaults(FaultPlan())
         _ = await pass()
-        #expect(try events() == ["permission.granted success (late)", "permission.revoked success (late)"])
+        #expect(
+            try events() == [
+                "permission.granted failure", "permission.granted success (late)", "permission.revoked failure",
+                "permission.revoked success (late)",
+            ])
         #expect(await reconciler.ledger.change(for: alice)?.pending == nil)
     }
 }
