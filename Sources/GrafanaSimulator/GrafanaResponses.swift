@@ -38,6 +38,7 @@ enum GrafanaResponses {
     /// step under unified logging, so its 12.x answers here carry none.
     static func withoutTraceID(_ response: HTTPResponse) -> HTTPResponse {
         guard response.status >= 400,
+            // A body that is no JSON object (a proxy's HTML) has no traceID to drop: it goes out as it is.
             var object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
             object.removeValue(forKey: "traceID") != nil
         else { return response }

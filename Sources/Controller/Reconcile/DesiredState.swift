@@ -158,11 +158,12 @@ package struct DesiredState: Sendable {
         of grant: AccessGrant, allowances: [ItemAllowance], catalog: ResourceCatalog, snapshot: GrafanaSnapshot,
         facts: AccessFacts
     ) -> Date? {
-        guard case .user(let reference) = grant.subject, let onCall = snapshot.onCall else { return nil }
+        guard case .user(let reference) = grant.subject, snapshot.onCall != nil else { return nil }
         let identities = facts.identities(of: reference)
         let schedules = Set(allowances.flatMap { catalog.policies[$0.policy]?.requireOnCall ?? [] })
         var latest: Date?
-        for schedule in schedules where !snapshot.accounts(onCall[schedule] ?? []).isDisjoint(with: identities) {
+        // The facts hold the roster already resolved to accounts.
+        for schedule in schedules where !(facts.onCall[schedule] ?? []).isDisjoint(with: identities) {
             let ends = (snapshot.shiftEnds[schedule] ?? [:]).filter {
                 !snapshot.accounts([$0.key]).isDisjoint(with: identities)
             }

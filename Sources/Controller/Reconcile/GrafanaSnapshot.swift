@@ -81,6 +81,7 @@ package struct GrafanaSnapshot: Sendable {
 
     /// The accounts (`#id`) a roster's identities name; an identity that is no account, or two, names none.
     func accounts(_ identities: Set<String>) -> Set<String> {
+        // An identity that names no account, or two, is left out: that absence is the answer (fail closed).
         Set(identities.compactMap { identity in try? users.user(identity).get() }.map { "#\($0.id)" })
     }
 
@@ -218,6 +219,7 @@ package struct ObjectIndex<Object: Sendable>: Sendable {
     var resolvable: [(String, Object)] {
         let keys =
             byUID.keys.flatMap { [$0, "uid:" + $0] } + byName.keys.flatMap { [$0, "name:" + $0, "title:" + $0] }
+        // A key that is ambiguous is left out on purpose: no verdict may rest on it.
         return Set(keys).compactMap { key in (try? resolve(key).get()).map { (key, $0) } }
     }
 }

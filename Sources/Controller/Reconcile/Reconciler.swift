@@ -84,6 +84,8 @@ package actor Reconciler {
     private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
     /// Each resource file's content hash in the latest read, and in the previous applying pass's.
     private var lastSnapshotHashes: [String: UInt64] = [:]
+    /// What the last `git status` found, for which commit and file contents.
+    private var uncommittedChecked: (commit: String, files: [String: UInt64], grants: Set<String>)?
     /// Files rejected (or kept at their last valid content) by the previous pass, to say once when one recovers.
     private var rejectedFiles: Set<String> = []
     private var previousHashes: [String: UInt64]?
@@ -252,8 +254,14 @@ package actor Reconciler {
     }
 
     /// Grants whose file is not as committed (modified or untracked) claim no commit, in status and audit alike.
+    /// `git status` runs only when the commit or a file's content changed since it last ran, not on every pass.
     private func markUncommitted(_ catalog: ResourceCatalog) async {
-        guard provenance != nil else { return }
+        guard let commit = provenance?.commit else { return }
+        if let last = uncommittedChecked, last.commit == commit, last.files == lastSnapshotHashes {
+            provenance?.uncommittedGrants = last.grants
+            return
+        }
+        defer { uncommittedChecked = (commit, lastSnapshotHashes, provenance?.uncommittedGrants ?? []) }
         let checkout = GitCheckout(fileSystem: fileSystem)
         guard let root = configuration.sources.grants.first(where: { checkout.commit(of: $0) != nil }),
             let changed = await UncommittedFiles.read(in: root), !changed.isEmpty

@@ -138,6 +138,7 @@ package struct LocalFileSystem: FileSystem {
         let fd = Glibc.open(path, flags, mode)
         guard fd < 0 else { return fd }
         let error = errno
+        // Only to name the error better: when the kind cannot be read, the open's own errno is reported below.
         if error == ELOOP, flags & O_NOFOLLOW != 0, (try? linkKind(of: path)) == .symbolicLink {
             throw .symbolicLink(path: path)
         }

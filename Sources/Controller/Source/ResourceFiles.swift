@@ -30,7 +30,7 @@ package struct ResourceFiles: Sendable {
     }
 
     /// `examples/` and `examples` name the same folder; only the second makes clean paths in messages.
-    private static func trimmingTrailingSlashes(_ path: String) -> String {
+    package static func trimmingTrailingSlashes(_ path: String) -> String {
         var path = Substring(path)
         while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
         return String(path)

@@ -272,6 +272,7 @@ package actor HTTPGrafanaClient: GrafanaAPI {
         }
         await limiter.release()
         if let observer = connection.observer {
+            // No status means no answer: the observer counts it as an error (the error itself is thrown below).
             observer(method, try? outcome.get().status, (ContinuousClock.now - started).timeInterval)
         }
         let response: HTTPClientResponse

@@ -25,8 +25,8 @@ struct SourceOptions {
         let grants = arguments.all("grants")
         let policies = arguments.all("policies")
         if requiringGrants, grants.isEmpty { throw .missingArgument("--grants", command: command) }
-        let trimmed = Set(grants.map(Self.trimmingTrailingSlashes))
-        if let both = policies.first(where: { trimmed.contains(Self.trimmingTrailingSlashes($0)) }) {
+        let trimmed = Set(grants.map(ResourceFiles.trimmingTrailingSlashes))
+        if let both = policies.first(where: { trimmed.contains(ResourceFiles.trimmingTrailingSlashes($0)) }) {
             throw .conflictingOptions(
                 "--policies \(both)", with: "--grants \(both)",
                 why: "one path cannot hold both; give the policies folder and the grants folder separately")
@@ -47,11 +47,5 @@ struct SourceOptions {
         var decoder = base
         decoder.maxGrantDuration = maxGrantDuration
         return decoder
-    }
-
-    private static func trimmingTrailingSlashes(_ path: String) -> String {
-        var path = Substring(path)
-        while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
-        return String(path)
     }
 }

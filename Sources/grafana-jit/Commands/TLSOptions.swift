@@ -55,6 +55,7 @@ enum TLSOptions {
                     option: naming(name).trimmingPrefix("--"), value: path, expected: "a readable PEM file")
             }
         }
+        // The file was just found readable; a mode that cannot be read (a file system without modes) is not checked.
         if let clientKey,
             let mode = try? FileManager.default.attributesOfItem(atPath: clientKey)[.posixPermissions] as? Int,
             mode & 0o077 != 0
