@@ -42,8 +42,11 @@ struct ProcessMeasurement {
         let wall = Date().timeIntervalSince(start)
         // ru_maxrss is in kilobytes on Linux.
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        // A child ended by a signal (a crash) must not read as exit 0: report it as the shell does, 128 + signal.
+        let signal = status & 0x7f
         return ProcessMeasurement(
-            status: (status >> 8) & 0xff, wallSeconds: wall, peakResidentBytes: usage.ru_maxrss * 1024,
+            status: signal != 0 ? 128 + signal : (status >> 8) & 0xff, wallSeconds: wall,
+            peakResidentBytes: usage.ru_maxrss * 1024,
             cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
     }
 }

@@ -44,15 +44,17 @@ extension ActualState {
             resources.sorted { $0.description < $1.description }.map(Read.permissions) + teams.sorted().map(Read.team)
             + (orgRoles ? [.orgRoles] : [])
         let results = await forEach(reads, concurrency: concurrency) {
-            read -> (Read, Result<[(Binding, Level)], GrafanaAPIError>) in
+            read -> Result<[(Binding, Level)], GrafanaAPIError> in
             do throws(GrafanaAPIError) {
-                return (read, .success(try await levels(read, from: grafana)))
+                return .success(try await levels(read, from: grafana))
             } catch {
-                return (read, .failure(error))
+                return .failure(error)
             }
         }
+        // `forEach` keeps input order, so each result pairs with its read. (A tuple of the private `Read` and the
+        // result crossed the task group corrupted in release builds: swift_retain on a bad pointer.)
         var actual = ActualState()
-        for (read, result) in results {
+        for (read, result) in zip(reads, results) {
             switch result {
             case .success(let levels):
                 for (binding, level) in levels { actual.levels[binding] = max(actual.levels[binding] ?? level, level) }
