@@ -78,26 +78,26 @@ package actor Reconciler {
     let fileSystem: any FileSystem
     private let ledgerStore: LedgerStore
     private let statusStore: StatusStore
-    private var lastValid: LastValidFiles
+    var lastValid: LastValidFiles
     var ledger = Ledger()
     var statuses: [String: GrantStatus] = [:]
-    private var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
+    var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
     /// Each resource file's content hash in the latest read, and in the previous applying pass's.
-    private var lastSnapshotHashes: [String: UInt64] = [:]
+    var lastSnapshotHashes: [String: UInt64] = [:]
     /// What the last `git status` found, for which commit and file contents.
-    private var uncommittedChecked: (commit: String, files: [String: UInt64], grants: Set<String>)?
+    var uncommittedChecked: (commit: String, files: [String: UInt64], grants: Set<String>)?
     /// Files rejected (or kept at their last valid content) by the previous pass, to say once when one recovers.
-    private var rejectedFiles: Set<String> = []
-    private var previousHashes: [String: UInt64]?
+    var rejectedFiles: Set<String> = []
+    var previousHashes: [String: UInt64]?
     private var stateLock: FileLock?
-    private let onCall: (any OnCallAPI)?
+    let onCall: (any OnCallAPI)?
     let metrics: ControllerMetrics
     /// The grants checkout's commit and pull request, read again when the commit changes.
     var provenance: Provenance?
     /// The bindings the last pass that got that far wanted in Grafana.
     private var lastDesired: Set<Binding>?
-    private let incidents: (any IncidentAPI)?
-    private var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
+    let incidents: (any IncidentAPI)?
+    var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
     let notifier: Notifier?
     /// Bindings whose overdue removal was notified, until they are no longer overdue.
     var failingRemovals: Set<Binding> = []
@@ -237,45 +237,6 @@ package actor Reconciler {
         return result
     }
 
-    /// The checkout's commit, and the pull request its message names (git is asked only when the commit moves).
-    private func readProvenance() async {
-        let checkout = GitCheckout(fileSystem: fileSystem)
-        guard
-            let (root, commit) = configuration.sources.grants.lazy.compactMap({ root in
-                checkout.commit(of: root).map { (root, $0) }
-            }).first
-        else {
-            provenance = nil
-            return
-        }
-        guard provenance?.commit != commit else { return }
-        let message = await CommitMessage.read(commit, in: root)
-        provenance = Provenance(commit: commit, pullRequest: message.flatMap(Provenance.pullRequest(in:)))
-    }
-
-    /// Grants whose file is not as committed (modified or untracked) claim no commit, in status and audit alike.
-    /// `git status` runs only when the commit or a file's content changed since it last ran, not on every pass.
-    private func markUncommitted(_ catalog: ResourceCatalog) async {
-        guard let commit = provenance?.commit else { return }
-        if let last = uncommittedChecked, last.commit == commit, last.files == lastSnapshotHashes {
-            provenance?.uncommittedGrants = last.grants
-            return
-        }
-        defer { uncommittedChecked = (commit, lastSnapshotHashes, provenance?.uncommittedGrants ?? []) }
-        let checkout = GitCheckout(fileSystem: fileSystem)
-        guard let root = configuration.sources.grants.first(where: { checkout.commit(of: $0) != nil }),
-            let changed = await UncommittedFiles.read(in: root), !changed.isEmpty
-        else {
-            provenance?.uncommittedGrants = []
-            return
-        }
-        provenance?.uncommittedGrants = Set(
-            catalog.grants.filter { grant in
-                // A file that cannot be resolved is gone; nothing is claimed for it either way.
-                (try? fileSystem.resolvedPath(of: grant.metadata.location.file)).map(changed.contains) ?? false
-            }.map(\.name))
-    }
-
     /// `grafana` and `org` label values of this controller's series.
     var targetLabels: (grafana: String, org: String) {
         (configuration.target.grafana, configuration.target.org.map(String.init) ?? "")
@@ -302,95 +263,6 @@ package actor Reconciler {
             if let lastDesired, !lastDesired.contains(change.binding) { return true }
             return change.grants.allSatisfy { ledger.grants[$0]?.end.map { $0 <= now } ?? false }
         }
-    }
-
-    /// The directory's grants, with broken files falling back to their last valid content.
-    /// Reads the grants; when a root is a link (git-sync) that was swapped, or whose target vanished, while the
-    /// files were read, reads again: a half-read snapshot must not look like deleted grants.
-    private func readSnapshot(saving: Bool) throws -> (files: [DecodedFile], fellBack: [DecodedFile]) {
-        let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
-        var attempt = 0
-        while true {
-            // nil stands for a root that is gone; the checks below handle it.
-            let roots = configuration.sources.paths
-            let before = roots.map { try? fileSystem.resolvedPath(of: $0) }
-            let result = try lastValid.decode(configuration.sources, with: loader, saving: saving)
-            let after = roots.map { try? fileSystem.resolvedPath(of: $0) }
-            attempt += 1
-            if before == after && after.allSatisfy({ $0 != nil }) {
-                lastSnapshot = result
-                lastSnapshotHashes = lastValid.contentHashes
-                return result
-            }
-            let missing = zip(roots, after).filter { $0.1 == nil }.map(\.0)
-            if attempt == 3 {
-                // A root that is gone (not merely changed): keep the last complete read, so its grants still expire
-                // but none is revoked as deleted; with none yet, the pass fails and writes nothing.
-                guard !missing.isEmpty else { return result }
-                guard let lastSnapshot else { throw ReconcileError.grantsMissing(missing) }
-                logger.log(
-                    .error, .sourcesMissing,
-                    [
-                        "paths": missing.joined(separator: ","),
-                        "message": "a configured folder is missing; its last complete read stays in force",
-                    ])
-                return lastSnapshot
-            }
-            // A folder that is simply missing is reported once, above; only a real change is worth a warning.
-            if missing.isEmpty && !before.contains(where: { $0 == nil }) {
-                logger.log(
-                    .warning, .snapshotChanged,
-                    ["attempt": String(attempt), "message": "the files changed while they were read; reading again"])
-            }
-        }
-    }
-
-    /// The catalog, the files that fell back to their last valid content, and grants left out for their errors
-    /// (by name, with the file and the first error).
-    func loadCatalog(saving: Bool) throws -> (
-        ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]
-    ) {
-        let (files, fellBack) = try readSnapshot(saving: saving)
-        let rejectedNow = Set(files.filter { !$0.errors.isEmpty }.map(\.path) + fellBack.map(\.path))
-        for path in rejectedFiles.subtracting(rejectedNow).sorted() where files.contains(where: { $0.path == path }) {
-            logger.log(.info, .fileRecovered, ["file": path, "message": "the file is valid again"])
-        }
-        if saving { rejectedFiles = rejectedNow }
-        for file in files where !file.errors.isEmpty {
-            for error in file.errors {
-                logger.log(.warning, .fileRejected, ["file": file.path, "error": error.description])
-            }
-        }
-        for file in fellBack {
-            logger.log(
-                .error, .fileRejected,
-                [
-                    "file": file.path, "error": file.errors.first?.description ?? "",
-                    "message": "file fails to parse; its last valid content stays in force",
-                ])
-        }
-        var loaded = ResourceCatalog(files: files)
-        for (name, copies) in loaded.duplicateGrants {
-            // The copy whose content the ledger recorded for this name is the grant in force.
-            guard let key = ledger.grants[name]?.contentKey else { continue }
-            let matching = copies.filter { DesiredState.contentKey(of: $0, catalog: loaded) == key }
-            if matching.count == 1 { loaded.keepInForce(matching[0]) }
-        }
-        for error in loaded.errors {
-            guard case .newcomerName(_, let location, _) = error else { continue }
-            logger.log(.warning, .fileRejected, ["file": location.file, "error": error.description])
-        }
-        let catalog = loaded.scoped(to: configuration.target)
-        var rejected: [String: (file: String, error: String)] = [:]
-        for file in files {
-            for name in file.rejected where name.kind == .grant {
-                rejected[name.name] = (file.path, file.errors.first?.message ?? "invalid")
-            }
-        }
-        for (name, error) in catalog.rejectedGrants {
-            rejected[name] = (error.location.file, error.message)
-        }
-        return (catalog, fellBack, rejected)
     }
 
     /// The safety brake: a checkout that is suddenly empty or half-synced must not strip everyone's access.
@@ -425,45 +297,6 @@ package actor Reconciler {
         return held.count
     }
 
-    /// Who is on call, briefly cached (never past a shift end it knows); nil when OnCall is not configured or
-    /// does not answer (the policies that need it then deny new access, while access already granted runs to
-    /// its end).
-    private func onCallRoster(for schedules: [String], now: Date) async -> OnCallRoster? {
-        guard let onCall, !schedules.isEmpty else { return nil }
-        if let last = lastOnCall, last.schedules == schedules,
-            now.timeIntervalSince(last.at) < configuration.onCallCache.timeInterval,
-            now < last.roster.earliestShiftEnd ?? .distantFuture
-        {
-            return last.roster
-        }
-        let retrier = Retrier(policy: configuration.retry, clock: clock)
-        do throws(GrafanaAPIError) {
-            let roster = try await retrier.run(until: now.addingTimeInterval(10)) { () async throws(GrafanaAPIError) in
-                try await onCall.roster(schedules: schedules, at: now)
-            }
-            lastOnCall = (now, schedules, roster)
-            return roster
-        } catch {
-            logger.log(.warning, .onCallUnavailable, ["error": error.description])
-            return nil
-        }
-    }
-
-    /// Which named incidents are active; nil when Incident is not configured or does not answer (grants bound
-    /// to an incident then get no new access, while access already granted runs to its end).
-    private func incidentActivity(for ids: [String], now: Date) async -> [String: Bool]? {
-        guard let incidents, !ids.isEmpty else { return nil }
-        let retrier = Retrier(policy: configuration.retry, clock: clock)
-        do throws(GrafanaAPIError) {
-            return try await retrier.run(until: now.addingTimeInterval(10)) { () async throws(GrafanaAPIError) in
-                try await incidents.activity(of: ids)
-            }
-        } catch {
-            logger.log(.warning, .incidentUnavailable, ["error": error.description])
-            return nil
-        }
-    }
-
     func saveLedger() async throws(LedgerError) {
         try await ledgerStore.save(ledger)
     }
@@ -484,17 +317,6 @@ package actor Reconciler {
             default: return []
             }
         }.filter { $0.date > now }.min { ($0.date, $0.grant) < ($1.date, $1.grant) }
-    }
-
-    /// The resource files whose content differs from the previous pass's (added, changed or removed); remembered only
-    /// by passes that apply, so a `plan` does not hide a change from the daemon.
-    private func changedFiles(since remember: Bool) -> [String] {
-        let current = lastSnapshotHashes
-        var changed = Set(current.keys.filter { previousHashes?[$0] != current[$0] })
-        if let previousHashes { changed.formUnion(previousHashes.keys.filter { current[$0] == nil }) }
-        let first = previousHashes == nil
-        if remember { previousHashes = current }
-        return first ? [] : changed.sorted()
     }
 
     func saveStatuses(_ list: [GrantStatus]) async throws(FileSystemError) {
