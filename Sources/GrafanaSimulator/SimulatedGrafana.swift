@@ -101,6 +101,18 @@ package final class SimulatedGrafana: Sendable {
         }
     }
 
+    /// Each user's managed data-source permission, as `login@uid`: what a benchmark polls, without a JSON round trip.
+    package var userDataSourcePermissions: Set<String> {
+        let model = self.model
+        let logins = Dictionary(model.users.map { ($0.id, $0.login) }, uniquingKeysWith: { first, _ in first })
+        var result = Set<String>()
+        for permission in model.permissions where permission.resource.kind == "datasources" {
+            guard case .user(let id) = permission.principal, let login = logins[id] else { continue }
+            result.insert(login + "@" + permission.resource.uid)
+        }
+        return result
+    }
+
     /// Back to the fixture, with no faults, log or counts.
     package func reset() {
         state.withLock { $0 = State(model: initial) }

@@ -7,6 +7,8 @@ import Foundation
 /// `grafana-jit-bench controller [--grants N,...] [--runs R]`: cold and steady passes of `grafana-jit run --once`
 /// and of the naive per-grant baseline, medians over R runs per size.
 /// `grafana-jit-bench timing [--samples N]`: file-to-permission latency and expiry lateness of the daemon.
+/// `grafana-jit-bench daemon [--grants N] [--samples N] [--overdue N] [--resync S]`: the daemon at scale (cold pass,
+/// resync CPU, latency, lateness, peak memory, restart with overdue revocations).
 @main
 struct Benchmark {
     static let usage = """
@@ -14,6 +16,7 @@ struct Benchmark {
                grafana-jit-bench client [--requests N] [--runs R]
                grafana-jit-bench controller [--grants N[,N...]] [--runs R] [--baseline yes|no]
                grafana-jit-bench timing [--samples N]
+               grafana-jit-bench daemon [--grants N] [--samples N] [--overdue N] [--resync SECONDS]
         """
 
     static func main() async {
@@ -24,6 +27,7 @@ struct Benchmark {
             case "client": try await client(arguments)
             case "controller": try await controller(arguments)
             case "timing": try await timing(arguments)
+            case "daemon": try await daemon(arguments)
             default: throw BenchmarkError.usage(usage)
             }
         } catch {
@@ -146,11 +150,6 @@ struct Benchmark {
             throw BenchmarkError.usage(usage)
         }
         let figures = try await TimingScenario(latencySamples: samples, expiries: samples).run()
-        func percentile(_ values: [Double], _ p: Double) -> Double {
-            let sorted = values.sorted()
-            guard !sorted.isEmpty else { return .nan }
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-        }
         print("| measure | samples | p50 (ms) | p99 (ms) | max (ms) |")
         print("|---|---|---|---|---|")
         for (name, values) in [
@@ -170,6 +169,60 @@ struct Benchmark {
                 "latenessP99Ms": percentile(figures.lateness, 0.99) * 1000,
             ], options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))
+    }
+
+    static func daemon(_ arguments: [String]) async throws {
+        var options = ["--grants": 10000, "--samples": 50, "--overdue": 1000, "--resync": 15]
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            guard options[flag] != nil, let value = rest.popFirst().flatMap({ Int($0) }), value > 0 else {
+                throw BenchmarkError.usage(usage)
+            }
+            options[flag] = value
+        }
+        var scenario = DaemonScenario(
+            grants: options["--grants"] ?? 0, binary: sibling("grafana-jit"), samples: options["--samples"] ?? 0,
+            overdue: options["--overdue"] ?? 0)
+        scenario.resync = options["--resync"] ?? 15
+        let figures = try await scenario.run()
+        let rows: [(String, String, String)] = [
+            ("cold pass (start to converged), wall", String(format: "%.2f s", figures.coldSeconds), "≤ 5 s"),
+            ("cold pass, controller CPU", String(format: "%.2f s", figures.coldCPUSeconds), ""),
+            (
+                "steady resync, controller CPU (each)",
+                figures.resyncCPUSeconds.map { String(format: "%.2f s", $0) }.joined(separator: ", "), "≤ 0.5 s"
+            ),
+            (
+                "steady resync, Grafana calls (each)",
+                "\(figures.resyncReads) reads, \(figures.resyncWrites) writes", "0 writes"
+            ),
+            (
+                "file written → permission visible",
+                String(
+                    format: "p50 %.0f ms, p99 %.0f ms (%d)", percentile(figures.latencies, 0.5) * 1000,
+                    percentile(figures.latencies, 0.99) * 1000, figures.latencies.count), "p99 ≤ 100 ms"
+            ),
+            (
+                "expiry lateness",
+                String(
+                    format: "p50 %.0f ms, p99 %.0f ms (%d)", percentile(figures.lateness, 0.5) * 1000,
+                    percentile(figures.lateness, 0.99) * 1000, figures.lateness.count), "p99 ≤ 100 ms"
+            ),
+            ("peak RSS (daemon)", String(format: "%.0f MiB", figures.peakResidentMiB), "≤ 64 MB"),
+            (
+                "restart with \(options["--overdue"] ?? 0) overdue: all revoked",
+                String(format: "%.2f s", figures.restartSeconds), "≤ 2 s"
+            ),
+        ]
+        print("| measure (\(options["--grants"] ?? 0) grants) | measured | goal |")
+        print("|---|---|---|")
+        for (name, value, goal) in rows { print("| \(name) | \(value) | \(goal) |") }
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -39,7 +39,7 @@ struct ControllerScenario {
             // A leftover temp folder is harmless; a failed cleanup should not fail the benchmark.
             try? FileManager.default.removeItem(atPath: root)
         }
-        let (bindings, touched) = try writeRepository(root + "/repo")
+        let (bindings, touched) = try Self.writeRepository(root + "/repo", grants: grants)
         let (grafana, server) = try Self.simulator()
         defer { server.shutdown() }
         let arguments = [
@@ -89,13 +89,13 @@ struct ControllerScenario {
             naiveSteady: naivePasses[1], neededWrites: bindings, touchedResources: touched)
     }
 
-    private static func simulator() throws -> (SimulatedGrafana, HTTPServer) {
+    static func simulator() throws -> (SimulatedGrafana, HTTPServer) {
         let grafana = try SimulatedGrafana(fixture: Array(fixture().utf8), path: "bench-fixture.yaml")
         return (grafana, try HTTPServer.start(host: "127.0.0.1", port: 0) { await grafana.handle($0) })
     }
 
     /// Grants cycling over users, data sources and teams; returns the distinct bindings and resources they need.
-    private func writeRepository(_ root: String) throws -> (bindings: Int, resources: Int) {
+    static func writeRepository(_ root: String, grants: Int) throws -> (bindings: Int, resources: Int) {
         let manager = FileManager.default
         try manager.createDirectory(atPath: root + "/grants", withIntermediateDirectories: true)
         try manager.createDirectory(atPath: root + "/policies", withIntermediateDirectories: true)

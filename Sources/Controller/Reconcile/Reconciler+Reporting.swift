@@ -153,9 +153,22 @@ extension Reconciler {
         ]
     }
 
-    /// A short content hash, so status says which version of the grant it describes.
-    private static func generation(of grant: AccessGrant) -> String {
-        let text = "\(grant)"
+    /// A short content hash, so status says which version of the grant it describes. Built from the fields
+    /// themselves, never from reflection: a dictionary's order (the field locations) changes with every process,
+    /// which made the generation, and so every status file, change at each restart.
+    static func generation(of grant: AccessGrant) -> String {
+        let end =
+            switch grant.end {
+            case .after(let duration): "after \(duration.components.seconds)"
+            case .at(let date): "at \(date.timeIntervalSince1970)"
+            }
+        let fields: [String?] = [
+            grant.name, grant.subject.description, grant.access.map(\.summary).joined(separator: ","), grant.bundle,
+            end, grant.startsAt.map { "\($0.timeIntervalSince1970)" }, grant.reason, grant.ticket,
+            grant.approvedBy.joined(separator: ","), grant.policy, grant.incident, grant.placement.grafana,
+            grant.placement.org.map(String.init), grant.metadata.location.file,
+        ]
+        let text = fields.map { $0 ?? "-" }.joined(separator: "\u{1F}")
         let hash = text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         return String(hash, radix: 16)
     }

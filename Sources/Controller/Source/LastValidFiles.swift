@@ -10,6 +10,9 @@ package struct LastValidFiles: Sendable {
     private var saved: [String: UInt64] = [:]
     /// Each file's content hash in the latest read (unreadable files are left out), to tell which files changed.
     package private(set) var contentHashes: [String: UInt64] = [:]
+    /// What each file decoded to in the latest read, by path, with its content hash: an unchanged file is not parsed
+    /// again.
+    private var decoded: [String: (hash: UInt64, file: DecodedFile)] = [:]
 
     package init(stateDirectory: String, fileSystem: any FileSystem) {
         directory = stateDirectory + "/last-valid"
@@ -28,13 +31,24 @@ package struct LastValidFiles: Sendable {
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
         contentHashes = [:]
-        for (path, bytes, decoded, place) in loader.read(sources) {
-            if let bytes, !path.isEmpty { contentHashes[path] = Self.hash(bytes) }
+        let previous = self.decoded
+        let reads = loader.read(sources) { path, bytes in
+            previous[path].flatMap { $0.hash == Self.hash(bytes) ? $0.file : nil }
+        }
+        self.decoded = [:]
+        for (path, bytes, decoded, place) in reads {
+            let hash = bytes.map(Self.hash)
+            if let hash, !path.isEmpty {
+                contentHashes[path] = hash
+                self.decoded[path] = (hash, decoded)
+            }
             let saved = self.path(for: path)
             guard !decoded.errors.isEmpty, !path.isEmpty else {
-                if saving, let bytes, self.saved[path] != Self.hash(bytes) {
-                    try fileSystem.replace(bytes, at: saved)
-                    self.saved[path] = Self.hash(bytes)
+                if saving, let bytes, let hash, self.saved[path] != hash {
+                    if try copyOnDisk(at: saved, limit: loader.decoder.parser.limits.maxBytes) != hash {
+                        try fileSystem.replace(bytes, at: saved)
+                    }
+                    self.saved[path] = hash
                 }
                 files.append(decoded.placed(in: place))
                 continue
@@ -51,6 +65,16 @@ package struct LastValidFiles: Sendable {
             fellBack.append(decoded)
         }
         return (files, fellBack)
+    }
+
+    /// The hash of the copy already saved, read once per path after a start, so a restart rewrites nothing that is
+    /// already there; nil when there is none.
+    private func copyOnDisk(at path: String, limit: Int) throws(FileSystemError) -> UInt64? {
+        do {
+            return Self.hash(try fileSystem.contents(of: path, limit: limit, followingLinks: false))
+        } catch .system(_, _, ENOENT) {
+            return nil
+        }
     }
 
     /// A flat, stable file name per source path.

@@ -20,8 +20,11 @@ package struct ResourceLoader: Sendable {
     /// the place that decides which of its documents may be used.
     package typealias FileRead = (path: String, bytes: [UInt8]?, decoded: DecodedFile, place: ResourcePlace)
 
-    /// Each file, read and decoded; finding problems come first, as a pseudo-file with an empty path.
-    package func read(_ sources: ResourceSources) -> [FileRead] {
+    /// Each file, read and decoded; finding problems come first, as a pseudo-file with an empty path. `reuse`
+    /// may return what the same bytes decoded to before, which spares parsing files that did not change.
+    package func read(
+        _ sources: ResourceSources, reusing reuse: (_ path: String, _ bytes: [UInt8]) -> DecodedFile? = { _, _ in nil }
+    ) -> [FileRead] {
         let (found, errors) = files.locate(in: sources.paths)
         let placement = ResourceSources.Placement(sources, fileSystem: files.fileSystem)
         var result: [FileRead] = errors.isEmpty ? [] : [("", nil, DecodedFile(path: "", errors: errors), .anywhere)]
@@ -30,7 +33,7 @@ package struct ResourceLoader: Sendable {
             let place = placement.place(ofResolved: resolved)
             do {
                 let bytes = try files.fileSystem.contents(of: path, limit: limit)
-                result.append((path, bytes, decoder.decode(bytes, path: path), place))
+                result.append((path, bytes, reuse(path, bytes) ?? decoder.decode(bytes, path: path), place))
             } catch {
                 result.append((path, nil, DecodedFile(path: path, errors: [Self.error(error, path: path)]), place))
             }

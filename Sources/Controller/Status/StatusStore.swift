@@ -29,11 +29,31 @@ package actor StatusStore {
 
     package func save(_ statuses: [GrantStatus]) throws(FileSystemError) {
         try fileSystem.createDirectory(directory)
-        for status in statuses where known[status.name] != status {
+        for status in statuses.map(\.asStored) where known[status.name] != status {
             // A status is plain strings, numbers and dates: encoding it cannot fail.
             let data = (try? StateJSON.encoder.encode(status)) ?? Data()
             try fileSystem.replace(Array(data) + [0x0A], at: directory + "/" + status.name + ".json")
             known[status.name] = status
         }
+    }
+}
+
+extension GrantStatus {
+    /// The status as its file reads back: dates in whole seconds, as ISO 8601 writes them. Comparing this, not the
+    /// in-memory value, is what keeps an unchanged status from being rewritten after every restart.
+    var asStored: GrantStatus {
+        func seconds(_ date: Date?) -> Date? {
+            date.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+        }
+        var stored = self
+        stored.activatedAt = seconds(activatedAt)
+        stored.startsAt = seconds(startsAt)
+        stored.expiresAt = seconds(expiresAt)
+        stored.expiryNoticeAt = seconds(expiryNoticeAt)
+        for index in stored.conditions.indices {
+            stored.conditions[index].lastTransitionTime =
+                seconds(conditions[index].lastTransitionTime) ?? conditions[index].lastTransitionTime
+        }
+        return stored
     }
 }

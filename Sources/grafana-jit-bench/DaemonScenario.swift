@@ -1,0 +1,227 @@
+import Foundation
+@preconcurrency import Glibc
+import GrafanaSimulator
+
+/// The daemon (`grafana-jit run`, a child process) at the scale of a real access repository, against the in-process
+/// simulator holding 5,000 users, 500 data sources and 200 teams: the cold pass, the steady resync's CPU, file to
+/// permission latency, expiry lateness, peak memory, and a restart with overdue revocations.
+struct DaemonScenario {
+    var grants: Int
+    var binary: String
+    var samples: Int
+    var overdue: Int
+    var resync = 15
+
+    struct Figures {
+        var coldSeconds: Double
+        var coldCPUSeconds: Double
+        var resyncCPUSeconds: [Double]
+        var resyncReads: Int
+        var resyncWrites: Int
+        var latencies: [Double]
+        var lateness: [Double]
+        var peakResidentMiB: Double
+        /// From the restarted process's start to the last overdue permission gone.
+        var restartSeconds: Double
+    }
+
+    func run() async throws -> Figures {
+        let root = NSTemporaryDirectory() + "grafana-jit-bench-daemon-" + UUID().uuidString
+        defer {
+            // A leftover temp folder is harmless; a failed cleanup should not fail the benchmark.
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let (bindings, _) = try ControllerScenario.writeRepository(root + "/repo", grants: grants)
+        let (grafana, server) = try ControllerScenario.simulator()
+        defer { server.shutdown() }
+        let arguments = [
+            binary, "run", "--grants", root + "/repo/grants", "--policies", root + "/repo/policies", "--state",
+            root + "/state", "--grafana-url", "http://127.0.0.1:\(server.port)", "--resync", "\(resync)s",
+            "--log-format", "json", "--discover-interval", "0",
+        ]
+        var daemon = try Child.spawn(arguments, log: root + "/daemon-1.log")
+        let started = Date()
+        try await waitUntil(deadline: 300) { grafana.statistics.writes >= bindings }
+        let passes = try await waitForPasses(1, in: daemon)
+        var figures = Figures(
+            coldSeconds: passes[0].time.timeIntervalSince(started), coldCPUSeconds: passes[0].cpu, resyncCPUSeconds: [],
+            resyncReads: 0, resyncWrites: 0, latencies: [], lateness: [], peakResidentMiB: 0, restartSeconds: .nan)
+
+        // Two resyncs after the cold pass: the CPU each costs, and that they write nothing.
+        let before = grafana.statistics
+        let resyncs = try await waitForPasses(3, in: daemon, trigger: "resync")
+        let after = grafana.statistics
+        figures.resyncCPUSeconds = zip(resyncs, resyncs.dropFirst()).map { $1.cpu - $0.cpu }
+        (figures.resyncReads, figures.resyncWrites) = ((after.reads - before.reads) / 3, after.writes - before.writes)
+
+        for index in 0..<samples {
+            let user = 1000 + index
+            let written = Date()
+            try Self.grant(
+                "latency-\(index)", user: user, dataSource: (user + 1) % 500, end: "duration: 1h", in: root)
+            try await waitUntil(deadline: 30) {
+                grafana.userDataSourcePermissions.contains("user\(user)@uid\((user + 1) % 500)")
+            }
+            figures.latencies.append(Date().timeIntervalSince(written))
+        }
+        figures.lateness = try await expire(grafana, root: root)
+
+        // Overdue revocations: grants applied, the daemon stopped, their end passed, then a restart.
+        let end = Date().addingTimeInterval(20).timeIntervalSince1970.rounded(.up)
+        var pending = Set<String>()
+        for index in 0..<overdue {
+            let user = 3000 + index % 2000
+            let source = (user + 3 + index / 2000) % 500
+            pending.insert("user\(user)@uid\(source)")
+            try Self.grant(
+                "overdue-\(index)", user: user, dataSource: source,
+                end: "expiresAt: \(Date(timeIntervalSince1970: end).rfc3339)", in: root)
+        }
+        try await waitUntil(deadline: 60) { pending.isSubset(of: grafana.userDataSourcePermissions) }
+        figures.peakResidentMiB = Double(daemon.peakResidentBytes) / 1_048_576
+        try await daemon.stop()
+        while Date().timeIntervalSince1970 < end + 1 { try await Task.sleep(for: .milliseconds(100)) }
+        daemon = try Child.spawn(arguments, log: root + "/daemon-2.log")
+        let restarted = Date()
+        try await waitUntil(deadline: 120) { pending.isDisjoint(with: grafana.userDataSourcePermissions) }
+        figures.restartSeconds = Date().timeIntervalSince(restarted)
+        figures.peakResidentMiB = max(figures.peakResidentMiB, Double(daemon.peakResidentBytes) / 1_048_576)
+        try await daemon.stop()
+        return figures
+    }
+
+    /// Grants ending over 20 seconds, written at once; each revocation's delay past its `expiresAt`.
+    private func expire(_ grafana: SimulatedGrafana, root: String) async throws -> [Double] {
+        let base = Date().addingTimeInterval(10).timeIntervalSince1970.rounded(.up)
+        var ends: [String: Date] = [:]
+        for index in 0..<samples {
+            let user = 2000 + index
+            let end = Date(timeIntervalSince1970: base + Double(index % 20))
+            ends["user\(user)@uid\((user + 2) % 500)"] = end
+            try Self.grant(
+                "expiry-\(index)", user: user, dataSource: (user + 2) % 500, end: "expiresAt: \(end.rfc3339)", in: root)
+        }
+        try await waitUntil(deadline: 60) { Set(ends.keys).isSubset(of: grafana.userDataSourcePermissions) }
+        var revoked: [String: Date] = [:]
+        while revoked.count < ends.count, Date() < Date(timeIntervalSince1970: base + 120) {
+            let current = grafana.userDataSourcePermissions
+            for key in ends.keys where revoked[key] == nil && !current.contains(key) { revoked[key] = Date() }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return ends.compactMap { key, end in revoked[key].map { $0.timeIntervalSince(end) } }
+    }
+
+    private static func grant(_ name: String, user: Int, dataSource: Int, end: String, in root: String) throws {
+        let text = """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: \(name)}
+            spec:
+              subject: {user: user\(user)@example.com}
+              access: [{dataSource: ds\(dataSource), permission: Query}]
+              \(end)
+              reason: daemon benchmark
+            """
+        let path = root + "/repo/grants/bench-\(name).yaml"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path + ".tmp"))
+        try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
+    }
+
+    private func waitUntil(deadline seconds: TimeInterval, _ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            guard Date() < deadline else { throw BenchmarkError.usage("timed out waiting for the controller") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// The first `count` completed passes (with `trigger`, if given) from the daemon's log, with the daemon's CPU
+    /// time read when each was seen.
+    private func waitForPasses(_ count: Int, in child: Child, trigger: String? = nil) async throws -> [(
+        time: Date, cpu: Double
+    )] {
+        var seen: [(Date, Double)] = []
+        var lines = 0
+        let deadline = Date().addingTimeInterval(Double(resync * (count + 2)) + 300)
+        while seen.count < count {
+            guard Date() < deadline else { throw BenchmarkError.usage("timed out waiting for a pass") }
+            let completed = child.logLines().filter { line in
+                line.contains("\"pass.completed\"")
+                    && (trigger.map { line.contains("\"trigger\":\"\($0)\"") } ?? true)
+            }
+            if completed.count > lines {
+                seen += Array(repeating: (Date(), child.cpuSeconds), count: completed.count - lines)
+                lines = completed.count
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return Array(seen.prefix(count))
+    }
+}
+
+/// A `grafana-jit` child that keeps running: its log, CPU time and peak memory read from /proc while it runs.
+private struct Child {
+    var pid: pid_t
+    var log: String
+
+    static func spawn(_ arguments: [String], log: String) throws -> Child {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let environment = ProcessInfo.processInfo.environment.merging(["GRAFANA_TOKEN": "glsa_bench"]) { $1 }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        guard spawned == 0 else { throw BenchmarkError.spawnFailed(arguments[0], errno: spawned) }
+        return Child(pid: pid, log: log)
+    }
+
+    func logLines() -> [Substring] {
+        // A log not written yet reads as no lines; the caller's deadline reports a daemon that never logs.
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n")
+    }
+
+    /// User plus system time so far, from /proc/PID/stat (fields 14 and 15, in clock ticks).
+    var cpuSeconds: Double {
+        // A process that is gone has no more CPU to report.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return .nan }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// VmHWM from /proc/PID/status.
+    var peakResidentBytes: Int {
+        // A process that is gone has no peak to report.
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes * 1024
+    }
+
+    /// SIGTERM, then waits for the exit on a thread of its own (never blocking the pool serving the simulator).
+    func stop() async throws {
+        kill(pid, SIGTERM)
+        let pid = self.pid
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 {
+                    guard errno == EINTR else {
+                        return continuation.resume(throwing: BenchmarkError.waitFailed(errno: errno))
+                    }
+                }
+                continuation.resume()
+            }.start()
+        }
+    }
+}
