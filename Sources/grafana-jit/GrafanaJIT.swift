@@ -4,7 +4,7 @@ import Foundation
 /// The `grafana-jit` command: dispatches to a subcommand and turns errors into messages and exit codes.
 @main
 struct GrafanaJIT {
-    static let version = "0.2.0"
+    static let version = "0.3.0"
     static let commands: [any Command.Type] = [
         RunCommand.self, PlanCommand.self, StatusCommand.self, ValidateCommand.self, SimulateCommand.self,
         DemoCommand.self, DiscoverCommand.self,

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// State files are never opened through a symbolic link: a link planted where audit.jsonl, lock, ledger.json, a
+/// State files are never opened through a symbolic link: a link planted where audit.jsonl, lock, ledger.journal, a
 /// status file or a token file should be is refused by name, and what it points at stays untouched.
 struct LocalFileSystemTests {
     let folder: TemporaryDirectory
@@ -47,7 +47,9 @@ struct LocalFileSystemTests {
         let store = LedgerStore(directory: folder.path, fileSystem: fileSystem)
         let reason = "\(path) is a symbolic link; refusing to follow it"
         await #expect(throws: LedgerError.unreadable(path: path, reason: reason)) { _ = try await store.load() }
-        await #expect(throws: LedgerError.unwritable(path: path, reason: reason)) { try await store.save(Ledger()) }
+        var ledger = Ledger()
+        ledger.grants["g"] = GrantRecord(firstSeen: Date())
+        await #expect(throws: LedgerError.unwritable(path: path, reason: reason)) { try await store.save(ledger) }
         #expect(targetIsUntouched)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: path) == target)
     }

@@ -542,7 +542,7 @@ struct ControllerResilienceTests {
         let access = try await work.access()
         // Only the two hour-long grants still in place hold access; everything else is back to the fixture.
         let granted = access.filter { !fixture.contains($0) }
-        let ledger = (try? String(contentsOfFile: work.state + "/ledger.json", encoding: .utf8)) ?? ""
+        let ledger = (try? String(contentsOfFile: work.state + "/ledger.journal", encoding: .utf8)) ?? ""
         #expect(
             granted.sorted() == ["erin@loki-prod=Edit", "frank@prom-prod=Edit"], "\(access)\n\(final.stderr)\n\(ledger)"
         )

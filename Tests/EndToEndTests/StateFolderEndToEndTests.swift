@@ -15,7 +15,7 @@ struct StateFolderEndToEndTests {
             refused.stderr.contains(
                 "grafana-jit: error: the state folder \(work.state) is mode 0777, writable by group or others: "
                     + "run chmod 700 \(work.state) (or chmod go-w)"), "\(refused.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: work.state + "/ledger.json"), "nothing written")
+        #expect(!FileManager.default.fileExists(atPath: work.state + "/ledger.journal"), "nothing written")
         let allowed = try await work.once(["--allow-shared-state"])
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(allowed.stderr.contains("event=stateFolder.shared folder=\(work.state) mode=0777"), "\(allowed.stderr)")

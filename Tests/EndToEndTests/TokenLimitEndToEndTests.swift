@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 import Testing
 
@@ -20,8 +21,8 @@ struct TokenLimitEndToEndTests {
         #expect(status.contains(#""phase" : "Failed""#) || status.contains(#""phase":"Failed""#), "\(status)")
         #expect(status.contains("Number of seconds before expiration is greater than the global limit"), "\(status)")
         #expect(status.contains("ApplyFailed"))
-        let ledger = try String(contentsOfFile: work.state + "/ledger.json", encoding: .utf8)
-        #expect(!ledger.contains("grafana-jit-long-token"), "\(ledger)")
+        let ledger = try await LedgerStore(directory: work.state, fileSystem: LocalFileSystem()).load()
+        #expect(ledger.tokens["long-token"] == nil, "\(ledger.tokens)")
         // Tried again on the next pass, refused again, still nothing left behind.
         _ = try await work.once()
         #expect(try await work.tokens(of: "ci-dashboards").count == 1)

@@ -28,6 +28,12 @@ package struct Ledger: Sendable, Equatable, Codable {
 
     package var bindings: Dictionary<Binding, LedgerChange>.Keys { entries.keys }
 
+    /// Every entry by its binding, unsorted: what the journal compares.
+    var entriesByBinding: [Binding: LedgerChange] { entries }
+
+    /// Entries, windows and tokens: what a compacted journal holds one record each for.
+    var liveItems: Int { entries.count + grants.count + tokens.count }
+
     package func change(for binding: Binding) -> LedgerChange? {
         entries[binding]
     }

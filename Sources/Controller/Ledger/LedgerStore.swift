@@ -1,32 +1,119 @@
 import Foundation
 
-/// Reads and writes the ledger file in the state directory. Refuses to start on a file it cannot trust: a
-/// silently reset ledger would forget access the controller granted and strand it in Grafana.
+/// Keeps the ledger in the state directory as an append-only journal (`ledger.journal`, JSON Lines): a header, then
+/// one record per entry, window or token that changed, each save appended and fsynced once, however many records it
+/// holds. Compacted (rewritten as one record per live item, atomically) at start and when it has grown well past
+/// what is live. Refuses to start on a file it cannot trust: a silently reset ledger would forget access the
+/// controller granted and strand it in Grafana.
 package actor LedgerStore {
-    package static let fileName = "ledger.json"
+    package static let fileName = "ledger.journal"
+    /// The single-file ledger of 0.2 and before; read once and migrated, then left as a stub that those versions
+    /// refuse (format version 2), so a downgrade cannot start from a stale copy.
+    package static let legacyFileName = "ledger.json"
+    static let journalVersion = 2
+    /// Records appended beyond twice the live items (plus this slack) trigger a compaction.
+    static let compactionSlack = 10_000
+
     private let path: String
+    private let legacyPath: String
     private let fileSystem: any FileSystem
+    /// What the journal on disk adds up to; a save appends only what differs from it.
+    private var persisted = Ledger()
+    /// Lines in the journal after the header; nil while there is no journal file.
+    private var records: Int?
 
     package init(directory: String, fileSystem: any FileSystem) {
         path = directory + "/" + Self.fileName
+        legacyPath = directory + "/" + Self.legacyFileName
         self.fileSystem = fileSystem
     }
 
-    /// The ledger; empty only when the file does not exist yet.
+    /// The ledger; empty only when neither the journal nor a legacy ledger exists yet.
     package func load() throws(LedgerError) -> Ledger {
-        let bytes: [UInt8]
-        do {
-            bytes = try fileSystem.contents(of: path, limit: 256 << 20, followingLinks: false)
-        } catch .system(_, _, ENOENT) {
+        let ledger: Ledger
+        if let journal = try contents(of: path) {
+            let replay = try LedgerJournal.replay(journal, path: path)
+            ledger = replay.ledger
+            persisted = ledger
+            records = replay.records
+            if replay.tornTail || replay.records > Self.compactionThreshold(live: ledger.liveItems) {
+                try compact()
+            }
+        } else if let legacy = try contents(of: legacyPath) {
+            ledger = try Self.decodeLegacy(legacy, path: legacyPath)
+            persisted = ledger
+            try compact()
+        } else {
             return Ledger()
-        } catch {
-            throw .unreadable(path: path, reason: error.description)
         }
+        try leaveStub()
+        return ledger
+    }
+
+    package func save(_ ledger: Ledger) throws(LedgerError) {
+        let changes = LedgerJournal.records(from: persisted, to: ledger)
+        guard !changes.isEmpty else { return }
+        guard let count = records else {
+            persisted = ledger
+            try compact()
+            return
+        }
+        do {
+            try fileSystem.appendDurably(LedgerJournal.encode(changes), to: path)
+        } catch {
+            throw .unwritable(path: path, reason: error.description)
+        }
+        persisted = ledger
+        // The save's records and its commit line.
+        records = count + changes.count + 1
+        if count + changes.count + 1 > Self.compactionThreshold(live: ledger.liveItems) { try compact() }
+    }
+
+    /// Rewrites the journal as one record per live item, replacing it atomically (durably) in one rename.
+    private func compact() throws(LedgerError) {
+        let snapshot = LedgerJournal.records(from: Ledger(), to: persisted)
+        do {
+            try fileSystem.writeAtomically(LedgerJournal.header + LedgerJournal.encode(snapshot), to: path)
+        } catch {
+            throw .unwritable(path: path, reason: error.description)
+        }
+        records = snapshot.count + 1
+    }
+
+    /// Once the journal holds the ledger, `ledger.json` becomes a stub that older versions refuse.
+    private func leaveStub() throws(LedgerError) {
+        guard let legacy = try contents(of: legacyPath), legacy != LedgerJournal.legacyStub else { return }
+        do {
+            try fileSystem.writeAtomically(LedgerJournal.legacyStub, to: legacyPath)
+        } catch {
+            throw .unwritable(path: legacyPath, reason: error.description)
+        }
+    }
+
+    private static func compactionThreshold(live: Int) -> Int { 2 * live + compactionSlack }
+
+    private func contents(of file: String) throws(LedgerError) -> [UInt8]? {
+        do {
+            return try fileSystem.contents(of: file, limit: 1 << 30, followingLinks: false)
+        } catch .system(_, _, ENOENT) {
+            return nil
+        } catch {
+            throw .unreadable(path: file, reason: error.description)
+        }
+    }
+
+    /// The ledger.json of 0.2 and before.
+    private static func decodeLegacy(_ bytes: [UInt8], path: String) throws(LedgerError) -> Ledger {
         struct VersionOnly: Decodable { var version: Int }
         let data = Data(bytes)
         // Any decoding failure here means the same thing, reported below: not a ledger this binary wrote.
         guard let version = try? JSONDecoder().decode(VersionOnly.self, from: data).version else {
             throw .corrupt(path: path, reason: "no version field; not a grafana-jit ledger")
+        }
+        if version == journalVersion {
+            throw .corrupt(
+                path: path,
+                reason: "it says the ledger moved to \(fileName), which is missing; restore \(fileName) from a backup")
         }
         guard version <= Ledger.currentVersion else {
             throw .newerFormat(path: path, version: version, supported: Ledger.currentVersion)
@@ -35,20 +122,6 @@ package actor LedgerStore {
             return try StateJSON.decoder.decode(Ledger.self, from: data)
         } catch {
             throw .corrupt(path: path, reason: "\(error)")
-        }
-    }
-
-    package func save(_ ledger: Ledger) throws(LedgerError) {
-        let data: Data
-        do {
-            data = try StateJSON.encoder.encode(ledger)
-        } catch {
-            throw .unwritable(path: path, reason: "\(error)")
-        }
-        do {
-            try fileSystem.writeAtomically(Array(data) + [0x0A], to: path)
-        } catch {
-            throw .unwritable(path: path, reason: error.description)
         }
     }
 }
