@@ -249,7 +249,7 @@ struct ControllerOptions {
     }
 
     /// Token file, then GRAFANA_TOKEN, then basic auth; the secret itself is never echoed back.
-    private static func credentials(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError)
+    static func credentials(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError)
         -> GrafanaConnection.Credentials
     {
         if let token = try tokenFile("token-file", arguments) { return .token(token) }
@@ -262,7 +262,7 @@ struct ControllerOptions {
     }
 
     /// The option's value as an http(s) URL, or nil when it is not given.
-    private static func httpURL(_ option: String, _ arguments: ParsedArguments) throws(UsageError) -> URL? {
+    static func httpURL(_ option: String, _ arguments: ParsedArguments) throws(UsageError) -> URL? {
         guard let text = arguments.value(option) else { return nil }
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
             throw .invalidValue(option: option, value: text, expected: "an http or https URL")
