@@ -64,7 +64,7 @@ struct GrafanaLookup {
         for item in draft.catalog.accessItems(of: draft.grant) {
             do {
                 guard let how = try await holding(item.target, by: principal, in: snapshot) else { continue }
-                lines.append("\(draft.grant.subject) already holds \(item.summary) (\(how))")
+                lines.append("\(draft.grant.subject) already holds \(item.summary) or more (\(how))")
             } catch {
                 lines.append("could not check whether \(draft.grant.subject) holds \(item.summary): \(error)")
             }
