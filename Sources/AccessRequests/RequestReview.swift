@@ -48,7 +48,12 @@ package struct RequestReview: Sendable {
         switch draft(request, name: name, policy: chosen.policy.name) {
         case .success(let final):
             let verdict = PolicyEvaluator(catalog: final.catalog, facts: facts).evaluate(final.grant, now: now).verdict
-            return .ready(Proposal(draft: final, fit: PolicyFit(policy: chosen.policy, verdict: verdict)))
+            var proposal = Proposal(draft: final, fit: PolicyFit(policy: chosen.policy, verdict: verdict))
+            if facts.knowsGrafana {
+                proposal.offlineVerdict =
+                    PolicyEvaluator(catalog: final.catalog, facts: .offline).evaluate(final.grant, now: now).verdict
+            }
+            return .ready(proposal)
         case .failure(let problems):
             return .invalid(problems.errors)
         }
@@ -83,6 +88,8 @@ package enum RequestDecision: Sendable {
 package struct Proposal: Sendable {
     package var draft: GrantDraft
     package var fit: PolicyFit
+    /// What `validate` will say offline, when the verdict above used Grafana's facts.
+    package var offlineVerdict: GrantVerdict?
 }
 
 /// A grant's text and what it decodes to, with the catalog it was checked in.

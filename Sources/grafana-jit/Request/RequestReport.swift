@@ -48,14 +48,17 @@ struct RequestReport {
     private func write(_ proposal: Proposal, path: String) -> ExitCode {
         let fit = proposal.fit
         switch fit.verdict {
-        case .allowed: say("verdict: Allowed by policy \(fit.policy.name)")
-        case .undecided: say("verdict: DecidedAtRunTime under policy \(fit.policy.name)")
+        case .allowed: say("verdict: \(fit.verdict.name) by policy \(fit.policy.name)")
+        case .undecided: say("verdict: \(fit.verdict.name) under policy \(fit.policy.name)")
         case .denied(let denials):
             // The text decoded differently from the request that was judged; never write that.
             refuse(denials.map(\.message))
             return .findings
         }
         for condition in fit.openConditions { say("  decided at run time: \(condition)") }
+        if let offline = proposal.offlineVerdict, offline.name != fit.verdict.name {
+            say("  validate, which does not read Grafana, will say \(offline.name)")
+        }
         say("approvers: \(fit.approvers)")
         guard !printsGrant else {
             console.write(proposal.draft.text)
@@ -86,5 +89,16 @@ struct RequestReport {
     static func shellQuoted(_ text: String) -> String {
         let plain = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:@".contains($0)) }
         return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+extension GrantVerdict {
+    /// As `validate --format json` names it.
+    fileprivate var name: String {
+        switch self {
+        case .allowed: "Allowed"
+        case .denied: "Denied"
+        case .undecided: "DecidedAtRunTime"
+        }
     }
 }
