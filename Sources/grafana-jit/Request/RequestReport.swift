@@ -55,7 +55,7 @@ struct RequestReport {
             refuse(denials.map(\.message))
             return .findings
         }
-        for condition in fit.openConditions { say("  decided at run time: \(condition)") }
+        for condition in fit.openConditions { say("  open condition: \(condition)") }
         if let offline = proposal.offlineVerdict, offline.name != fit.verdict.name {
             say("  validate, which does not read Grafana, will say \(offline.name)")
         }
