@@ -43,14 +43,7 @@ struct RequestCommand: Command {
         guard !sources.sources.policies.isEmpty else {
             throw UsageError.missingArgument("--policies PATH", command: Self.name)
         }
-        let now =
-            try arguments.value("now").map { text throws(UsageError) in
-                guard let date = Date(rfc3339: text) else {
-                    throw .invalidValue(
-                        option: "now", value: text, expected: "an RFC 3339 time like 2026-11-21T14:00:00Z")
-                }
-                return date
-            } ?? Date()
+        let now = try arguments.time("now") ?? Date()
         let request = try RequestOptions.request(arguments, maxGrantDuration: sources.maxGrantDuration, now: now)
         let name = arguments.value("name") ?? GrantNaming.name(for: request, startingOn: request.startsAt ?? now)
         guard ResourceName.isValid(name) else {

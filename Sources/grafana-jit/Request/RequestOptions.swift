@@ -61,7 +61,7 @@ struct RequestOptions {
         guard let reason = arguments.value("reason") else {
             throw .missingArgument("--reason TEXT", command: RequestCommand.name)
         }
-        let startsAt = try time("starts-at", arguments)
+        let startsAt = try arguments.time("starts-at")
         var request = AccessRequest(
             subject: subject, access: access, bundle: bundle,
             end: try end(arguments, start: startsAt ?? now, maxGrantDuration: maxGrantDuration), reason: reason)
@@ -107,19 +107,11 @@ struct RequestOptions {
         return level
     }
 
-    private static func time(_ option: String, _ arguments: ParsedArguments) throws(UsageError) -> Date? {
-        guard let text = arguments.value(option) else { return nil }
-        guard let date = Date(rfc3339: text) else {
-            throw .invalidValue(option: option, value: text, expected: "an RFC 3339 time like 2026-11-21T14:00:00Z")
-        }
-        return date
-    }
-
     /// `--for` or `--until`, exactly one; never above `--max-grant-duration`, which no policy may exceed.
     private static func end(_ arguments: ParsedArguments, start: Date, maxGrantDuration: Duration)
         throws(UsageError) -> AccessGrant.End
     {
-        switch (arguments.value("for"), try time("until", arguments)) {
+        switch (arguments.value("for"), try arguments.time("until")) {
         case (let text?, nil):
             guard let duration = Duration(text: text) else {
                 throw .invalidValue(option: "for", value: text, expected: "a duration like 4h or 1h30m")
