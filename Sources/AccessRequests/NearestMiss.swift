@@ -48,7 +48,12 @@ enum NearestMiss {
             return "\(name) allows at most \(maxDuration.text); you asked \(window.text)"
         case .approval(let approved, let required):
             let from = policy.approval.map { subjects($0.approvers) } ?? "its approvers"
-            let counted = approved == 0 ? "" : " (\(approved) of those you named count)"
+            var counted = approved == 0 ? "" : " (\(approved) of those you named count)"
+            if case .user(let requester) = grant.subject,
+                grant.approvedBy.contains(where: { $0.lowercased() == requester.lowercased() })
+            {
+                counted += " (\(requester) cannot approve their own grant)"
+            }
             return "\(name) needs \(required) approval\(required == 1 ? "" : "s") from \(from)\(counted); "
                 + "name \(required == 1 ? "one" : "them") with --approver"
         case .onCall(let schedules):

@@ -219,6 +219,16 @@ struct RequestReviewTests {
         #expect(
             refusals(review.decide(request([.dataSource("prod-logs", .query)], policy: "prod-datasources"), name: "g"))
                 == ["prod-datasources needs 1 approval from users bob@example.com; name one with --approver"])
+        #expect(
+            refusals(
+                review.decide(
+                    request(
+                        [.dataSource("prod-logs", .query)], approvers: ["Alice@example.com"],
+                        policy: "prod-datasources"), name: "g"))
+                == [
+                    "prod-datasources needs 1 approval from users bob@example.com (alice@example.com cannot approve "
+                        + "their own grant); name one with --approver"
+                ])
     }
 
     @Test("items only different policies cover are refused as one grant")

@@ -87,7 +87,8 @@ struct GrafanaLookup {
 
     private func principal(_ subject: Subject, in snapshot: GrafanaSnapshot) -> Principal? {
         switch subject {
-        case .user(let reference): try? snapshot.user(reference).map(Principal.user).get()
+        case .user(let reference):
+            if case .success(let user) = snapshot.user(reference) { .user(user) } else { nil }
         case .team(let name): snapshot.teams[name].map(Principal.team)
         }
     }
@@ -98,12 +99,12 @@ struct GrafanaLookup {
     {
         switch (target, principal) {
         case (.dataSource(let reference, let permission), _):
-            guard let source = try? snapshot.dataSource(reference).get() else { return nil }
+            guard case .success(let source) = snapshot.dataSource(reference) else { return nil }
             let levels = Permission.allCases.map(\.rawValue)
             return try await row(
                 on: .dataSource(source.uid), atLeast: permission.rawValue, in: levels, by: principal, snapshot)
         case (.folder(let reference, let permission), _):
-            guard let folder = try? snapshot.folder(reference).get() else { return nil }
+            guard case .success(let folder) = snapshot.folder(reference) else { return nil }
             let levels = FolderPermission.allCases.map(\.rawValue)
             return try await row(
                 on: .folder(folder.uid), atLeast: permission.rawValue, in: levels, by: principal, snapshot)

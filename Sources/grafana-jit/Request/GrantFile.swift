@@ -20,12 +20,13 @@ enum GrantFile {
     static func create(_ text: String, at path: String) throws(Failure) {
         let url = URL(fileURLWithPath: path)
         let hidden = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid())")
+        // The hidden name goes in every case: after the link, the file lives on under its real name.
+        defer { unlink(hidden.path) }
         do {
             try Data(text.utf8).write(to: hidden)
         } catch {
             throw .unwritable(path, reason: error.localizedDescription)
         }
-        defer { unlink(hidden.path) }
         guard link(hidden.path, path) == 0 else {
             let code = errno
             if code == EEXIST { throw .exists(path) }
