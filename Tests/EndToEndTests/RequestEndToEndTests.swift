@@ -188,6 +188,10 @@ struct RequestEndToEndTests {
             (["--for", "4h"], "'request' needs some access"),
             (["--data-source", "prod-*", "--for", "4h"], "* and ? are for policy selectors"),
             (
+                ["--data-source", "prod-logs", "--for", "4h", "--grafana-url", "http://127.0.0.1:9"],
+                "'request' needs credentials: --token-file, GRAFANA_TOKEN"
+            ),
+            (
                 ["--data-source", "prod-logs", "--for", "4h", "--policy", "nope"],
                 "spec.policy: AccessPolicy \"nope\" does not exist"
             ),

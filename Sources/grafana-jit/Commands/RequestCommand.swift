@@ -139,7 +139,8 @@ struct RequestCommand: Command {
         }
         let environment = ProcessInfo.processInfo.environment
         var connection = GrafanaConnection(
-            baseURL: url, credentials: try ControllerOptions.credentials(arguments, environment: environment),
+            baseURL: url,
+            credentials: try ControllerOptions.credentials(arguments, environment: environment, command: name),
             userAgent: "grafana-jit/\(GrafanaJIT.version)")
         connection.tls = try TLSOptions.settings(arguments)
         if let text = arguments.value("org-id") {
