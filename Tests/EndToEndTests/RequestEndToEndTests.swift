@@ -183,6 +183,11 @@ struct RequestEndToEndTests {
                 "'Read' is not valid for --permission"
             ),
             (["--data-source", "prod-logs", "--for", "4 hours"], "'4 hours' is not valid for --for"),
+            (
+                ["--data-source", "prod-logs", "--for", "1h", "--starts-at", "2026-11-20T12:00:00Z"],
+                "expected a start whose window has not ended by now"
+            ),
+            (["--data-source", "prod-logs", "--until", "2026-11-21T11:00:00Z"], "expected a time after the start"),
             (["--data-source", "prod-logs", "--for", "40d"], "expected at most 30d"),
             (["--folder", "Production", "--permission", "Edit", "--for", "4h"], "--data-source for --permission"),
             (["--for", "4h"], "'request' needs some access"),

@@ -62,9 +62,13 @@ struct RequestOptions {
             throw .missingArgument("--reason TEXT", command: RequestCommand.name)
         }
         let startsAt = try arguments.time("starts-at")
-        var request = AccessRequest(
-            subject: subject, access: access, bundle: bundle,
-            end: try end(arguments, start: startsAt ?? now, maxGrantDuration: maxGrantDuration), reason: reason)
+        let end = try end(arguments, start: startsAt ?? now, now: now, maxGrantDuration: maxGrantDuration)
+        if let startsAt, case .after(let duration) = end, startsAt + TimeInterval(duration.wholeSeconds) <= now {
+            // Such a grant would be expired on arrival, and its name with it.
+            throw .invalidValue(
+                option: "starts-at", value: startsAt.rfc3339, expected: "a start whose window has not ended by now")
+        }
+        var request = AccessRequest(subject: subject, access: access, bundle: bundle, end: end, reason: reason)
         request.startsAt = startsAt
         request.ticket = arguments.value("ticket")
         request.approvers = arguments.all("approver")
@@ -108,7 +112,7 @@ struct RequestOptions {
     }
 
     /// `--for` or `--until`, exactly one; never above `--max-grant-duration`, which no policy may exceed.
-    private static func end(_ arguments: ParsedArguments, start: Date, maxGrantDuration: Duration)
+    private static func end(_ arguments: ParsedArguments, start: Date, now: Date, maxGrantDuration: Duration)
         throws(UsageError) -> AccessGrant.End
     {
         switch (arguments.value("for"), try arguments.time("until")) {
@@ -123,9 +127,9 @@ struct RequestOptions {
             }
             return .after(duration)
         case (nil, let until?):
-            guard until > start else {
+            guard until > max(start, now) else {
                 throw .invalidValue(
-                    option: "until", value: until.rfc3339, expected: "a time after the start (--starts-at, or now)")
+                    option: "until", value: until.rfc3339, expected: "a time after the start (--starts-at) and now")
             }
             guard Duration.seconds(until.timeIntervalSince(start)) <= maxGrantDuration else {
                 throw .invalidValue(
