@@ -16,6 +16,7 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "AccessModel", dependencies: ["YAML"], swiftSettings: strict),
+        .target(name: "AccessRequests", dependencies: ["AccessModel"], swiftSettings: strict),
         .target(name: "Metrics", swiftSettings: strict),
         .target(
             name: "Controller", dependencies: ["AccessModel", "GrafanaAPI", "HTTPClient", "Metrics"],
@@ -26,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "grafana-jit",
             dependencies: [
-                "Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPClient", "HTTPServer", "Metrics",
+                "Controller", "AccessModel", "AccessRequests", "GrafanaAPI", "GrafanaSimulator", "HTTPClient", "HTTPServer", "Metrics",
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -37,6 +38,7 @@ let package = Package(
             path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
+        .testTarget(name: "AccessRequestsTests", dependencies: ["AccessRequests"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),

@@ -411,6 +411,11 @@ struct PolicyEvaluatorTests {
         }
         #expect(denials.count == 4)
         #expect(denials.map(\.location.line) == [6, 5, 8, 9])
+        #expect(
+            Set(denials.compactMap(\.cause)) == [
+                .levelAbove(.dataSource("prod-logs", .admin), ceiling: "Query"), .subject(.user("mallory@evil.io")),
+                .duration(window: .seconds(86_400), maxDuration: .seconds(28_800)), .approval(approved: 0, required: 1),
+            ])
     }
 }
 

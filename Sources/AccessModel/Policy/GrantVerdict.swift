@@ -20,13 +20,36 @@ package struct ItemAllowance: Sendable, Equatable {
 package struct Denial: Sendable, Hashable, CustomStringConvertible {
     package var message: String
     package var location: SourceLocation
+    /// What the reason is about, for tools that say it in other words; nil where nothing reads it.
+    package var cause: DenialCause?
 
-    package init(_ message: String, at location: SourceLocation) {
+    package init(_ message: String, at location: SourceLocation, cause: DenialCause? = nil) {
         self.message = message
         self.location = location
+        self.cause = cause
     }
 
     package var description: String { "\(location): \(message)" }
+}
+
+/// What one policy condition a denial is about, with the figures in it: `request` explains a nearest miss from it.
+package enum DenialCause: Sendable, Hashable {
+    /// The grant names a policy that does not exist.
+    case missingPolicy(String)
+    /// The policy does not select this resource, or no policy does.
+    case notCovered(AccessItem.Target)
+    /// The level asked for is above the policy's highest; nil: it allows no level of that kind.
+    case levelAbove(AccessItem.Target, ceiling: String?)
+    /// The subject is not among the policy's subjects.
+    case subject(Subject)
+    /// The window is longer than the policy's `maxDuration`.
+    case duration(window: Duration, maxDuration: Duration)
+    /// Fewer distinct approvers than the policy requires.
+    case approval(approved: Int, required: Int)
+    /// The policy requires the subject to be on call in one of these schedules.
+    case onCall([String])
+    /// The policy requires an incident and the grant names none, or it is not active.
+    case incident
 }
 
 /// When a grant's access starts and ends.

@@ -7,12 +7,16 @@ extension PolicyEvaluator {
             let isNamed = policy.subjects.teams.contains { $0.matches(team) }
             return isNamed
                 ? .met
-                : .failed(Denial("spec.subject: team \(team) is not a subject of policy \(policy.name)", at: location))
+                : .failed(
+                    Denial(
+                        "spec.subject: team \(team) is not a subject of policy \(policy.name)", at: location,
+                        cause: .subject(grant.subject)))
         case .user(let reference):
             return .known(
                 isSelected(reference, by: policy.subjects),
                 failed: Denial(
-                    "spec.subject: user \(reference) is not a subject of policy \(policy.name)", at: location),
+                    "spec.subject: user \(reference) is not a subject of policy \(policy.name)", at: location,
+                    cause: .subject(grant.subject)),
                 unknown: Denial(
                     "spec.subject: whether user \(reference) is in team \(policy.subjects.teams.map(\.pattern).joined(separator: ", ")) "
                         + "(policy \(policy.name))", at: location))
@@ -58,7 +62,8 @@ extension PolicyEvaluator {
                 undecided.isEmpty
                 ? "whether the subject is on call" : "whether \(undecided.joined(separator: ", ")) may approve"
             if !selfApprovals.isEmpty {
-                who += "; \(selfApprovals.joined(separator: ", ")) cannot approve their own grant, so that approval does "
+                who +=
+                    "; \(selfApprovals.joined(separator: ", ")) cannot approve their own grant, so that approval does "
                     + "not count"
             }
             return .unknown(Denial("spec.approvedBy: \(who) (policy \(policy.name))", at: location))
@@ -68,7 +73,8 @@ extension PolicyEvaluator {
         if !selfApprovals.isEmpty {
             message += "; \(selfApprovals.joined(separator: ", ")) cannot approve their own grant"
         }
-        return .failed(Denial(message, at: location))
+        return .failed(
+            Denial(message, at: location, cause: .approval(approved: approved.count, required: rule.minApprovals)))
     }
 
     /// Whether `approver` is the grant's subject (or a member of the subject team); nil when that needs Grafana.
@@ -100,7 +106,7 @@ extension PolicyEvaluator {
             isOnCall(grant, in: schedules),
             failed: Denial(
                 "spec.subject: \(grant.subject) is not on call in \(schedules.joined(separator: ", ")) (policy \(policy.name))",
-                at: grant.location(of: "spec.subject")),
+                at: grant.location(of: "spec.subject"), cause: .onCall(schedules)),
             unknown: Denial(
                 "spec.subject: whether \(grant.subject) is on call in \(schedules.joined(separator: ", ")) (policy \(policy.name))",
                 at: grant.location(of: "spec.subject")))

@@ -31,7 +31,9 @@ package struct PolicyEvaluator: Sendable {
         if let name = grant.policy {
             guard let policy = catalog.policies[name] else {
                 return .denied([
-                    Denial("spec.policy: policy \(name) does not exist", at: grant.location(of: "spec.policy"))
+                    Denial(
+                        "spec.policy: policy \(name) does not exist", at: grant.location(of: "spec.policy"),
+                        cause: .missingPolicy(name))
                 ])
             }
             policies = [policy]
@@ -79,7 +81,7 @@ package struct PolicyEvaluator: Sendable {
         if !unknowns.isEmpty { return .undecided(unknowns) }
         if !isCovered {
             let scope = grant.policy.map { "policy \($0) does not allow" } ?? "no policy allows"
-            return .denied([Denial("\(item.summary): \(scope) it", at: item.location)])
+            return .denied([Denial("\(item.summary): \(scope) it", at: item.location, cause: .notCovered(item.target))])
         }
         return .denied(failures)
     }
@@ -95,7 +97,8 @@ package struct PolicyEvaluator: Sendable {
                 .failed(
                     Denial(
                         "\(field): the window of \(window.length.text) exceeds maxDuration \(policy.maxDuration.text) of policy "
-                            + "\(policy.name)", at: grant.location(of: field))))
+                            + "\(policy.name)", at: grant.location(of: field),
+                        cause: .duration(window: window.length, maxDuration: policy.maxDuration))))
         }
         checks.append(approval(policy, grant))
         if let schedules = policy.requireOnCall { checks.append(onCall(grant, in: schedules, policy: policy)) }
@@ -172,11 +175,13 @@ package struct PolicyEvaluator: Sendable {
         guard let id = grant.incident else {
             guard policy.requireIncident else { return nil }
             return .failed(
-                Denial("spec.incident: policy \(policy.name) requires an incident", at: grant.metadata.location))
+                Denial(
+                    "spec.incident: policy \(policy.name) requires an incident", at: grant.metadata.location,
+                    cause: .incident))
         }
         return .known(
             facts.knowsIncidents ? facts.incidents[id] ?? false : nil,
-            failed: Denial("spec.incident: incident \(id) is not active", at: location),
+            failed: Denial("spec.incident: incident \(id) is not active", at: location, cause: .incident),
             unknown: Denial("spec.incident: whether incident \(id) is active", at: location))
     }
 
@@ -200,7 +205,10 @@ package struct PolicyEvaluator: Sendable {
             ceiling = policy.serviceAccountRoles.max()?.rawValue
         }
         let limit = ceiling.map { "allows at most \($0)" } ?? "allows no level"
-        return .failed(Denial("\(item.summary): policy \(policy.name) \(limit)", at: item.location))
+        return .failed(
+            Denial(
+                "\(item.summary): policy \(policy.name) \(limit)", at: item.location,
+                cause: .levelAbove(item.target, ceiling: ceiling)))
     }
 
 }

@@ -1,3 +1,6 @@
+import AccessModel
+import Foundation
+
 /// One option a command accepts: `--name VALUE` (or a flag without value), with an environment fallback.
 struct OptionSpec: Sendable {
     var name: String
@@ -42,6 +45,15 @@ struct ParsedArguments: Sendable, Equatable {
     func value(_ name: String) -> String? { values[name] }
     func all(_ name: String) -> [String] { lists[name] ?? [] }
     func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// The option's value as an RFC 3339 time, or nil when it is not given.
+    func time(_ name: String) throws(UsageError) -> Date? {
+        guard let text = value(name) else { return nil }
+        guard let date = Date(rfc3339: text) else {
+            throw .invalidValue(option: name, value: text, expected: "an RFC 3339 time like 2026-11-21T14:00:00Z")
+        }
+        return date
+    }
 }
 
 /// A mistake on the command line; always exit code 2.

@@ -182,7 +182,8 @@ struct ControllerOptions {
                 }
                 org = id
             }
-            let grafana = connection(url, try Self.credentials(arguments, environment: environment), org: org)
+            let grafana = connection(
+                url, try Self.credentials(arguments, environment: environment, command: command), org: org)
             targets = [
                 TargetSettings(
                     target: .single(org: org), connection: grafana,
@@ -249,8 +250,8 @@ struct ControllerOptions {
     }
 
     /// Token file, then GRAFANA_TOKEN, then basic auth; the secret itself is never echoed back.
-    private static func credentials(_ arguments: ParsedArguments, environment: [String: String]) throws(UsageError)
-        -> GrafanaConnection.Credentials
+    static func credentials(_ arguments: ParsedArguments, environment: [String: String], command: String)
+        throws(UsageError) -> GrafanaConnection.Credentials
     {
         if let token = try tokenFile("token-file", arguments) { return .token(token) }
         if let token = environment["GRAFANA_TOKEN"], !token.isEmpty { return .token(token) }
@@ -258,11 +259,11 @@ struct ControllerOptions {
             return .basic(user: user, password: password)
         }
         throw .missingArgument(
-            "credentials: --token-file, GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD", command: "run")
+            "credentials: --token-file, GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD", command: command)
     }
 
     /// The option's value as an http(s) URL, or nil when it is not given.
-    private static func httpURL(_ option: String, _ arguments: ParsedArguments) throws(UsageError) -> URL? {
+    static func httpURL(_ option: String, _ arguments: ParsedArguments) throws(UsageError) -> URL? {
         guard let text = arguments.value(option) else { return nil }
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
             throw .invalidValue(option: option, value: text, expected: "an http or https URL")

@@ -48,14 +48,7 @@ struct ValidateCommand: Command {
                 }
                 return format
             } ?? .text
-        let now =
-            try arguments.value("now").map { text throws(UsageError) in
-                guard let date = Date(rfc3339: text) else {
-                    throw .invalidValue(
-                        option: "now", value: text, expected: "an RFC 3339 time like 2026-11-21T14:00:00Z")
-                }
-                return date
-            } ?? Date()
+        let now = try arguments.time("now") ?? Date()
         var limits = YAMLLimits()
         if let text = arguments.value("max-file-size") {
             guard let bytes = byteCount(text) else {
