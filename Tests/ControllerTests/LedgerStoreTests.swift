@@ -103,7 +103,10 @@ struct LedgerStoreTests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"change":{"bind"#.utf8) + Data(repeating: 0, count: 16))
         try handle.close()
+        let torn = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(try await store.load() == Self.sample)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == torn, "a reader changes nothing")
+        #expect(try await store.load(maintaining: true) == Self.sample)
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("}\n"))
     }
 
@@ -125,6 +128,10 @@ struct LedgerStoreTests {
         let legacy = try StateJSON.encoder.encode(Self.sample)
         try directory.write("ledger.json", String(decoding: legacy, as: UTF8.self))
         #expect(try await store.load() == Self.sample)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["ledger.json"],
+            "a reader beside a running 0.2 migrates nothing")
+        #expect(try await store.load(maintaining: true) == Self.sample)
         #expect(try journalLines().count == 5)
         let stub = try String(contentsOfFile: directory.path + "/ledger.json", encoding: .utf8)
         #expect(stub.contains(#""version":2"#))

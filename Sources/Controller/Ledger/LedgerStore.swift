@@ -28,25 +28,29 @@ package actor LedgerStore {
         self.fileSystem = fileSystem
     }
 
-    /// The ledger; empty only when neither the journal nor a legacy ledger exists yet.
-    package func load() throws(LedgerError) -> Ledger {
+    /// The ledger; empty only when neither the journal nor a legacy ledger exists yet. With `maintaining` (only the
+    /// holder of the state folder's lock: `run`), also migrates a legacy ledger, drops a cut-off last save and
+    /// compacts; readers beside a running controller (`plan`, `status`, `request`) change nothing, since a rewrite
+    /// under the controller would take its later appends with the old file.
+    package func load(maintaining: Bool = false) throws(LedgerError) -> Ledger {
         let ledger: Ledger
         if let journal = try contents(of: path) {
             let replay = try LedgerJournal.replay(journal, path: path)
             ledger = replay.ledger
             persisted = ledger
             records = replay.records
-            if replay.tornTail || replay.records > Self.compactionThreshold(live: ledger.liveItems) {
+            if maintaining, replay.tornTail || replay.records > Self.compactionThreshold(live: ledger.liveItems) {
                 try compact()
             }
         } else if let legacy = try contents(of: legacyPath) {
             ledger = try Self.decodeLegacy(legacy, path: legacyPath)
             persisted = ledger
+            guard maintaining else { return ledger }
             try compact()
         } else {
             return Ledger()
         }
-        try leaveStub()
+        if maintaining { try leaveStub() }
         return ledger
     }
 
@@ -61,6 +65,8 @@ package actor LedgerStore {
         do {
             try fileSystem.appendDurably(LedgerJournal.encode(changes), to: path)
         } catch {
+            // Part of the save may be on disk: the next save rewrites the journal whole rather than append after it.
+            records = nil
             throw .unwritable(path: path, reason: error.description)
         }
         persisted = ledger

@@ -143,7 +143,7 @@ package actor Reconciler {
         } catch {
             throw .unwritable(path: configuration.stateDirectory, reason: "\(error)")
         }
-        ledger = try await ledgerStore.load()
+        ledger = try await ledgerStore.load(maintaining: exclusive)
         statuses = await statusStore.load()
         await audit.setTarget(configuration.target)
     }
