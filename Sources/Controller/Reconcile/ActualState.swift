@@ -6,6 +6,8 @@ package struct ActualState: Sendable {
     package var levels: [Binding: Level] = [:]
     /// Objects whose read failed this pass, with why: nothing is planned on them until they read again.
     package var unreadable: [Binding.Resource: GrafanaAPIError] = [:]
+    /// Objects read this pass, with or without rows.
+    package var read: Set<Binding.Resource> = []
 }
 
 extension ActualState {
@@ -57,6 +59,7 @@ extension ActualState {
         for (read, result) in zip(reads, results) {
             switch result {
             case .success(let levels):
+                actual.read.insert(read.object)
                 for (binding, level) in levels { actual.levels[binding] = max(actual.levels[binding] ?? level, level) }
             case .failure(let error):
                 actual.unreadable[read.object] = error

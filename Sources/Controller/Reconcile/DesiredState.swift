@@ -12,6 +12,9 @@ package struct DesiredState: Sendable {
     /// The ledger's grant records after this pass (first seen, first activated, fixed window, expired).
     package var records: [String: GrantRecord]
 
+    /// Some grant names a user, team, data source, folder or service account the facts lack.
+    var namesUnknownObjects: Bool { outcomes.values.contains { $0.reason == .notFoundInGrafana } }
+
     /// A grant's phase and the facts status and audit report.
     package struct GrantOutcome: Sendable, Equatable {
         package var phase: Phase

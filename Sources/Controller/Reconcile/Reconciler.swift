@@ -101,6 +101,8 @@ package actor Reconciler {
     let notifier: Notifier?
     /// Bindings whose overdue removal was notified, until they are no longer overdue.
     var failingRemovals: Set<Binding> = []
+    /// What was last seen in Grafana, so an event reads only what it touches.
+    var observed = ObservedGrafana()
     /// Folder references whose lookup failed, with why, until they may be asked again.
     var folderMisses: [String: (until: Date, problem: ReferenceProblem)] = [:]
 
@@ -178,25 +180,24 @@ package actor Reconciler {
             await readProvenance()
             await markUncommitted(catalog)
             await audit.setProvenance(provenance)
-            var snapshot: GrafanaSnapshot
-            do {
-                snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
-                await lookUpFolders(into: &snapshot, for: catalog, now: now)
-                metrics.grafanaUp.set(1, targetLabels.grafana, targetLabels.org)
-                result.reachedGrafana = true
-            } catch {
-                metrics.grafanaUp.set(0, targetLabels.grafana, targetLabels.org)
-                throw error
-            }
+            let incremental = trigger.readsIncrementally
+            var snapshot = try await facts(for: catalog, reusing: incremental, now: now)
+            result.reachedGrafana = true
             let roster = await onCallRoster(for: GrafanaSnapshot.schedules(in: catalog), now: now)
-            snapshot.onCall = roster?.onCall
-            snapshot.shiftEnds = roster?.shiftEnds ?? [:]
-            snapshot.incidents = await incidentActivity(
-                for: Set(catalog.grants.compactMap(\.incident)).sorted(), now: now)
-            let desired = DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
+            let incidents = await incidentActivity(for: Set(catalog.grants.compactMap(\.incident)).sorted(), now: now)
+            func desiredState(_ facts: GrafanaSnapshot) -> DesiredState {
+                snapshot = facts
+                (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents) =
+                    (roster?.onCall, roster?.shiftEnds ?? [:], incidents)
+                return DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
+            }
+            var desired = desiredState(snapshot)
+            // Facts held from earlier passes may predate a user, team or data source a new grant names.
+            if incremental, desired.namesUnknownObjects, !observed.mayReuseFacts(now: now, namesUnknown: true) {
+                desired = desiredState(try await facts(for: catalog, reusing: false, now: now))
+            }
             if applying { lastDesired = Set(desired.bindings.keys) }
-            let touched = Set(desired.bindings.keys).union(ledger.bindings)
-            let actual = await ActualState.read(touched, from: grafana)
+            let actual = await actualState(of: desired, incremental: incremental)
             var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
             plan.withhold(Set(actual.unreadable.keys))
@@ -218,6 +219,7 @@ package actor Reconciler {
             ledger.grants = desired.records
             try await confirmInterruptedWrites(plan, actual: actual, now: now)
             var outcome = try await execute(plan, desired: desired, invalid: Set(rejected.keys), now: now)
+            observed.forget(plan.changes.map(\.binding.resource))
             outcome.block(grantsOn: actual.unreadable, desired: desired, ledger: ledger)
             removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)

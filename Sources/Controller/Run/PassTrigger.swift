@@ -13,6 +13,15 @@ package enum PassTrigger: Sendable, Equatable {
     case request
 
     /// `trigger=...` and what goes with it.
+    /// A file change or a deadline reads again only what it touches; a start, a resync, a retry or a request reads
+    /// all of Grafana, which is what catches drift.
+    package var readsIncrementally: Bool {
+        switch self {
+        case .fileChange, .timer: true
+        case .startup, .resync, .retry, .request: false
+        }
+    }
+
     package var fields: [String: String] {
         switch self {
         case .startup: ["trigger": "startup"]

@@ -1,0 +1,41 @@
+import AccessModel
+import Foundation
+import GrafanaAPI
+
+/// Reading Grafana no more than a pass needs: the facts and the objects' levels seen by earlier passes are reused by
+/// passes that a file or a deadline started (see `ObservedGrafana`).
+extension Reconciler {
+    /// Users, teams, data sources, folders and service accounts: the ones already held when `reusing` allows, else
+    /// read (and remembered).
+    func facts(for catalog: ResourceCatalog, reusing: Bool, now: Date) async throws -> GrafanaSnapshot {
+        if reusing, observed.mayReuseFacts(now: now, namesUnknown: false), let facts = observed.facts {
+            return facts
+        }
+        do {
+            var snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
+            await lookUpFolders(into: &snapshot, for: catalog, now: now)
+            metrics.grafanaUp.set(1, targetLabels.grafana, targetLabels.org)
+            (observed.facts, observed.factsReadAt) = (snapshot, now)
+            return snapshot
+        } catch {
+            metrics.grafanaUp.set(0, targetLabels.grafana, targetLabels.org)
+            throw error
+        }
+    }
+
+    /// The levels of every binding the desired state or the ledger touches: all read, or with `incremental`, only
+    /// the stale objects read and the rest as last seen.
+    func actualState(of desired: DesiredState, incremental: Bool) async -> ActualState {
+        let touched = Set(desired.bindings.keys).union(ledger.bindings)
+        guard incremental else {
+            let actual = await ActualState.read(touched, from: grafana)
+            observed.remember(actual, desired: desired.bindings, everything: true)
+            return actual
+        }
+        let stale = observed.stale(touched, desired: desired.bindings, ledger: ledger)
+        var actual = await ActualState.read(touched.filter { stale.contains($0.resource) }, from: grafana)
+        observed.remember(actual, desired: desired.bindings, everything: false)
+        actual.levels.merge(observed.levels(except: stale)) { read, _ in read }
+        return actual
+    }
+}

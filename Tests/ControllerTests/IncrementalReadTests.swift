@@ -1,0 +1,108 @@
+import Foundation
+import GrafanaAPI
+import TestSupport
+import Testing
+
+@testable import Controller
+
+/// An event costs what it touches: a pass started by a file change or a deadline reads again only the objects whose
+/// desired bindings changed, reuses the facts, and leaves drift elsewhere to the resync, which reads everything.
+struct IncrementalReadTests {
+    let simulator: SimulatorHarness
+    let directory: TemporaryDirectory
+    let clock = ShiftedClock()
+
+    init() throws {
+        simulator = try SimulatorHarness()
+        directory = try TemporaryDirectory()
+        try directory.writeResources(ZeroStandingTests.resources, named: "access.yaml")
+    }
+
+    func grant(_ name: String, user: String, dataSource: String) throws {
+        try directory.write(
+            "repo/\(name).yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: \(name)}
+            spec: {subject: {user: \(user)}, access: [{dataSource: \(dataSource), permission: Query}], duration: 1h, reason: r}
+            """)
+    }
+
+    /// The GET paths the simulator served since the log was cleared.
+    var reads: [String] {
+        simulator.grafana.requestLog.filter { $0.method == "GET" }.map(\.path)
+    }
+
+    func rows(_ uid: String) async throws -> [String] {
+        try await simulator.client().permissions(on: .dataSource(uid)).map { "\($0.principal)=\($0.level)" }.sorted()
+    }
+
+    @Test func aFileChangeReadsOnlyTheObjectItTouches() async throws {
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        #expect(await reconciler.pass(trigger: .startup).error == nil)
+        // The next pass reads back what the first wrote; from then on, an event reads nothing it does not touch.
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        simulator.grafana.clearLog()
+        try grant("carol-metrics", user: "carol@example.com", dataSource: "prod-metrics")
+        let result = await reconciler.pass(trigger: .fileChange)
+        #expect(result.error == nil)
+        #expect(result.applied == 1, "\(result.phases)")
+        #expect(reads.filter { $0.contains("/access-control/datasources/") }.allSatisfy { $0.contains("prom-prod") })
+        #expect(reads.contains { $0.contains("/access-control/datasources/prom-prod") }, "\(reads)")
+        #expect(!reads.contains { $0.hasPrefix("/api/org/users") || $0.hasPrefix("/api/datasources") }, "\(reads)")
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        simulator.grafana.clearLog()
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        #expect(reads.filter { $0.contains("/access-control/") }.isEmpty, "nothing changed, nothing read: \(reads)")
+    }
+
+    @Test func driftIsPutBackByTheResyncNotByAnEvent() async throws {
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        #expect(await reconciler.pass(trigger: .startup).applied == 1)
+        // The next pass reads back what the first wrote; from then on, an event reads nothing it does not touch.
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        let granted = try await rows("loki-prod")
+        let client = simulator.client()
+        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(alice.id), level: nil)
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0, "an event does not look for drift")
+        #expect(try await rows("loki-prod") != granted)
+        #expect(await reconciler.pass(trigger: .resync).applied == 1)
+        #expect(try await rows("loki-prod") == granted)
+    }
+
+    @Test func anExpiryStillRevokesWhatItHeldFromWhatWasSeen() async throws {
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        let before = try await rows("loki-prod")
+        #expect(await reconciler.pass(trigger: .startup).applied == 1)
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        clock.jump(by: 3601)
+        simulator.grafana.clearLog()
+        let result = await reconciler.pass(trigger: .timer(grant: "alice-logs", edge: "end"))
+        #expect(result.applied == 1)
+        #expect(try await rows("loki-prod") == before)
+        let objects = reads.filter { $0.contains("/access-control/") }
+        #expect(!objects.isEmpty && objects.allSatisfy { $0.contains("loki-prod") }, "\(reads)")
+    }
+
+    /// Facts held from earlier passes lack a user created since; a grant naming one reads them again (at most every
+    /// few seconds between resyncs), and it is applied.
+    @Test func aGrantNamingSomethingTheFactsLackReadsThemAgain() async throws {
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        _ = await reconciler.pass(trigger: .startup)
+        try grant("nobody-metrics", user: "nobody@example.com", dataSource: "prod-metrics")
+        clock.jump(by: ObservedGrafana.factsRefreshInterval + 1)
+        simulator.grafana.clearLog()
+        let result = await reconciler.pass(trigger: .fileChange)
+        #expect(result.phases["nobody-metrics"] == .failed)
+        #expect(reads.contains { $0.hasPrefix("/api/org/users") }, "\(reads)")
+        simulator.grafana.clearLog()
+        _ = await reconciler.pass(trigger: .fileChange)
+        #expect(!reads.contains { $0.hasPrefix("/api/org/users") }, "not again within the interval: \(reads)")
+    }
+}
