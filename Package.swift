@@ -20,13 +20,15 @@ let package = Package(
         .target(
             name: "Controller", dependencies: ["AccessModel", "GrafanaAPI", "HTTPClient", "Metrics"],
             swiftSettings: strict),
+        .target(name: "AccessReview", dependencies: ["Controller", "AccessModel"], swiftSettings: strict),
         .target(name: "GrafanaAPI", dependencies: ["HTTPClient"], swiftSettings: strict),
         .target(name: "HTTPServer", swiftSettings: strict),
         .target(name: "GrafanaSimulator", dependencies: ["HTTPServer", "YAML"], swiftSettings: strict),
         .executableTarget(
             name: "grafana-jit",
             dependencies: [
-                "Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPClient", "HTTPServer", "Metrics",
+                "AccessReview", "Controller", "AccessModel", "GrafanaAPI", "GrafanaSimulator", "HTTPClient",
+                "HTTPServer", "Metrics",
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -38,6 +40,8 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"], swiftSettings: strict),
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AccessReviewTests", dependencies: ["AccessReview", "Controller"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(
