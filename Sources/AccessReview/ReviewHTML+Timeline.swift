@@ -47,7 +47,7 @@ extension ReviewHTML {
             let position = x(tick)
             let anchor = step == 0 ? "start" : step == 4 ? "end" : "middle"
             svg += "<line x1=\"\(f(position))\" y1=\"16\" x2=\"\(f(position))\" y2=\"\(f(height))\" stroke=\"#ddd\"/>"
-            svg += "<text x=\"\(f(position))\" y=\"12\" text-anchor=\"\(anchor)\">\(ReviewText.time(tick).html)</text>"
+            svg += "<text x=\"\(f(position))\" y=\"12\" text-anchor=\"\(anchor)\">\(tickLabel(tick, span: span))</text>"
         }
         for (row, subject) in subjects.enumerated() {
             let y = axisHeight + rowHeight * Double(row)
@@ -65,6 +65,13 @@ extension ReviewHTML {
             }
         }
         return svg + "</svg>"
+    }
+
+    /// `14:05:30` within a day, `2026-11-21 14:05` within a month, else the day: five fit side by side.
+    private static func tickLabel(_ date: Date, span: TimeInterval) -> String {
+        let text = ReviewText.time(date)
+        if span <= 86_400 { return String(text.dropFirst(11).dropLast()) }
+        return span <= 30 * 86_400 ? String(text.prefix(16)) : String(text.prefix(10))
     }
 
     /// A colour per level, darker for more access; anything else grey.
