@@ -7,7 +7,8 @@ struct GrantHistory {
     let name: String
     let grafana: String?
     let org: Int?
-    /// The latest decision event: subject, access, reason, ticket, approvers, policy, commit, window.
+    /// The grant's facts as its decision events last gave each: subject, access, reason, ticket, approvers,
+    /// policy, window.
     private(set) var declared: AuditEvent?
     private(set) var spells: [(start: Date, end: Date)] = []
     private(set) var openSince: Date?
@@ -40,8 +41,7 @@ struct GrantHistory {
     }
 
     private mutating func decide(_ event: AuditEvent, kind: AuditEventName) {
-        // The declared facts of the file: kept from the richest event (an invalid or deletion event carries few).
-        if event.subject != nil && (event.resource != nil || declared == nil) { declared = event }
+        declared = Self.merging(event, into: declared)
         breakGlass = breakGlass || event.breakGlass == true
         onCallWaiver = onCallWaiver || event.onCallWaiver == true
         guard kind != .grantActivated else {
@@ -68,6 +68,22 @@ struct GrantHistory {
             ending = wasActive ? Self.ending(deniedFor: reasons) : .denied
         default: break
         }
+    }
+
+    /// An event that leaves a fact out (a deletion or invalid-file event carries few) keeps the earlier one.
+    private static func merging(_ event: AuditEvent, into earlier: AuditEvent?) -> AuditEvent {
+        guard let earlier else { return event }
+        var merged = event
+        merged.file = event.file ?? earlier.file
+        merged.subject = event.subject ?? earlier.subject
+        merged.resource = event.resource ?? earlier.resource
+        merged.reason = event.reason ?? earlier.reason
+        merged.ticket = event.ticket ?? earlier.ticket
+        merged.approvers = event.approvers ?? earlier.approvers
+        merged.policy = event.policy.flatMap { $0.isEmpty ? nil : $0 } ?? earlier.policy
+        merged.startsAt = event.startsAt ?? earlier.startsAt
+        merged.expiresAt = event.expiresAt ?? earlier.expiresAt
+        return merged
     }
 
     /// As the controller names the cause of a revocation (ChangeCause): the shift, the incident, or the policy.

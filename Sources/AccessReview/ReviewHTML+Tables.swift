@@ -15,11 +15,14 @@ extension ReviewHTML {
             let cells = [
                 cell(grant.grant), cell(grant.subject), cell(grant.access.joined(separator: "; ")),
                 cell(
-                    "\(ReviewText.time(grant.startsAt)) – \(ReviewText.time(grant.expiresAt))",
+                    grant.startsAt == nil && grant.expiresAt == nil
+                        ? "-" : "\(ReviewText.time(grant.startsAt)) – \(ReviewText.time(grant.expiresAt))",
                     sortBy: grant.startsAt.map { "\($0.timeIntervalSince1970)" }),
                 number(grant.requestedSeconds), number(grant.heldSeconds),
                 cell(
-                    grant.ending.words + (grant.endedAt.map { " " + ReviewText.time($0) } ?? ""),
+                    grant.ending.words
+                        + ([.active, .pending].contains(grant.ending)
+                            ? "" : grant.endedAt.map { " " + ReviewText.time($0) } ?? ""),
                     sortBy: nil),
                 number(grant.lateSeconds), "<td>\(flags)</td>", cell(grant.reason ?? "-"), cell(grant.ticket ?? "-"),
                 cell(grant.approvers.isEmpty ? "-" : grant.approvers.joined(separator: ", ")),

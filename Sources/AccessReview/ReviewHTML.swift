@@ -108,7 +108,7 @@ package enum ReviewHTML {
         .figures{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;margin:0}.figures div{border:1px solid #ccc;padding:.3rem .6rem}
         .figures dt{font-size:.8rem;color:#555}.figures dd{margin:0;font-size:1.2rem;font-weight:600}
         table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border:1px solid #ccc;padding:.2rem .4rem;
-        text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#eee;cursor:pointer;user-select:none}
+        text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#eee;cursor:pointer;user-select:none;overflow-wrap:normal}
         th[data-dir=a]::after{content:" \\25B2"}th[data-dir=d]::after{content:" \\25BC"}
         td.n{text-align:right;white-space:nowrap}tr.flagged td,li.flagged{background:#fff1e6}.flag{display:inline-block;
         border:1px solid #b45309;color:#b45309;border-radius:3px;padding:0 .25rem;margin:0 .15rem .1rem 0;font-size:.75rem}
