@@ -15,41 +15,44 @@ struct ReviewEndToEndTests {
 
     @Test func aScriptedHistoryIsReviewedInEveryFormat() async throws {
         let work = try await ControllerWorkspace.start()
-        let start = Date()
+        // Only the late grant's end is timed against the test's steps: a generous margin for a loaded machine.
+        let lateEnd = Date().addingTimeInterval(25)
         try work.grant(
-            "on-time", access: "[{dataSource: prod-metrics, permission: Query}]", expiresAt: start.addingTimeInterval(8)
-        )
-        try work.grant(
-            "late", user: "dave@example.com", access: "[{dataSource: prod-logs, permission: Edit}]",
-            expiresAt: start.addingTimeInterval(14))
+            "late", user: "dave@example.com", access: "[{dataSource: prod-logs, permission: Edit}]", expiresAt: lateEnd)
         try work.grant("deleted", user: "erin@example.com", access: "[{team: sre-leads}]")
         try work.grant(
             "denied", user: "frank@example.com", access: "[{dataSource: prod-logs, permission: Query}]",
             duration: "2d")
         let daemon = try await ControllerProcess.start(work, extra: ["--resync", "1s", "--write-deadline", "1s"])
         #expect(
-            try await work.eventually(within: 30) {
+            try await work.eventually(within: 20) {
                 let access = try await work.access()
                 return access.contains("dave@loki-prod=Edit") && access.contains("erin@sre-leads=Member")
             })
         try work.remove("deleted")
-        #expect(try await work.eventually(within: 30) { try await !work.access().contains("erin@sre-leads=Member") })
-        #expect(try await work.eventually(within: 30) { try await !work.access().contains("alice@prom-prod=Query") })
-        // Every write fails from before the late grant's end until its revocation has failed at least once.
+        #expect(try await work.eventually(within: 20) { try await !work.access().contains("erin@sre-leads=Member") })
+        // Every write fails from before the late grant's end until its revocation has failed and it is 5 s overdue.
         try await work.control("PUT", "/__sim/faults", body: #"{"writeErrorRate": 1}"#)
+        try #require(Date() < lateEnd, "the machine was too slow to fail the late grant's revocation")
         #expect(
-            try await work.eventually(within: 40) {
-                self.audit(work).split(separator: "\n").contains {
-                    $0.contains(#""grant":"late""#) && $0.contains(#""event":"permission.revoked""#)
-                        && $0.contains(#""outcome":"failure""#)
-                }
+            try await work.eventually(within: 60) {
+                Date() > lateEnd.addingTimeInterval(5)
+                    && self.audit(work).split(separator: "\n").contains {
+                        $0.contains(#""grant":"late""#) && $0.contains(#""event":"permission.revoked""#)
+                            && $0.contains(#""outcome":"failure""#)
+                    }
             })
-        try await Task.sleep(for: .seconds(2))
         try await work.control("PUT", "/__sim/faults", body: "{}")
         #expect(try await work.eventually(within: 30) { try await !work.access().contains("dave@loki-prod=Edit") })
+        // Written only now, so that its end comes while every write works.
+        try work.grant(
+            "on-time", access: "[{dataSource: prod-metrics, permission: Query}]",
+            expiresAt: Date().addingTimeInterval(6))
+        #expect(try await work.eventually(within: 20) { try await work.access().contains("alice@prom-prod=Query") })
+        #expect(try await work.eventually(within: 30) { try await !work.access().contains("alice@prom-prod=Query") })
         _ = await daemon.stop()
 
-        let review = ["review", "--state", work.state, "--since", "1h", "--late-after", "2s"]
+        let review = ["review", "--state", work.state, "--since", "1h", "--late-after", "3s"]
         let environment = ["GRAFANA_TOKEN": "glsa_simulator_controller_token"]
         let jsonRun = try await BinaryRun.grafanaJIT(
             review + ["--format", "json", "--grafana-url", work.simulator.url], environment: environment)
@@ -62,11 +65,11 @@ struct ReviewEndToEndTests {
         }
         let onTime = try grant("on-time")
         #expect(onTime["ending"] as? String == "expired" && onTime["isLate"] as? Bool == false, "\(onTime)")
-        #expect((onTime["lateSeconds"] as? Double ?? 99) < 2, "\(onTime)")
+        #expect((onTime["lateSeconds"] as? Double ?? 99) < 3, "\(onTime)")
         #expect((onTime["heldSeconds"] as? Double ?? 0) > 3, "\(onTime)")
         let late = try grant("late")
         #expect(late["ending"] as? String == "expired" && late["isLate"] as? Bool == true, "\(late)")
-        #expect((late["lateSeconds"] as? Double ?? 0) >= 2, "\(late)")
+        #expect((late["lateSeconds"] as? Double ?? 0) >= 5, "\(late)")
         #expect((late["failedRevocations"] as? Int ?? 0) >= 1 && late["heldLongerThanAsked"] as? Bool == true)
         #expect(late["subject"] as? String == "user dave@example.com" && late["reason"] as? String == "end-to-end test")
         #expect(late["access"] as? [String] == ["Edit on data source prod-logs"] && late["policy"] as? String == "open")
