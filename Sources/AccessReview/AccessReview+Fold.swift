@@ -61,6 +61,9 @@ extension AccessReview {
         problems = input.problems + input.trail.problems
     }
 
+    /// Durations to the millisecond the trail records times in, so figures read and compare cleanly.
+    private static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
     private static func key(_ name: String, _ grafana: String?, _ org: Int?) -> String {
         "\(grafana ?? "")/\(org.map(String.init) ?? "")/\(name)"
     }
@@ -97,8 +100,8 @@ extension AccessReview {
             commit: history.records.last { $0.event.commit != nil }?.event.commit,
             pullRequest: history.records.last { $0.event.pullRequest != nil }?.event.pullRequest,
             startsAt: window.start, expiresAt: window.end, requestedSeconds: requested,
-            activatedAt: history.activatedAt, revokedAt: history.revokedAt, heldSeconds: held,
-            ending: history.ending, endedAt: history.endedAt, lateSeconds: late,
+            activatedAt: history.activatedAt, revokedAt: history.revokedAt, heldSeconds: Self.milliseconds(held),
+            ending: history.ending, endedAt: history.endedAt, lateSeconds: late.map(Self.milliseconds),
             isLate: (late ?? 0) > input.lateAfter,
             heldLongerThanAsked: requested.map { held > $0 + input.lateAfter } ?? false,
             breakGlass: history.breakGlass, onCallWaiver: history.onCallWaiver,
@@ -135,7 +138,7 @@ extension AccessReview {
         for holding in holdings {
             let key = holding.subject
             var total = totals[key] ?? empty(key)
-            total.heldSeconds += period.overlap(holding.from, holding.to ?? now)
+            total.heldSeconds = Self.milliseconds(total.heldSeconds + period.overlap(holding.from, holding.to ?? now))
             if !total.counterparts.contains(holding.resource) { total.counterparts.append(holding.resource) }
             totals[key] = total
         }
@@ -160,7 +163,7 @@ extension AccessReview {
                         name: holding.resource, grants: 0, denied: 0, heldSeconds: 0, counterparts: [], late: 0,
                         breakGlass: 0), []
                 )
-            total.heldSeconds += period.overlap(holding.from, holding.to ?? now)
+            total.heldSeconds = Self.milliseconds(total.heldSeconds + period.overlap(holding.from, holding.to ?? now))
             if !total.counterparts.contains(holding.subject) { total.counterparts.append(holding.subject) }
             names.formUnion(holding.grants)
             totals[holding.resource] = (total, names)
