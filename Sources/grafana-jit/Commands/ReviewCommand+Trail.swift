@@ -38,21 +38,30 @@ extension ReviewCommand {
 
     private static let compressedSuffixes = [".gz", ".xz", ".bz2", ".zst", ".lz4"]
 
-    /// The base and its siblings that exist: numbered ones (`.1` newer than `.2`) first, oldest first, then dated
-    /// ones in name order, then the base itself. Order does not change the review (events are sorted by time),
-    /// only the order the files are listed in.
+    /// The base and its rotated siblings that exist: numbered ones (`.1` newer than `.2`) oldest first, then dated
+    /// ones in name order, then the base itself; other names beside it (`audit.jsonl.bak`) are not the trail. The
+    /// order only lists the files: events are sorted by time whatever file they come from.
     static func rotatedFiles(of base: String) -> [String] {
         let url = URL(fileURLWithPath: base)
         let folder = url.deletingLastPathComponent().path
         let name = url.lastPathComponent
         // A folder that cannot be listed has no siblings to offer; the base itself is still read.
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let siblings = names.filter { $0.hasPrefix(name + ".") || $0.hasPrefix(name + "-") }
-        func number(_ sibling: String) -> Int? {
-            Int(sibling.dropFirst(name.count + 1).split(separator: ".").first ?? "")
+        // logrotate's names: `.N` (higher is older) and `-DATE` (`dateext`), either perhaps compressed.
+        func rotation(_ sibling: String) -> (separator: Character, rest: Substring)? {
+            guard sibling.count > name.count + 1, sibling.hasPrefix(name) else { return nil }
+            let rest = sibling.dropFirst(name.count)
+            guard let separator = rest.first, separator == "." || separator == "-",
+                rest.dropFirst().first?.isNumber == true
+            else { return nil }
+            return (separator, rest.dropFirst())
         }
-        let numbered = siblings.filter { number($0) != nil }.sorted { number($0) ?? 0 > number($1) ?? 0 }
-        let dated = siblings.filter { number($0) == nil }.sorted()
+        func number(_ sibling: String) -> Int {
+            Int(rotation(sibling)?.rest.prefix { $0.isNumber } ?? "") ?? 0
+        }
+        let siblings = names.filter { rotation($0) != nil }
+        let numbered = siblings.filter { rotation($0)?.separator == "." }.sorted { number($0) > number($1) }
+        let dated = siblings.filter { rotation($0)?.separator == "-" }.sorted()
         var files = (numbered + dated).map { folder + "/" + $0 }
         if FileManager.default.fileExists(atPath: base) { files.append(base) }
         return files
