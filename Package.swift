@@ -21,13 +21,15 @@ let package = Package(
         .target(
             name: "Controller", dependencies: ["AccessModel", "GrafanaAPI", "HTTPClient", "Metrics"],
             swiftSettings: strict),
+        .target(name: "AccessReview", dependencies: ["Controller", "AccessModel"], swiftSettings: strict),
         .target(name: "GrafanaAPI", dependencies: ["HTTPClient"], swiftSettings: strict),
         .target(name: "HTTPServer", swiftSettings: strict),
         .target(name: "GrafanaSimulator", dependencies: ["HTTPServer", "YAML"], swiftSettings: strict),
         .executableTarget(
             name: "grafana-jit",
             dependencies: [
-                "Controller", "AccessModel", "AccessRequests", "GrafanaAPI", "GrafanaSimulator", "HTTPClient", "HTTPServer", "Metrics",
+                "AccessReview", "Controller", "AccessModel", "AccessRequests", "GrafanaAPI", "GrafanaSimulator",
+                "HTTPClient", "HTTPServer", "Metrics",
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -40,6 +42,8 @@ let package = Package(
         .testTarget(name: "AccessModelTests", dependencies: ["AccessModel"], swiftSettings: strict),
         .testTarget(name: "AccessRequestsTests", dependencies: ["AccessRequests"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AccessReviewTests", dependencies: ["AccessReview", "Controller"], swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strict),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"], swiftSettings: strict),
         .testTarget(

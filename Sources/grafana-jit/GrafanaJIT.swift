@@ -7,7 +7,7 @@ struct GrafanaJIT {
     static let version = "0.3.0"
     static let commands: [any Command.Type] = [
         RunCommand.self, PlanCommand.self, StatusCommand.self, ValidateCommand.self, SimulateCommand.self,
-        DemoCommand.self, DiscoverCommand.self, RequestCommand.self,
+        DemoCommand.self, DiscoverCommand.self, RequestCommand.self, ReviewCommand.self,
     ]
 
     static func main() async {

@@ -23,6 +23,13 @@ package struct AuditEvent: Sendable, Codable, Equatable {
     /// The Grafana instance and org the event happened in.
     package var grafana: String?
     package var org: Int?
+    /// A grant decision's window, so the trail alone says how long access was asked for.
+    package var startsAt: Date?
+    package var expiresAt: Date?
+    /// True on a decision under a policy with `requireOnCall`: break-glass access that ends with the shift.
+    package var breakGlass: Bool?
+    /// True when the grant had fewer approvals than its policy requires and the on-call waiver let it through.
+    package var onCallWaiver: Bool?
 
     package init(time: Date, event: String, grant: String, outcome: String) {
         self.time = time

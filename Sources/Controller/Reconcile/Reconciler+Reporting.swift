@@ -52,7 +52,7 @@ extension Reconciler {
                 ]
                 if !result.reasons.isEmpty { fields["reasons"] = result.reasons.joined(separator: "; ") }
                 logger.log(status.phase == .denied ? .warning : .info, .grantPhaseChanged, fields)
-                events.append(decision(grant, status: status, now: now))
+                events.append(decision(grant, status: status, catalog: catalog, now: now))
                 if let notice = phaseNotice(
                     status, previous: previous, reasons: result.reasons,
                     removalFailed: outcome.errors[grant.name] != nil, now: now)
@@ -121,7 +121,9 @@ extension Reconciler {
         return Dictionary(next.map { ($0.name, $0.phase) }, uniquingKeysWith: { first, _ in first })
     }
 
-    private func decision(_ grant: AccessGrant, status: GrantStatus, now: Date) -> AuditEvent {
+    private func decision(
+        _ grant: AccessGrant, status: GrantStatus, catalog: ResourceCatalog, now: Date
+    ) -> AuditEvent {
         let names: [Phase: String] = [
             .active: "grant.activated", .denied: "grant.denied", .expired: "grant.expired", .pending: "grant.pending",
             .failed: "grant.failed", .invalid: "grant.invalid",
@@ -136,7 +138,21 @@ extension Reconciler {
         event.approvers = grant.approvedBy
         event.policy = status.policies.joined(separator: ",")
         if status.phase == .denied || status.phase == .failed { event.error = status.message }
+        (event.startsAt, event.expiresAt) = (status.startsAt, status.expiresAt)
+        guard status.phase == .active else { return event }
+        let policies = status.policies.compactMap { catalog.policies[$0] }
+        if policies.contains(where: { $0.requireOnCall != nil }) { event.breakGlass = true }
+        if policies.contains(where: { Self.waivesApproval($0, for: grant) }) { event.onCallWaiver = true }
         return event
+    }
+
+    /// An allowed grant with fewer distinct approvers (the subject never counts) than its policy requires can only
+    /// have passed through the policy's on-call waiver.
+    private static func waivesApproval(_ policy: AccessPolicy, for grant: AccessGrant) -> Bool {
+        guard let rule = policy.approval, rule.isRequired, policy.autoApprove != nil else { return false }
+        let requester = grant.subject.name.lowercased()
+        let approvers = Set(grant.approvedBy.map { $0.lowercased() }).subtracting([requester])
+        return approvers.count < rule.minApprovals
     }
 
     /// A `Ready` condition, its transition time kept while its status holds.

@@ -29,30 +29,8 @@ struct DiscoverCommand: Command {
         guard ["table", "json", "yaml"].contains(output) else {
             throw UsageError.invalidValue(option: "output", value: output, expected: "table, json or yaml")
         }
-        // Without policies every resource is governed; without a state folder nothing is marked granted.
-        var arguments = arguments
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("grafana-jit-discover-\(getpid())")
-        defer {
-            // A scratch folder left behind is harmless; it only ever holds empty folders.
-            try? FileManager.default.removeItem(at: scratch)
-        }
-        for name in ["grants", "state"] where arguments.value(name) == nil {
-            let folder = scratch.appendingPathComponent(name).path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            arguments.values[name] = folder
-            if name == "grants" { arguments.lists[name] = [folder] }
-        }
-        let options = try ControllerOptions(
-            arguments, environment: ProcessInfo.processInfo.environment, command: Self.name)
-        var reports: [(target: Target, report: DiscoveryReport)] = []
-        for controller in options.makeReconcilers(console: console) {
-            do {
-                try await controller.reconciler.start(exclusive: false)
-                reports.append((controller.settings.target, try await controller.reconciler.discover()))
-            } catch {
-                console.writeError("grafana-jit: error: discovery in \(controller.settings.target) failed: \(error)\n")
-                return .findings
-            }
+        guard let reports = try await Self.reports(arguments, console: console, command: Self.name) else {
+            return .findings
         }
         switch output {
         case "json": console.write(try Self.json(reports.map(\.report), pretty: true) + "\n")
@@ -72,6 +50,38 @@ struct DiscoverCommand: Command {
             console.writeError("grafana-jit: wrote \(written) grant skeleton(s) to \(folder)\n")
         }
         return .success
+    }
+
+    /// Discovery in every Grafana the options name; nil, after saying why, when one fails. Without policies every
+    /// resource is governed; without a state folder nothing is marked granted.
+    static func reports(_ arguments: ParsedArguments, console: any Console, command: String) async throws
+        -> [(target: Target, report: DiscoveryReport)]?
+    {
+        var arguments = arguments
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("grafana-jit-discover-\(getpid())")
+        defer {
+            // A scratch folder left behind is harmless; it only ever holds empty folders.
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        for name in ["grants", "state"] where arguments.value(name) == nil {
+            let folder = scratch.appendingPathComponent(name).path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            arguments.values[name] = folder
+            if name == "grants" { arguments.lists[name] = [folder] }
+        }
+        let options = try ControllerOptions(
+            arguments, environment: ProcessInfo.processInfo.environment, command: command)
+        var reports: [(target: Target, report: DiscoveryReport)] = []
+        for controller in options.makeReconcilers(console: console) {
+            do {
+                try await controller.reconciler.start(exclusive: false)
+                reports.append((controller.settings.target, try await controller.reconciler.discover()))
+            } catch {
+                console.writeError("grafana-jit: error: discovery in \(controller.settings.target) failed: \(error)\n")
+                return nil
+            }
+        }
+        return reports
     }
 
     private static func json(_ reports: [DiscoveryReport], pretty: Bool) throws -> String {
