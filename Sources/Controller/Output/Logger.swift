@@ -1,3 +1,4 @@
+import AccessModel
 import Foundation
 import GrafanaAPI
 
@@ -118,9 +119,13 @@ package struct Logger: Sendable {
 }
 
 extension Date {
+    /// UTC with milliseconds (`2026-12-06T01:16:15.175Z`), built by hand: a formatter per call cost a quarter of a
+    /// cold pass at 10,000 grants, one per audit and log line.
     package var iso8601Milliseconds: String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: self)
+        let milliseconds = Int(floor(timeIntervalSince1970 * 1000))
+        let seconds = Int(floor(Double(milliseconds) / 1000))
+        let fraction = String(milliseconds - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: Double(seconds)).rfc3339.dropLast()
+        return whole + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
     }
 }
