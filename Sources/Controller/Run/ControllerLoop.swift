@@ -7,7 +7,7 @@ package actor ControllerLoop {
     package struct Timing: Sendable {
         package var resync: Duration = .seconds(60)
         /// Quiet time that ends a burst of file events.
-        package var debounce: Duration = .milliseconds(200)
+        package var debounce: Duration = .milliseconds(50)
         package var retry = RetryPolicy(base: .seconds(1), cap: .seconds(60))
 
         package init() {}

@@ -5,7 +5,7 @@ import Synchronization
 /// Watches the grants tree with inotify: every directory, and the parent of the root so a git-sync link swap is
 /// seen. Events only raise a flag: the daemon rescans the whole tree anyway, so the flag need not say what changed.
 package final class InotifyDetector: ChangeDetector {
-    package let checkInterval: Duration = .milliseconds(50)
+    package let checkInterval: Duration = .milliseconds(20)
     private let fd: Int32
     private let paths: [String]
     private let fileSystem: any FileSystem
