@@ -175,7 +175,8 @@ package actor Reconciler {
             }
             // A pass that applies writes state; one that only plans leaves no trace, not even the folder.
             if applying { try fileSystem.createDirectories(configuration.stateDirectory) }
-            let (catalog, invalid, rejected) = try loadCatalog(saving: applying)
+            let (catalog, invalid, rejected) = try loadCatalog(
+                saving: applying, trustingStamps: trigger.readsIncrementally)
             result.changedFiles = changedFiles(since: applying)
             await readProvenance()
             await markUncommitted(catalog)

@@ -10,9 +10,13 @@ package struct LastValidFiles: Sendable {
     private var saved: [String: UInt64] = [:]
     /// Each file's content hash in the latest read (unreadable files are left out), to tell which files changed.
     package private(set) var contentHashes: [String: UInt64] = [:]
-    /// What each file decoded to in the latest read, by path, with its content hash: an unchanged file is not parsed
-    /// again.
-    private var decoded: [String: (hash: UInt64, file: DecodedFile)] = [:]
+    /// What each file decoded to in the latest read, by path, with its content hash and its stamp (inode, size,
+    /// modification time) taken before it was read: an unchanged file is not parsed again, and with `trustingStamps`
+    /// not even read.
+    private var decoded: [String: (hash: UInt64, file: DecodedFile, stamp: String?)] = [:]
+    /// A file modified this recently may change again within the file system's timestamp granularity without its
+    /// stamp changing (git's "racy" files): its stamp is not trusted until it is older.
+    static let settledAfter: TimeInterval = 2
 
     package init(stateDirectory: String, fileSystem: any FileSystem) {
         directory = stateDirectory + "/last-valid"
@@ -23,24 +27,37 @@ package struct LastValidFiles: Sendable {
     /// Returns the files to use, each placed by where it lies (a document of the wrong kind for its folder is an
     /// error, whichever content is used), and the paths that fell back.
     /// With `saving` false (`plan`, `--dry-run`), nothing is written: a plan must not change the daemon's fallbacks.
-    package mutating func decode(_ sources: ResourceSources, with loader: ResourceLoader, saving: Bool = true)
-        throws(FileSystemError)
-        -> (files: [DecodedFile], fellBack: [DecodedFile])
-    {
+    /// With `trustingStamps` (a pass started by a file event or a deadline), a file whose stamp has not changed since
+    /// it was last read, and had settled then, is not read again; a start or a resync reads every file.
+    package mutating func decode(
+        _ sources: ResourceSources, with loader: ResourceLoader, saving: Bool = true, trustingStamps: Bool = false,
+        now: Date = Date()
+    ) throws(FileSystemError) -> (files: [DecodedFile], fellBack: [DecodedFile]) {
         if saving { try fileSystem.createDirectory(directory) }
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
         contentHashes = [:]
         let previous = self.decoded
-        let reads = loader.read(sources) { path, bytes in
+        var stamps: [String: String] = [:]
+        var unread: Set<String> = []
+        let reads = loader.read(sources) { path in
+            // A file that cannot be stamped is read, which reports its problem.
+            let stamp = try? fileSystem.stamp(of: path)
+            stamps[path] = stamp
+            guard trustingStamps, let stamp, let known = previous[path], known.stamp == stamp,
+                Self.hasSettled(stamp, now: now)
+            else { return nil }
+            unread.insert(path)
+            return known.file
+        } reusing: { path, bytes in
             previous[path].flatMap { $0.hash == Self.hash(bytes) ? $0.file : nil }
         }
         self.decoded = [:]
         for (path, bytes, decoded, place) in reads {
-            let hash = bytes.map(Self.hash)
+            let hash = unread.contains(path) ? previous[path]?.hash : bytes.map(Self.hash)
             if let hash, !path.isEmpty {
                 contentHashes[path] = hash
-                self.decoded[path] = (hash, decoded)
+                self.decoded[path] = (hash, decoded, stamps[path])
             }
             let saved = self.path(for: path)
             guard !decoded.errors.isEmpty, !path.isEmpty else {
@@ -75,6 +92,12 @@ package struct LastValidFiles: Sendable {
         } catch .system(_, _, ENOENT) {
             return nil
         }
+    }
+
+    /// Whether the modification time in a stamp (`inode:size:seconds.nanoseconds`) is older than `settledAfter`.
+    private static func hasSettled(_ stamp: String, now: Date) -> Bool {
+        guard let time = stamp.split(separator: ":").last.flatMap({ Double($0) }) else { return false }
+        return now.timeIntervalSince1970 - time >= settledAfter
     }
 
     /// A flat, stable file name per source path.

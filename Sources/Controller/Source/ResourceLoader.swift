@@ -20,10 +20,12 @@ package struct ResourceLoader: Sendable {
     /// the place that decides which of its documents may be used.
     package typealias FileRead = (path: String, bytes: [UInt8]?, decoded: DecodedFile, place: ResourcePlace)
 
-    /// Each file, read and decoded; finding problems come first, as a pseudo-file with an empty path. `reuse`
-    /// may return what the same bytes decoded to before, which spares parsing files that did not change.
+    /// Each file, read and decoded; finding problems come first, as a pseudo-file with an empty path. `unchanged`
+    /// may return what a file decoded to before without its being read (its bytes are then nil), and `reuse` what the
+    /// same bytes decoded to before: both spare work on files that did not change.
     package func read(
-        _ sources: ResourceSources, reusing reuse: (_ path: String, _ bytes: [UInt8]) -> DecodedFile? = { _, _ in nil }
+        _ sources: ResourceSources, unchanged: (_ path: String) -> DecodedFile? = { _ in nil },
+        reusing reuse: (_ path: String, _ bytes: [UInt8]) -> DecodedFile? = { _, _ in nil }
     ) -> [FileRead] {
         let (found, errors) = files.locate(in: sources.paths)
         let placement = ResourceSources.Placement(sources, fileSystem: files.fileSystem)
@@ -31,6 +33,10 @@ package struct ResourceLoader: Sendable {
         let limit = decoder.parser.limits.maxBytes
         for (path, resolved) in found {
             let place = placement.place(ofResolved: resolved)
+            if let known = unchanged(path) {
+                result.append((path, nil, known, place))
+                continue
+            }
             do {
                 let bytes = try files.fileSystem.contents(of: path, limit: limit)
                 result.append((path, bytes, reuse(path, bytes) ?? decoder.decode(bytes, path: path), place))
