@@ -70,7 +70,9 @@ package enum Planner {
     /// `actual` holds the level Grafana reports for every binding in `desired` or the ledger (nil: none).
     package static func plan(desired: [Binding: DesiredBinding], actual: [Binding: Level], ledger: Ledger) -> Plan {
         var plan = Plan()
-        let bindings = Set(desired.keys).union(ledger.bindings).sorted()
+        // In binding order (by description), each description built once rather than at every comparison.
+        let bindings = Set(desired.keys).union(ledger.bindings).map { ($0.description, $0) }.sorted { $0.0 < $1.0 }
+            .map(\.1)
         for binding in bindings {
             let current = actual[binding]
             switch (desired[binding], ledger.change(for: binding)) {

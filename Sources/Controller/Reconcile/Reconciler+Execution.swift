@@ -26,7 +26,9 @@ extension Reconciler {
             guard !unreadable.isEmpty else { return }
             var needs: [Binding.Resource: Set<String>] = [:]
             for (binding, want) in desired.bindings { needs[binding.resource, default: []].formUnion(want.grants) }
-            for change in ledger.changes { needs[change.binding.resource, default: []].formUnion(change.grants) }
+            for change in ledger.entriesByBinding.values {
+                needs[change.binding.resource, default: []].formUnion(change.grants)
+            }
             for (resource, error) in unreadable {
                 let reason: Reason = if case .unsupported = error { .unsupported } else { .applyFailed }
                 for grant in needs[resource] ?? [] where blocked[grant] == nil {

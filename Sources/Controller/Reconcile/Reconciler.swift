@@ -260,12 +260,13 @@ package actor Reconciler {
 
     /// Bindings the ledger holds, not undone, that the last computed desired state did not want or whose grants
     /// have all ended by `now`: access that should no longer be in Grafana. Zero after every converged pass.
+    /// Sorted only once filtered: sorting every entry by binding, every pass, cost more than the filter.
     private func overdueRevocations(now: Date) -> [LedgerChange] {
-        ledger.changes.filter { change in
+        ledger.entriesByBinding.values.filter { change in
             guard change.undoneSince == nil else { return false }
             if let lastDesired, !lastDesired.contains(change.binding) { return true }
             return change.grants.allSatisfy { ledger.grants[$0]?.end.map { $0 <= now } ?? false }
-        }
+        }.sorted { $0.binding < $1.binding }
     }
 
     /// The safety brake: a checkout that is suddenly empty or half-synced must not strip everyone's access.
