@@ -76,8 +76,7 @@ package actor Reconciler {
     let logger: Logger
     let audit: AuditLog
     let fileSystem: any FileSystem
-    private let ledgerStore: LedgerStore
-    private let statusStore: StatusStore
+    private let storage: any StateStorage
     var lastValid: LastValidFiles
     var ledger = Ledger()
     var statuses: [String: GrantStatus] = [:]
@@ -110,7 +109,7 @@ package actor Reconciler {
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
         clock: any WallClock, logger: Logger, audit: AuditLog, onCall: (any OnCallAPI)? = nil,
         incidents: (any IncidentAPI)? = nil, metrics: ControllerMetrics = ControllerMetrics(),
-        notifier: Notifier? = nil
+        notifier: Notifier? = nil, storage: (any StateStorage)? = nil
     ) {
         self.metrics = metrics
         self.notifier = notifier
@@ -124,8 +123,7 @@ package actor Reconciler {
         self.clock = clock
         self.logger = logger
         self.audit = audit
-        ledgerStore = LedgerStore(directory: configuration.stateDirectory, fileSystem: fileSystem)
-        statusStore = StatusStore(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
+        self.storage = storage ?? FileStateStorage(directory: configuration.stateDirectory, fileSystem: fileSystem)
         lastValid = LastValidFiles(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
     }
 
@@ -145,8 +143,8 @@ package actor Reconciler {
         } catch {
             throw .unwritable(path: configuration.stateDirectory, reason: "\(error)")
         }
-        ledger = try await ledgerStore.load(maintaining: exclusive)
-        statuses = await statusStore.load()
+        ledger = try await storage.loadLedger(maintaining: exclusive)
+        statuses = await storage.loadStatuses()
         await audit.setTarget(configuration.target)
     }
 
@@ -302,7 +300,7 @@ package actor Reconciler {
     }
 
     func saveLedger() async throws(LedgerError) {
-        try await ledgerStore.save(ledger)
+        try await storage.saveLedger(ledger)
     }
 
     /// The earliest start, end, active-hours or shift change, or expiring-soon mark (end minus a lead) after now,
@@ -324,7 +322,7 @@ package actor Reconciler {
     }
 
     func saveStatuses(_ list: [GrantStatus]) async throws(FileSystemError) {
-        try await statusStore.save(list)
+        try await storage.saveStatuses(list)
     }
 }
 
