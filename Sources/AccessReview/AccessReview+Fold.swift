@@ -10,6 +10,7 @@ extension AccessReview {
         var order: [String] = []
         var book = HoldingBook()
         var failed: [RevocationAttempt] = []
+        var heldBack: [RevocationAttempt] = []
         for record in input.trail.records {
             guard let kind = AuditEventName(rawValue: record.event.event) else { continue }
             book.add(record, named: kind)
@@ -19,6 +20,12 @@ extension AccessReview {
                     RevocationAttempt(
                         time: event.time, grants: event.grant.split(separator: ",").map(String.init),
                         subject: event.subject ?? "", resource: event.resource ?? "", error: event.error ?? ""))
+            }
+            if kind == .revocationHeld, input.period.contains(event.time) {
+                heldBack.append(
+                    RevocationAttempt(
+                        time: event.time, grants: event.grant.split(separator: ",").map(String.init),
+                        subject: event.subject ?? "", resource: event.resource ?? "", error: event.reason ?? ""))
             }
             guard kind != .permissionStandingRemoved else { continue }
             for name in event.grant.split(separator: ",").map(String.init) where !name.isEmpty {
@@ -56,6 +63,7 @@ extension AccessReview {
         users = Self.userTotals(grants, holdings: holdings, period: input.period, now: now)
         resources = Self.resourceTotals(grants, holdings: holdings, period: input.period, now: now)
         failedRevocations = failed
+        heldRevocations = heldBack
         outstandingRevocations = Self.outstanding(input.ledgers, histories: histories, now: input.generatedAt)
         standingAccess = input.standing
         problems = input.problems + input.trail.problems
@@ -105,7 +113,8 @@ extension AccessReview {
             isLate: (late ?? 0) > input.lateAfter,
             heldLongerThanAsked: requested.map { held > $0 + input.lateAfter } ?? false,
             breakGlass: history.breakGlass, onCallWaiver: history.onCallWaiver,
-            failedRevocations: history.failedRevocations, denialReasons: history.denialReasons,
+            failedRevocations: history.failedRevocations, heldRevocations: history.heldRevocations,
+            denialReasons: history.denialReasons,
             events: inPeriod.map(Self.row))
     }
 

@@ -17,6 +17,8 @@ package struct AccessReview: Sendable, Codable, Equatable {
     package var holdings: [Holding]
     /// Removals Grafana did not confirm, from the trail.
     package var failedRevocations: [RevocationAttempt]
+    /// Revocations the safety brake held back, from the trail (`error` holds why).
+    package var heldRevocations: [RevocationAttempt]
     /// Access the ledger still holds though every grant behind it ended: revocations failing or held back.
     package var outstandingRevocations: [OutstandingRevocation]
     /// Access in Grafana no grant holds; nil when Grafana was not asked.
@@ -118,6 +120,7 @@ package struct GrantReview: Sendable, Codable, Equatable {
     package var breakGlass: Bool
     package var onCallWaiver: Bool
     package var failedRevocations: Int
+    package var heldRevocations: Int
     /// A denial's reasons, one each.
     package var denialReasons: [String]
     package var events: [GrantEvent]

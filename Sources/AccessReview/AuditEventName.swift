@@ -17,6 +17,8 @@ enum AuditEventName: String, Sendable {
     case permissionStandingRemoved = "permission.standingRemoved"
     case tokenCreated = "token.created"
     case tokenDeleted = "token.deleted"
+    /// A revocation the safety brake held back (grant files vanished at once).
+    case revocationHeld = "revocation.held"
 
     /// A decision about the grant as a whole (its phase changed).
     var isDecision: Bool { rawValue.hasPrefix("grant.") }

@@ -18,6 +18,7 @@ struct GrantHistory {
     private(set) var denialReasons: [String] = []
     private(set) var revokedAt: Date?
     private(set) var failedRevocations = 0
+    private(set) var heldRevocations = 0
     private(set) var breakGlass = false
     private(set) var onCallWaiver = false
     private(set) var records: [AuditTrail.Record] = []
@@ -33,6 +34,8 @@ struct GrantHistory {
         let event = record.event
         if kind.isDecision {
             decide(event, kind: kind)
+        } else if kind == .revocationHeld {
+            heldRevocations += 1
         } else if kind.isRemoval && event.outcome == AuditOutcome.failure {
             failedRevocations += 1
         } else if kind.closesAccess && event.outcome == AuditOutcome.success {

@@ -8,5 +8,6 @@ struct ReviewFlags {
         if grant.isLate { names.append("revokedLate") }
         if grant.heldLongerThanAsked { names.append("heldLongerThanAsked") }
         if grant.failedRevocations > 0 { names.append("failedRevocation") }
+        if grant.heldRevocations > 0 { names.append("revocationHeld") }
     }
 }

@@ -66,7 +66,7 @@ extension ReviewHTML {
     }
 
     static func revocationTables(_ review: AccessReview) -> String {
-        let failed = review.failedRevocations.map { attempt in
+        func row(_ attempt: RevocationAttempt) -> String {
             "<tr>"
                 + [
                     cell(ReviewText.time(attempt.time), sortBy: "\(attempt.time.timeIntervalSince1970)"),
@@ -85,7 +85,14 @@ extension ReviewHTML {
         }
         return section(
             "Failed revocations", id: "failed",
-            table(["Time", "Grants", "Subject", "Resource", "Error"], failed, empty: "No revocation failed."))
+            table(
+                ["Time", "Grants", "Subject", "Resource", "Error"], review.failedRevocations.map(row),
+                empty: "No revocation failed."))
+            + section(
+                "Revocations held by the safety brake", id: "held",
+                table(
+                    ["Time", "Grants", "Subject", "Resource", "Why"], review.heldRevocations.map(row),
+                    empty: "The safety brake held no revocation."))
             + section(
                 "Outstanding revocations (in the ledger now)", id: "outstanding",
                 table(

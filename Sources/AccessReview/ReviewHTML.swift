@@ -43,6 +43,7 @@ package enum ReviewHTML {
             ("break-glass", "\(review.grants.filter(\.breakGlass).count)"),
             ("on-call waived", "\(review.grants.filter(\.onCallWaiver).count)"),
             ("failed revocations", "\(review.failedRevocations.count)"),
+            ("held revocations", "\(review.heldRevocations.count)"),
             ("outstanding revocations", "\(review.outstandingRevocations.count)"),
             ("standing access entries", review.standingAccess.map { "\($0.count)" } ?? "not checked"),
         ]
@@ -72,6 +73,7 @@ package enum ReviewHTML {
                     "held \(ReviewText.length(grant.heldSeconds)), asked \(ReviewText.length(grant.requestedSeconds))")
             }
             if grant.failedRevocations > 0 { words.append("\(grant.failedRevocations) failed revocation(s)") }
+            if grant.heldRevocations > 0 { words.append("revocation held by the safety brake") }
             if grant.breakGlass { words.append("break-glass") }
             if grant.onCallWaiver { words.append("approval waived while on call") }
             items.append(

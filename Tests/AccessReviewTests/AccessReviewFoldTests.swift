@@ -127,4 +127,16 @@ struct AccessReviewFoldTests {
         #expect(review.outstandingRevocations.map(\.subject) == ["dave@example.com"])
         #expect(review.outstandingRevocations.first?.permission == "Query")
     }
+
+    @Test func aRevocationHeldByTheBrakeIsListedAndFlagged() throws {
+        var held = ReviewFixtures.permission("alice-logs", "revocation.held", at: 3600.2, outcome: "held")
+        held.reason = "the safety brake: grant files vanished"
+        let review = ReviewFixtures.review(ReviewFixtures.history + [held])
+        let alice = try #require(review.grants.first { $0.grant == "alice-logs" })
+        #expect(alice.heldRevocations == 1)
+        #expect(ReviewFlags(alice).names.contains("revocationHeld"))
+        #expect(review.heldRevocations.map(\.grants) == [["alice-logs"]])
+        #expect(review.heldRevocations.first?.error == "the safety brake: grant files vanished")
+        #expect(ReviewHTML.render(review).contains("Revocations held by the safety brake"))
+    }
 }

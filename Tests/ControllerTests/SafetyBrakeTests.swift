@@ -70,6 +70,10 @@ struct SafetyBrakeTests {
         for file in files { try FileManager.default.removeItem(atPath: directory.path + "/repo/" + file) }
         let held = await reconciler.pass()
         #expect(held.held == applied && held.applied == 0 && !held.isConverged)
+        _ = await reconciler.pass()
+        let trail = try String(contentsOfFile: directory.path + "/audit.jsonl", encoding: .utf8)
+        let heldEvents = trail.split(separator: "\n").filter { $0.contains(#""event":"revocation.held""#) }
+        #expect(heldEvents.count == applied, "each held revocation audited once, not at every pass that holds it")
         let rows = try await simulator.client().permissions(on: .dataSource("prom-prod"))
         #expect(rows.contains { $0.level == "Admin" && $0.principal == .user(2) }, "the brake let revocations through")
         // The files come back (a half-synced checkout that finishes): nothing was lost, nothing to do.

@@ -78,6 +78,7 @@ enum LedgerJournal {
         while end > 0, bytes[end - 1] == 0 { end -= 1 }
         let complete = bytes[..<end].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         let lines = bytes[..<complete].split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        // Whatever fails to decode as the header is reported the same way: not a journal this binary wrote.
         guard let first = lines.first,
             let header = try? StateJSON.decoder.decode(Header.self, from: Data(first)),
             header.journal == "grafana-jit-ledger"

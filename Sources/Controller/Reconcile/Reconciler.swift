@@ -100,6 +100,8 @@ package actor Reconciler {
     let notifier: Notifier?
     /// Bindings whose overdue removal was notified, until they are no longer overdue.
     var failingRemovals: Set<Binding> = []
+    /// Bindings whose revocation the brake held in the last pass, so each is audited once while held.
+    var brakeHeld: Set<Binding> = []
     /// What was last seen in Grafana, so an event reads only what it touches.
     var observed = ObservedGrafana()
     /// Folder references whose lookup failed, with why, until they may be asked again.
@@ -204,7 +206,8 @@ package actor Reconciler {
             if configuration.enforceZeroStanding {
                 plan.changes += try await standingRemovals(catalog: catalog, snapshot: snapshot, desired: desired)
             }
-            result.held = holdVanishingRevocations(&plan, catalog: catalog, rejected: Set(rejected.keys), now: now)
+            let held = holdVanishingRevocations(&plan, catalog: catalog, rejected: Set(rejected.keys), now: now)
+            result.held = held.count
             result.plan = plan
             if let next = Self.nextDeadline(
                 desired, after: now, leads: notifier == nil ? [] : configuration.expiryNotices)
@@ -213,6 +216,7 @@ package actor Reconciler {
                 result.nextEdge = (next.grant, next.edge)
             }
             guard applying else { return result }
+            try await auditNewlyHeld(held, now: now)
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
             ledger.grants = desired.records
@@ -272,7 +276,7 @@ package actor Reconciler {
     /// controller already undid once (and watches) is never held either.
     private func holdVanishingRevocations(
         _ plan: inout Plan, catalog: ResourceCatalog, rejected: Set<String>, now: Date
-    ) -> Int {
+    ) -> [Change] {
         let present = Set(catalog.grants.map(\.name)).union(rejected)
         // Only grants that are simply gone count: not expired ones, not invalid ones (which report themselves).
         func vanished(_ grant: String) -> Bool {
@@ -285,7 +289,7 @@ package actor Reconciler {
         }
         guard vanishing.count >= configuration.brakeMinimum,
             Double(vanishing.count) > configuration.brakeShare * Double(max(1, ledger.count))
-        else { return 0 }
+        else { return [] }
         let held = Set(vanishing.map(\.binding))
         plan.changes.removeAll { held.contains($0.binding) && $0.kind == .revoke }
         logger.log(
@@ -296,7 +300,27 @@ package actor Reconciler {
                     "grant files vanished for more than \(Int(configuration.brakeShare * 100))% of the ledger at once; "
                     + "revocations held until the next pass (is the checkout empty or half-synced?)",
             ])
-        return held.count
+        return vanishing
+    }
+
+    /// Each revocation the brake holds is audited once (`revocation.held`), when it is first held, not at every
+    /// pass that keeps holding it: the trail shows what waited, and a review can list it.
+    private func auditNewlyHeld(_ held: [Change], now: Date) async throws {
+        let newly = held.filter { !brakeHeld.contains($0.binding) }
+        brakeHeld = Set(held.map(\.binding))
+        try await audit.record(
+            newly.map { change in
+                var event = AuditEvent(
+                    time: now, event: "revocation.held", grant: change.grants.joined(separator: ","), outcome: "held")
+                event.subject = change.subjectName
+                event.resource = change.resourceName
+                event.permission = change.to?.description ?? "none"
+                event.previous = change.from?.description ?? "none"
+                event.reason =
+                    "the safety brake: grant files vanished for more than \(Int(configuration.brakeShare * 100))% of "
+                    + "the ledger at once; held until the files return or a later pass confirms them gone"
+                return event
+            })
     }
 
     func saveLedger() async throws(LedgerError) {
