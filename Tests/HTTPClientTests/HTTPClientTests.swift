@@ -99,7 +99,8 @@ struct HTTPClientTests {
         let started = ContinuousClock.now
         task.cancel()
         let outcomes = await task.value
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Far below the requests' 60 s timeout, with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(outcomes.count == 1_000 && outcomes.allSatisfy { $0 == .cancelled })
     }
 

@@ -193,17 +193,36 @@ def log(message):
     print(f"tls_server: {message}", file=sys.stderr, flush=True)
 
 
+def linger_close(raw):
+    """Close as nginx's lingering close does: under TLS 1.3 the client sends its request before it reads the
+    server's alert, and closing with that request unread sends a reset that can overtake the alert, so the client
+    would see a lost connection instead of the refusal."""
+    try:
+        raw.shutdown(socket.SHUT_WR)
+        raw.settimeout(1)
+        while raw.recv(65536):
+            pass
+    except OSError:
+        pass  # the peer is gone: nothing left to drain
+    finally:
+        raw.close()
+
+
 def handle(raw, addr, ctx, stats, upstream):
     """Serve one accepted TCP connection (in its own thread)."""
     stats.add("connections")
+    # A failed wrap closes the socket it took over at once; a second descriptor keeps the connection for the
+    # lingering close.
+    spare = raw.dup()
     try:
         raw.settimeout(10)
         conn = ctx.wrap_socket(raw, server_side=True)
         conn.settimeout(None)
     except (OSError, ssl.SSLError) as e:
         log(f"handshake from {addr[0]}:{addr[1]} failed: {e}")
-        raw.close()
+        linger_close(spare)
         return
+    spare.close()
     stats.add("handshakes")
     try:
         relay(conn, upstream) if upstream else answer_http(conn)
