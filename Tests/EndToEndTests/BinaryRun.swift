@@ -75,6 +75,15 @@ struct BinaryRun: Sendable {
 }
 
 extension Process {
+    /// Starts the process from a thread of its own: `run()` forks and waits for the child's exec, and with many
+    /// tests starting processes at once, those waits on the two threads of the concurrency pool stalled every other
+    /// test for seconds.
+    func start() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try self.run() }) }.start()
+        }
+    }
+
     /// Terminates the process and waits for it on a thread of its own: `waitUntilExit` blocks, and a Task must not.
     func terminateAndWait() async -> Int32 {
         terminate()

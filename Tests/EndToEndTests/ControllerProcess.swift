@@ -26,7 +26,7 @@ final class ControllerProcess: Sendable {
         ) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath)
-        try process.run()
+        try await process.start()
         return ControllerProcess(process: process, logPath: logPath, logs: logs)
     }
 

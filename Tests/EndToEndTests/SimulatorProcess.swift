@@ -26,7 +26,7 @@ final class SimulatorProcess: Sendable {
         process.currentDirectoryURL = URL(fileURLWithPath: BinaryRun.projectRoot)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: stderr)
-        try process.run()
+        try await process.start()
         // Poll the log for the address, with a deadline: the only wait is for the process to come up.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {

@@ -37,7 +37,7 @@ final class TLSServerProcess: Sendable {
             ] + extra
         process.standardOutput = FileHandle(forWritingAtPath: stdout)
         process.standardError = FileHandle(forWritingAtPath: try logs.write("stderr", ""))
-        try process.run()
+        try await process.start()
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             let text = (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? ""

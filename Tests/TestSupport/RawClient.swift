@@ -89,7 +89,8 @@ package enum RawClient {
             Glibc.close(fd)
             throw ConnectionFailed()
         }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        // Generous: early in a full run, dozens of child processes share two cores with the server under test.
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
     }
