@@ -165,19 +165,7 @@ private struct Child {
     var log: String
 
     static func spawn(_ arguments: [String], log: String) throws -> Child {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let environment = ProcessInfo.processInfo.environment.merging(["GRAFANA_TOKEN": "glsa_bench"]) { $1 }
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-        guard spawned == 0 else { throw BenchmarkError.spawnFailed(arguments[0], errno: spawned) }
+        let pid = try ProcessMeasurement.spawn(arguments, environment: ["GRAFANA_TOKEN": "glsa_bench"], stderr: log)
         return Child(pid: pid, log: log)
     }
 

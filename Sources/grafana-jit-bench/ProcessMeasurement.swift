@@ -20,20 +20,8 @@ struct ProcessMeasurement {
     /// Runs `arguments` with stdout and stderr sent to /dev/null, waiting with wait4 to read its rusage; the
     /// child gets this process's environment plus `environment`.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessMeasurement {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
-        var pid = pid_t()
         let start = Date()
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-        guard spawned == 0 else { throw BenchmarkError.spawnFailed(arguments[0], errno: spawned) }
+        let pid = try spawn(arguments, environment: environment)
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
@@ -48,6 +36,29 @@ struct ProcessMeasurement {
             status: signal != 0 ? 128 + signal : (status >> 8) & 0xff, wallSeconds: wall,
             peakResidentBytes: usage.ru_maxrss * 1024,
             cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime))
+    }
+}
+
+extension ProcessMeasurement {
+    /// Starts `arguments` with stdout sent to /dev/null and stderr to `stderr` (truncated), with this process's
+    /// environment plus `environment`.
+    static func spawn(_ arguments: [String], environment: [String: String], stderr: String = "/dev/null") throws
+        -> pid_t
+    {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        guard spawned == 0 else { throw BenchmarkError.spawnFailed(arguments[0], errno: spawned) }
+        return pid
     }
 }
 

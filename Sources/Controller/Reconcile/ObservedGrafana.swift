@@ -23,11 +23,10 @@ struct ObservedGrafana {
         return !namesUnknown || now.timeIntervalSince(factsReadAt) < Self.factsRefreshInterval
     }
 
-    /// The objects among `touched` to read now.
-    func stale(_ touched: Set<Binding>, desired wanted: [Binding: DesiredBinding], ledger: Ledger) -> Set<
+    /// The objects among `touched` to read now; `now` is the desired levels by object (`byObject`).
+    func stale(_ touched: Set<Binding>, desired now: [Binding.Resource: [Binding: Level]], ledger: Ledger) -> Set<
         Binding.Resource
     > {
-        let now = Self.byObject(wanted.mapValues(\.level))
         var result = Set<Binding.Resource>()
         for binding in touched where levels[binding.resource] == nil { result.insert(binding.resource) }
         for object in Set(now.keys).union(desired.keys) where now[object] != desired[object] { result.insert(object) }
@@ -43,12 +42,12 @@ struct ObservedGrafana {
     }
 
     /// Remembers what a pass read and planned. With `everything`, objects not read are forgotten.
-    mutating func remember(_ actual: ActualState, desired wanted: [Binding: DesiredBinding], everything: Bool) {
+    mutating func remember(_ actual: ActualState, desired: [Binding.Resource: [Binding: Level]], everything: Bool) {
         if everything { levels = [:] }
         let seen = Self.byObject(actual.levels)
         for object in actual.read { levels[object] = seen[object] ?? [:] }
         for object in actual.unreadable.keys { levels[object] = nil }
-        desired = Self.byObject(wanted.mapValues(\.level))
+        self.desired = desired
     }
 
     /// Objects just written (or whose write failed) are read again by the next pass.
@@ -56,7 +55,7 @@ struct ObservedGrafana {
         for object in objects { levels[object] = nil }
     }
 
-    private static func byObject(_ levels: [Binding: Level]) -> [Binding.Resource: [Binding: Level]] {
+    static func byObject(_ levels: [Binding: Level]) -> [Binding.Resource: [Binding: Level]] {
         var result: [Binding.Resource: [Binding: Level]] = [:]
         for (binding, level) in levels { result[binding.resource, default: [:]][binding] = level }
         return result

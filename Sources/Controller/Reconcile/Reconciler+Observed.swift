@@ -27,14 +27,15 @@ extension Reconciler {
     /// the stale objects read and the rest as last seen.
     func actualState(of desired: DesiredState, incremental: Bool) async -> ActualState {
         let touched = Set(desired.bindings.keys).union(ledger.bindings)
+        let wanted = ObservedGrafana.byObject(desired.bindings.mapValues(\.level))
         guard incremental else {
             let actual = await ActualState.read(touched, from: grafana)
-            observed.remember(actual, desired: desired.bindings, everything: true)
+            observed.remember(actual, desired: wanted, everything: true)
             return actual
         }
-        let stale = observed.stale(touched, desired: desired.bindings, ledger: ledger)
+        let stale = observed.stale(touched, desired: wanted, ledger: ledger)
         var actual = await ActualState.read(touched.filter { stale.contains($0.resource) }, from: grafana)
-        observed.remember(actual, desired: desired.bindings, everything: false)
+        observed.remember(actual, desired: wanted, everything: false)
         actual.levels.merge(observed.levels(except: stale)) { read, _ in read }
         return actual
     }

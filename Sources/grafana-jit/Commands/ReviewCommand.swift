@@ -44,10 +44,8 @@ struct ReviewCommand: Command {
         var problems: [String] = []
         let trail = try Self.trail(arguments, state: state, problems: &problems)
         var ledgers: [ReviewInput.LedgerSnapshot] = []
-        for folder in StatusCommand.stateFolders(state)
-        where [LedgerStore.fileName, LedgerStore.legacyFileName].contains(where: {
-            FileManager.default.fileExists(atPath: folder + "/" + $0)
-        }) {
+        // A folder without a ledger reads as an empty one, which adds nothing.
+        for folder in StatusCommand.stateFolders(state) {
             do {
                 let ledger = try await LedgerStore(directory: folder, fileSystem: LocalFileSystem()).load()
                 let place = Self.place(of: folder, in: state)
