@@ -23,6 +23,7 @@ package enum LogEvent: String, Sendable {
     case snapshotChanged = "snapshot.changed"
     case sourcesMissing = "sources.missing"
     case revocationsHeld = "revocations.held"
+    case overdueRevoked = "overdue.revoked"
     case noteRecorded = "note.recorded"
     case onCallUnavailable = "oncall.unavailable"
     case incidentUnavailable = "incident.unavailable"

@@ -46,6 +46,18 @@ package struct DesiredState: Sendable {
         }
     }
 
+    /// What a start knows before it reads a file: these grants, each expired by the window the ledger recorded,
+    /// and nothing desired.
+    init(ended records: [String: GrantRecord]) {
+        self.records = records
+        for (grant, record) in records {
+            outcomes[grant] = GrantOutcome(
+                phase: .expired, reason: .windowEnded,
+                message: "expired at \(record.end?.rfc3339 ?? "an earlier time") while the controller was stopped",
+                window: nil, activatedAt: record.activatedAt, policies: [], bindings: [], nextChange: nil)
+        }
+    }
+
     private mutating func decide(
         _ grant: AccessGrant, catalog: ResourceCatalog, evaluator: PolicyEvaluator, snapshot: GrafanaSnapshot,
         record: inout GrantRecord, now: Date

@@ -175,6 +175,7 @@ package actor Reconciler {
             }
             // A pass that applies writes state; one that only plans leaves no trace, not even the folder.
             if applying { try fileSystem.createDirectories(configuration.stateDirectory) }
+            if applying, trigger == .startup { result.applied += try await revokeOverdueFirst(now: now) }
             let (catalog, invalid, rejected) = try loadCatalog(
                 saving: applying, trustingStamps: trigger.readsIncrementally)
             result.changedFiles = changedFiles(since: applying)
@@ -226,7 +227,8 @@ package actor Reconciler {
             outcome.block(grantsOn: actual.unreadable, desired: desired, ledger: ledger)
             removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)
-            (result.applied, result.failed) = (outcome.applied, outcome.failed)
+            result.applied += outcome.applied
+            result.failed = outcome.failed
             try await saveLedger()
             result.phases = try await report(
                 catalog: catalog, desired: desired, invalid: invalid, rejected: rejected, outcome: outcome, now: now)
