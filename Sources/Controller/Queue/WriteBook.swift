@@ -4,7 +4,7 @@ import GrafanaAPI
 actor WriteBook {
     private var pending: [Binding.Resource: [Change]]
     private(set) var written: [Change] = []
-    private(set) var failures: [(Change, String)] = []
+    private(set) var failures: [(Change, KeyFailure)] = []
     /// Removals whose target is gone (a user who left the org, a deleted folder), with why.
     private(set) var vanished: [(Change, String)] = []
 
@@ -25,8 +25,8 @@ actor WriteBook {
     }
 
     /// Gives up on what is left for `resource`.
-    func fail(_ resource: Binding.Resource, because reason: String) {
-        for change in pending[resource] ?? [] { failures.append((change, reason)) }
+    func fail(_ resource: Binding.Resource, because failure: KeyFailure) {
+        for change in pending[resource] ?? [] { failures.append((change, failure)) }
         pending[resource] = []
     }
 }

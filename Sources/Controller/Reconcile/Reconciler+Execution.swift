@@ -18,21 +18,27 @@ extension Reconciler {
         var refusals: [String: String] = [:]
         /// Grants waiting on an object that could not be read, with Grafana's answer and the status reason.
         var blocked: [String: (message: String, reason: Reason)] = [:]
+        /// Each object whose write failed, with why: its own backoff.
+        var failedKeys: [Binding.Resource: KeyFailure] = [:]
+        /// Tokens that could not be created or deleted: retried by the next pass.
+        var tokensFailed = 0
 
-        /// Marks the grants that need an unreadable object (its desired bindings, or its ledger entries) as waiting.
+        /// Marks the grants that need a waiting object (its desired bindings, or its ledger entries) as waiting,
+        /// each with the object's failure and what it is waiting for.
         mutating func block(
-            grantsOn unreadable: [Binding.Resource: GrafanaAPIError], desired: DesiredState, ledger: Ledger
+            grantsOn waiting: [Binding.Resource: (failure: KeyFailure, why: String)], desired: DesiredState,
+            ledger: Ledger
         ) {
-            guard !unreadable.isEmpty else { return }
+            guard !waiting.isEmpty else { return }
             var needs: [Binding.Resource: Set<String>] = [:]
             for (binding, want) in desired.bindings { needs[binding.resource, default: []].formUnion(want.grants) }
             for change in ledger.entriesByBinding.values {
                 needs[change.binding.resource, default: []].formUnion(change.grants)
             }
-            for (resource, error) in unreadable {
-                let reason: Reason = if case .unsupported = error { .unsupported } else { .applyFailed }
+            for (resource, (failure, why)) in waiting {
+                let reason: Reason = failure.unsupported ? .unsupported : .applyFailed
                 for grant in needs[resource] ?? [] where blocked[grant] == nil {
-                    blocked[grant] = ("waiting for \(resource.words), which could not be read: \(error)", reason)
+                    blocked[grant] = ("waiting for \(resource.words), \(why): \(failure.message)", reason)
                 }
             }
         }
@@ -53,9 +59,9 @@ extension Reconciler {
         writeAhead(plan, desired: desired, now: now)
         try await saveLedger()
         let (attempted, failures, vanished) = await writeThroughQueue(plan.changes)
-        for (change, reason) in failures {
+        for (change, failure) in failures {
             outcome.failed += 1
-            record(change, failure: reason, fields: fields(change), into: &outcome)
+            record(change, failure: failure, fields: fields(change), into: &outcome)
         }
         for (change, reason) in vanished {
             outcome.applied += 1
@@ -72,7 +78,9 @@ extension Reconciler {
         for change in attempted {
             if let error = readBack.unreadable[change.binding.resource] {
                 outcome.failed += 1
-                record(change, failure: "written, but not confirmed: \(error)", fields: fields(change), into: &outcome)
+                var failure = KeyFailure(error)
+                failure.message = "written, but not confirmed: " + failure.message
+                record(change, failure: failure, fields: fields(change), into: &outcome)
             } else if confirmed[change.binding] == change.to {
                 outcome.applied += 1
                 if var held = ledger.change(for: change.binding), held.pending != nil {
@@ -92,7 +100,10 @@ extension Reconciler {
             } else {
                 outcome.failed += 1
                 let seen = confirmed[change.binding]?.description ?? "none"
-                record(change, failure: "Grafana shows \(seen) after the write", fields: fields(change), into: &outcome)
+                record(
+                    change, failure: KeyFailure(message: "Grafana shows \(seen) after the write"),
+                    fields: fields(change),
+                    into: &outcome)
             }
         }
         // A failed change is audited too: the trail shows every attempt on Grafana, not only the ones that landed.
@@ -171,8 +182,8 @@ extension Reconciler {
         let actual = state.levels
         var events: [AuditEvent] = []
         for var held in ledger.pendingChanges {
-            // What could not be read says nothing about whether the write landed.
-            guard let kind = held.pending, state.unreadable[held.binding.resource] == nil else { continue }
+            // Only a read says whether the write landed: not a failed one, nor a key left alone on its backoff.
+            guard let kind = held.pending, state.read.contains(held.binding.resource) else { continue }
             if let next = planned[held.binding], next != .revoke || kind == .revoke { continue }
             let current = actual[held.binding]
             let landed: Bool
@@ -211,7 +222,7 @@ extension Reconciler {
     /// a transient failure puts the resource back with per-resource backoff (never sooner than `Retry-After`) until
     /// the write deadline; after it, what is left fails for this pass and the ledger keeps it for the next.
     private func writeThroughQueue(_ changes: [Change]) async -> (
-        written: [Change], failures: [(Change, String)], vanished: [(Change, String)]
+        written: [Change], failures: [(Change, KeyFailure)], vanished: [(Change, String)]
     ) {
         var byResource: [Binding.Resource: [Change]] = [:]
         let queue = WorkQueue<Binding.Resource>(clock: clock, policy: configuration.retry, metrics: metrics)
@@ -248,13 +259,13 @@ extension Reconciler {
                 // Nothing is left to take back: the access went with its target.
                 await book.vanished(change, on: resource, because: reason)
             case .vanished(let reason):
-                await book.fail(resource, because: reason)
+                await book.fail(resource, because: KeyFailure(message: reason))
                 return
             case .failed(let error):
                 if error.isRetryable && clock.now() < deadline {
                     await queue.addRateLimited(resource, retryAfter: error.retryAfter)
                 } else {
-                    await book.fail(resource, because: error.description)
+                    await book.fail(resource, because: KeyFailure(error))
                 }
                 return
             }
@@ -288,8 +299,10 @@ extension Reconciler {
     }
 
     private func record(
-        _ change: Change, failure: String, fields line: [String: String], into outcome: inout ExecutionOutcome
+        _ change: Change, failure key: KeyFailure, fields line: [String: String], into outcome: inout ExecutionOutcome
     ) {
+        let failure = key.message
+        outcome.failedKeys[change.binding.resource] = key
         var line = line
         line["error"] = failure
         logger.log(.error, .changeFailed, line)

@@ -24,8 +24,10 @@ extension Reconciler {
     }
 
     /// The levels of every binding the desired state or the ledger touches: all read, or with `incremental`, only
-    /// the stale objects read and the rest as last seen.
-    func actualState(of desired: DesiredState, incremental: Bool) async -> ActualState {
+    /// the stale objects read and the rest as last seen. Objects in `leaving` (waiting on their backoff) are not read.
+    func actualState(of desired: DesiredState, incremental: Bool, leaving: Set<Binding.Resource> = []) async
+        -> ActualState
+    {
         let touched = Set(desired.bindings.keys).union(ledger.bindings)
         let wanted = ObservedGrafana.byObject(desired.bindings.mapValues(\.level))
         guard incremental else {
@@ -33,7 +35,7 @@ extension Reconciler {
             observed.remember(actual, desired: wanted, everything: true)
             return actual
         }
-        let stale = observed.stale(touched, desired: wanted, ledger: ledger)
+        let stale = observed.stale(touched, desired: wanted, ledger: ledger).subtracting(leaving)
         var actual = await ActualState.read(touched.filter { stale.contains($0.resource) }, from: grafana)
         observed.remember(actual, desired: wanted, everything: false)
         actual.levels.merge(observed.levels(except: stale)) { read, _ in read }

@@ -109,6 +109,7 @@ extension Reconciler {
         _ grant: String, _ record: TokenRecord, error: String, into outcome: inout ExecutionOutcome
     ) {
         outcome.failed += 1
+        outcome.tokensFailed += 1
         outcome.errors[grant] = "token \(record.tokenName): \(error)"
         logger.log(.error, .tokenFailed, ["grant": grant, "token": record.tokenName, "error": error])
     }

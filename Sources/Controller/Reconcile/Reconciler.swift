@@ -12,6 +12,8 @@ package struct ReconcilerConfiguration: Sendable {
     /// next pass; the ledger keeps it).
     package var writeDeadline: Duration = .seconds(30)
     package var retry = RetryPolicy()
+    /// Each failing key's own backoff between passes (`KeyBackoff`), with `Retry-After` as its floor.
+    package var keyRetry = RetryPolicy(base: .seconds(1), cap: .seconds(60))
     /// Revocations caused by vanished files are held when they would undo more than this share of the ledger...
     package var brakeShare = 0.5
     /// ...and at least this many bindings at once (so deleting one grant file is never held).
@@ -55,10 +57,22 @@ package struct PassResult: Sendable {
     package var reachedGrafana = false
     /// Objects (data sources, folders, teams) whose permissions or members could not be read: left alone this pass.
     package var unreadable = 0
+    /// Objects left alone this pass because their own backoff after a failure is not over.
+    package var waiting = 0
+    /// What each key read or written this pass came to.
+    package var keys: [Binding.Resource: ReconcileResult] = [:]
+    /// When the earliest failing key's retry falls due.
+    package var nextRetry: Date?
+    /// Tokens that could not be created or deleted.
+    package var tokensFailed = 0
     package var error: String?
 
-    /// Converged: nothing failed, nothing held, no pass error.
-    package var isConverged: Bool { failed == 0 && held == 0 && unreadable == 0 && error == nil }
+    /// Converged: nothing failed, nothing held, nothing waiting, no pass error.
+    package var isConverged: Bool { failed == 0 && held == 0 && unreadable == 0 && waiting == 0 && error == nil }
+
+    /// What only a whole pass can retry failed: the pass itself, revocations the brake held (it counts them
+    /// together), or a token. A failing key retries on its own backoff (`nextRetry`).
+    package var needsPassRetry: Bool { error != nil || held > 0 || tokensFailed > 0 }
 
     /// Grants that could not be applied because Grafana lacks their user, team or data source; retried on the
     /// next resync rather than at once.
@@ -104,6 +118,8 @@ package actor Reconciler {
     var brakeHeld: Set<Binding> = []
     /// What was last seen in Grafana, so an event reads only what it touches.
     var observed = ObservedGrafana()
+    /// Each failing key's backoff: an event's pass leaves it alone until its retry is due.
+    var keyBackoff: KeyBackoff
     /// Folder references whose lookup failed, with why, until they may be asked again.
     var folderMisses: [String: (until: Date, problem: ReferenceProblem)] = [:]
 
@@ -126,6 +142,7 @@ package actor Reconciler {
         self.logger = logger
         self.audit = audit
         self.storage = storage ?? FileStateStorage(directory: configuration.stateDirectory, fileSystem: fileSystem)
+        keyBackoff = KeyBackoff(policy: configuration.keyRetry)
         lastValid = LastValidFiles(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
     }
 
@@ -199,11 +216,13 @@ package actor Reconciler {
                 desired = desiredState(try await facts(for: catalog, reusing: false, now: now))
             }
             if applying { lastDesired = Set(desired.bindings.keys) }
-            let actual = await actualState(of: desired, incremental: incremental)
+            // A failing key is left alone until its own retry is due; a start, resync or request tries them all.
+            let waiting = incremental ? keyBackoff.notDue(at: now) : [:]
+            let actual = await actualState(of: desired, incremental: incremental, leaving: Set(waiting.keys))
             var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
-            plan.withhold(Set(actual.unreadable.keys))
-            result.unreadable = actual.unreadable.count
+            plan.withhold(Set(actual.unreadable.keys).union(waiting.keys))
+            (result.unreadable, result.waiting) = (actual.unreadable.count, waiting.count)
             if configuration.enforceZeroStanding {
                 plan.changes += try await standingRemovals(catalog: catalog, snapshot: snapshot, desired: desired)
             }
@@ -224,11 +243,19 @@ package actor Reconciler {
             try await confirmInterruptedWrites(plan, actual: actual, now: now)
             var outcome = try await execute(plan, desired: desired, invalid: Set(rejected.keys), now: now)
             observed.forget(plan.changes.map(\.binding.resource))
-            outcome.block(grantsOn: actual.unreadable, desired: desired, ledger: ledger)
+            var blockers = actual.unreadable.mapValues { (KeyFailure($0), "which could not be read") }
+            for (key, failure) in waiting {
+                let due = keyBackoff.waiting[key]?.due.rfc3339 ?? "later"
+                blockers[key] = (failure, "retried at \(due) after it failed")
+            }
+            outcome.block(grantsOn: blockers, desired: desired, ledger: ledger)
+            result.keys = keyResults(read: actual, written: plan, outcome: outcome)
+            keyBackoff.record(result.keys, now: clock.now())
+            result.nextRetry = keyBackoff.nextDue
             removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)
             result.applied += outcome.applied
-            result.failed = outcome.failed
+            (result.failed, result.tokensFailed) = (outcome.failed, outcome.tokensFailed)
             try await saveLedger()
             result.phases = try await report(
                 catalog: catalog, desired: desired, invalid: invalid, rejected: rejected, outcome: outcome, now: now)
@@ -323,6 +350,18 @@ package actor Reconciler {
                     + "the ledger at once; held until the files return or a later pass confirms them gone"
                 return event
             })
+    }
+
+    /// Each key read or written this pass: failed when its read or one of its writes failed, else done.
+    private func keyResults(read actual: ActualState, written plan: Plan, outcome: ExecutionOutcome) -> [Binding
+        .Resource: ReconcileResult]
+    {
+        var results: [Binding.Resource: ReconcileResult] = [:]
+        for key in actual.read { results[key] = .done }
+        for change in plan.changes { results[change.binding.resource] = .done }
+        for (key, error) in actual.unreadable { results[key] = .failed(KeyFailure(error)) }
+        for (key, failure) in outcome.failedKeys { results[key] = .failed(failure) }
+        return results
     }
 
     func saveLedger() async throws(LedgerError) {

@@ -1,8 +1,9 @@
 import Foundation
 import GrafanaAPI
 
-/// The daemon: a pass now, then whenever a file changes (polled, debounced), a grant starts or ends, or the
-/// resync interval passes; after a failed pass, again with backoff. Stops between passes when asked.
+/// The daemon: a pass now, then whenever a file changes (polled, debounced), a grant starts or ends, the resync
+/// interval passes, or a failing key's own retry falls due; after a failed pass, again with backoff. Stops between
+/// passes when asked.
 package actor ControllerLoop {
     package struct Timing: Sendable {
         package var resync: Duration = .seconds(60)
@@ -45,7 +46,7 @@ package actor ControllerLoop {
             let started = clock.now()
             let result = await reconciler.pass(trigger: trigger)
             record(result, seconds: clock.now().timeIntervalSince(started))
-            failures = result.isConverged ? 0 : failures + 1
+            failures = result.needsPassRetry ? failures + 1 : 0
             // A pass that failed has said so (pass.failed); it did not complete.
             if result.error == nil {
                 var fields = Self.summary(of: result, trigger: trigger)
@@ -57,6 +58,7 @@ package actor ControllerLoop {
             if let deadline = result.nextDeadline, deadline < wake.0 {
                 wake = (deadline, .timer(grant: result.nextEdge?.grant ?? "", edge: result.nextEdge?.edge ?? ""))
             }
+            if let retry = result.nextRetry, retry < wake.0 { wake = (retry, .backoff) }
             if failures > 0 {
                 let backoff = timing.retry.delay(
                     attempt: failures - 1, retryAfter: nil, random: Double.random(in: 0.5..<1))
@@ -74,6 +76,8 @@ package actor ControllerLoop {
             "next": result.nextDeadline?.rfc3339 ?? "none",
         ]) { $1 }
         if let edge = result.nextEdge { fields["nextGrant"] = edge.grant + " " + edge.edge }
+        if result.waiting > 0 { fields["waiting"] = String(result.waiting) }
+        if let retry = result.nextRetry { fields["nextRetry"] = retry.rfc3339 }
         if !result.changedFiles.isEmpty {
             let shown = result.changedFiles.prefix(10).joined(separator: ",")
             fields["files"] =

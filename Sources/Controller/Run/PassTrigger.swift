@@ -9,15 +9,17 @@ package enum PassTrigger: Sendable, Equatable {
     case resync
     /// Again after a failed pass, with backoff.
     case retry(attempt: Int)
+    /// A failing key's own retry is due (the keys not yet due are left alone).
+    case backoff
     /// `run --once`, `plan` or `--dry-run`.
     case request
 
     /// `trigger=...` and what goes with it.
-    /// A file change or a deadline reads again only what it touches; a start, a resync, a retry or a request reads
+    /// A file change, a deadline or a key's backoff reads again only what it touches; a start, a resync, a retry or a request reads
     /// all of Grafana, which is what catches drift.
     package var readsIncrementally: Bool {
         switch self {
-        case .fileChange, .timer: true
+        case .fileChange, .timer, .backoff: true
         case .startup, .resync, .retry, .request: false
         }
     }
@@ -29,6 +31,7 @@ package enum PassTrigger: Sendable, Equatable {
         case .timer(let grant, let edge): ["trigger": "timer", "grant": grant, "edge": edge]
         case .resync: ["trigger": "resync"]
         case .retry(let attempt): ["trigger": "retry", "attempt": String(attempt)]
+        case .backoff: ["trigger": "backoff"]
         case .request: ["trigger": "request"]
         }
     }

@@ -1,0 +1,77 @@
+import Foundation
+import GrafanaAPI
+
+/// Why one key (a Grafana object) failed: what its grants' status says, and how soon it may be tried again.
+package struct KeyFailure: Sendable, Equatable {
+    package var message: String
+    /// Grafana's `Retry-After`, when it named one: the key's backoff is never shorter.
+    package var retryAfter: Duration?
+    /// This Grafana has no API for it (open-source Grafana asked for data-source permissions): `Unsupported`.
+    package var unsupported = false
+
+    package init(message: String, retryAfter: Duration? = nil, unsupported: Bool = false) {
+        self.message = message
+        self.retryAfter = retryAfter
+        self.unsupported = unsupported
+    }
+
+    package init(_ error: GrafanaAPIError) {
+        let unsupported = if case .unsupported = error { true } else { false }
+        self.init(message: error.description, retryAfter: error.retryAfter, unsupported: unsupported)
+    }
+}
+
+/// What reconciling one key came to in a pass (controller-runtime's `Result`): done, or failed, which sets that
+/// key's own backoff. Revocations the brake holds are not a key's result: the brake counts them together, so they
+/// are retried by a whole pass.
+package enum ReconcileResult: Sendable, Equatable {
+    case done
+    case failed(KeyFailure)
+}
+
+/// Each failing key's own exponential backoff. A pass started by an event or a deadline leaves a key alone until its
+/// retry is due, so a data source answering 500 for minutes is tried at growing intervals (never sooner than
+/// `Retry-After`) while every other key is reconciled as usual. Pure: time comes in as a value.
+package struct KeyBackoff: Sendable {
+    package struct Waiting: Sendable, Equatable {
+        package var attempts: Int
+        package var due: Date
+        package var failure: KeyFailure
+    }
+
+    private let policy: RetryPolicy
+    package private(set) var waiting: [Binding.Resource: Waiting] = [:]
+
+    package init(policy: RetryPolicy) {
+        self.policy = policy
+    }
+
+    /// Records a pass's results at `now`: a key done is forgotten, a key failed waits its next backoff
+    /// (`random` in [0, 1) spreads the wait over its upper half). A key that was due but no longer touched by any
+    /// grant or ledger entry has nothing left to retry and is forgotten too.
+    package mutating func record(
+        _ results: [Binding.Resource: ReconcileResult], now: Date, random: () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        waiting = waiting.filter { $0.value.due > now || results[$0.key] != nil }
+        for (key, result) in results {
+            switch result {
+            case .done:
+                waiting[key] = nil
+            case .failed(let failure):
+                let attempts = (waiting[key]?.attempts ?? 0) + 1
+                let delay = policy.delay(
+                    attempt: attempts - 1, retryAfter: failure.retryAfter, random: 0.5 + random() / 2)
+                waiting[key] = Waiting(
+                    attempts: attempts, due: now.addingTimeInterval(delay.timeInterval), failure: failure)
+            }
+        }
+    }
+
+    /// The keys whose retry is not yet due at `now`, with their last failure.
+    package func notDue(at now: Date) -> [Binding.Resource: KeyFailure] {
+        waiting.filter { $0.value.due > now }.mapValues(\.failure)
+    }
+
+    /// When the earliest retry falls due.
+    package var nextDue: Date? { waiting.values.map(\.due).min() }
+}
