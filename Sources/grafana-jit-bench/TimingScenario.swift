@@ -46,8 +46,7 @@ struct TimingScenario {
             grafana: HTTPGrafanaClient(
                 connection: GrafanaConnection(
                     baseURL: url, credentials: .token("glsa_bench"), userAgent: "grafana-jit-bench")),
-            fileSystem: fileSystem, clock: clock, logger: logger,
-            audit: AuditLog(destination: .file(root + "/audit.jsonl"), fileSystem: fileSystem))
+            fileSystem: fileSystem, clock: clock, logger: logger)
         try await reconciler.start()
         let loop = ControllerLoop(
             reconciler: reconciler, changes: ChangeDetectors.make(paths: [root + "/repo"], polling: false),

@@ -28,11 +28,11 @@ struct LocalFileSystemTests {
         (try? String(contentsOfFile: target, encoding: .utf8)) == "precious\n"
     }
 
-    @Test func theAuditLogRefusesALink() async throws {
-        let path = try link("audit.jsonl")
-        let audit = AuditLog(destination: .file(path), fileSystem: fileSystem)
+    @Test func theAuditTrailRefusesALink() async throws {
+        let path = try link(AuditStore.fileName)
+        let audit = AuditStore(destination: .file(path), fileSystem: fileSystem)
         let event = AuditEvent(time: Date(), event: "permission.granted", grant: "g", outcome: "success")
-        await #expect(throws: FileSystemError.symbolicLink(path: path)) { try await audit.record([event]) }
+        await #expect(throws: FileSystemError.symbolicLink(path: path)) { try await audit.append([event]) }
         #expect(targetIsUntouched)
     }
 

@@ -21,8 +21,10 @@ extension Reconciler {
         return Reconciler(
             configuration: configuration, grafana: grafana, fileSystem: fileSystem, clock: clock,
             logger: logger ?? Logger(minimumLevel: .error, clock: clock) { _ in },
-            audit: AuditLog(destination: .file(directory.path + "/audit.jsonl"), fileSystem: fileSystem),
-            onCall: onCall, notifier: notifier)
+            onCall: onCall, notifier: notifier,
+            storage: FileStateStorage(
+                directory: configuration.stateDirectory, audit: .file(directory.path + "/audit.jsonl"),
+                fileSystem: fileSystem))
     }
 }
 

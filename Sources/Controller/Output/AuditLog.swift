@@ -39,15 +39,10 @@ package struct AuditEvent: Sendable, Codable, Equatable {
     }
 }
 
-/// Appends audit events and fsyncs them before the controller moves on.
+/// Stamps each audit event with where it happened (the Grafana instance and org) and what it came from (the grants'
+/// commit and pull request), then appends it to the state storage, durably before `record` returns.
 package actor AuditLog {
-    package enum Destination: Sendable {
-        case file(String)
-        case standardOutput
-    }
-
-    private let destination: Destination
-    private let fileSystem: any FileSystem
+    private let storage: any StateStorage
     /// Where the grants the current pass read came from, stamped on every event.
     private var provenance: Provenance?
 
@@ -62,32 +57,22 @@ package actor AuditLog {
         self.target = target
     }
 
-    package init(destination: Destination, fileSystem: any FileSystem) {
-        self.destination = destination
-        self.fileSystem = fileSystem
+    package init(storage: any StateStorage) {
+        self.storage = storage
     }
 
-    package func record(_ events: [AuditEvent]) throws(FileSystemError) {
+    package func record(_ events: [AuditEvent]) async throws(FileSystemError) {
         guard !events.isEmpty else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.iso8601Milliseconds)
-        }
-        var bytes: [UInt8] = []
-        for var event in events {
+        // Stamped before the storage is awaited: a provenance or target set meanwhile belongs to later events.
+        let stamped = events.map { event in
+            var event = event
             if event.commit == nil, let provenance {
                 (event.commit, event.pullRequest) = provenance.claim(for: event.grant)
             }
             event.grafana = event.grafana ?? target?.grafana
             event.org = event.org ?? target?.org
-            // Encoding plain strings and dates cannot fail; an empty line would still mark the event.
-            bytes += Array((try? encoder.encode(event)) ?? Data()) + [0x0A]
+            return event
         }
-        switch destination {
-        case .file(let path): try fileSystem.appendDurably(bytes, to: path)
-        case .standardOutput: FileHandle.standardOutput.write(Data(bytes))
-        }
+        try await storage.appendAudit(stamped)
     }
 }

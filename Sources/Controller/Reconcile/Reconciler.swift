@@ -123,9 +123,10 @@ package actor Reconciler {
     /// Folder references whose lookup failed, with why, until they may be asked again.
     var folderMisses: [String: (until: Date, problem: ReferenceProblem)] = [:]
 
+    /// Without `storage`, the ledger, statuses and audit trail (`audit.jsonl`) are kept in the state folder.
     package init(
         configuration: ReconcilerConfiguration, grafana: any GrafanaAPI, fileSystem: any FileSystem,
-        clock: any WallClock, logger: Logger, audit: AuditLog, onCall: (any OnCallAPI)? = nil,
+        clock: any WallClock, logger: Logger, onCall: (any OnCallAPI)? = nil,
         incidents: (any IncidentAPI)? = nil, metrics: ControllerMetrics = ControllerMetrics(),
         notifier: Notifier? = nil, storage: (any StateStorage)? = nil
     ) {
@@ -140,8 +141,9 @@ package actor Reconciler {
         self.fileSystem = fileSystem
         self.clock = clock
         self.logger = logger
-        self.audit = audit
-        self.storage = storage ?? FileStateStorage(directory: configuration.stateDirectory, fileSystem: fileSystem)
+        let storage = storage ?? FileStateStorage(directory: configuration.stateDirectory, fileSystem: fileSystem)
+        self.storage = storage
+        audit = AuditLog(storage: storage)
         keyBackoff = KeyBackoff(policy: configuration.keyRetry)
         lastValid = LastValidFiles(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
     }

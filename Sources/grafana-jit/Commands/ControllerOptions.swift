@@ -98,7 +98,7 @@ struct ControllerOptions {
     /// Without `--config`, one target whose state is the state folder itself.
     let targets: [TargetSettings]
     let resync: Duration
-    let auditDestination: AuditLog.Destination
+    let auditDestination: AuditStore.Destination
     let logFormat: Logger.Format
     let logLevel: Logger.Level
     let brakeShare: Double
@@ -194,7 +194,7 @@ struct ControllerOptions {
         }
         resync = try duration("resync", default: .seconds(60))
         writeDeadline = try duration("write-deadline", default: .seconds(30))
-        let audit = arguments.value("audit-log") ?? state + "/audit.jsonl"
+        let audit = arguments.value("audit-log") ?? state + "/" + AuditStore.fileName
         auditDestination = audit == "-" ? .standardOutput : .file(audit)
         let format = arguments.value("log-format") ?? "text"
         guard let parsedFormat = Logger.Format(rawValue: format) else {
@@ -317,7 +317,6 @@ struct ControllerOptions {
             let reconciler = Reconciler(
                 configuration: configuration, grafana: HTTPGrafanaClient(connection: connection, clock: clock),
                 fileSystem: fileSystem, clock: clock, logger: logger,
-                audit: AuditLog(destination: auditDestination, fileSystem: fileSystem),
                 onCall: settings.onCall.map {
                     HTTPOnCallClient(
                         baseURL: $0.url, token: $0.token, userAgent: connection.userAgent, tls: connection.tls)
@@ -325,7 +324,9 @@ struct ControllerOptions {
                 incidents: settings.incidents.map {
                     HTTPIncidentClient(
                         baseURL: $0.url, token: $0.token, userAgent: connection.userAgent, tls: connection.tls)
-                }, metrics: metrics, notifier: notifications?.notifier)
+                }, metrics: metrics, notifier: notifications?.notifier,
+                storage: FileStateStorage(
+                    directory: settings.stateDirectory, audit: auditDestination, fileSystem: fileSystem))
             return (reconciler, logger, settings)
         }
     }

@@ -64,8 +64,7 @@ struct DemoCommand: Command {
                 sources: ResourceSources(
                     grants: [work + "/repo/grants"], policies: [work + "/repo/policies", work + "/repo/bundles"]),
                 stateDirectory: work + "/state"),
-            grafana: client, fileSystem: fileSystem, clock: clock, logger: logger,
-            audit: AuditLog(destination: .file(work + "/state/audit.jsonl"), fileSystem: fileSystem))
+            grafana: client, fileSystem: fileSystem, clock: clock, logger: logger)
         try await reconciler.start()
         let loop = ControllerLoop(
             reconciler: reconciler, changes: ChangeDetectors.make(paths: [work + "/repo"], polling: false),
