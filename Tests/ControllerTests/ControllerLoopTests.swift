@@ -12,11 +12,12 @@ struct ControllerLoopTests {
     /// A detector tests flip by hand.
     final class ManualChanges: ChangeDetector {
         let checkInterval: Duration = .seconds(1)
+        let namesPaths = false
         let pending = Mutex(false)
-        func takeChange() -> Bool {
+        func takeChanges() -> FileChanges? {
             pending.withLock { value in
                 defer { value = false }
-                return value
+                return value ? .everything : nil
             }
         }
     }

@@ -46,7 +46,7 @@ extension Reconciler {
     /// The directory's grants, with broken files falling back to their last valid content.
     /// Reads the grants; when a root is a link (git-sync) that was swapped, or whose target vanished, while the
     /// files were read, reads again: a half-read snapshot must not look like deleted grants.
-    func readSnapshot(saving: Bool, trustingStamps: Bool = false) throws -> (
+    func readSnapshot(saving: Bool, trustingStamps: Bool = false, changed: FileChanges = .everything) throws -> (
         files: [DecodedFile], fellBack: [DecodedFile]
     ) {
         let loader = ResourceLoader(fileSystem: fileSystem, decoder: configuration.decoder)
@@ -56,7 +56,8 @@ extension Reconciler {
             let roots = configuration.sources.paths
             let before = roots.map { try? fileSystem.resolvedPath(of: $0) }
             let result = try lastValid.decode(
-                configuration.sources, with: loader, saving: saving, trustingStamps: trustingStamps, now: clock.now())
+                configuration.sources, with: loader, saving: saving, trustingStamps: trustingStamps,
+                changed: attempt == 0 ? changed : .everything, now: clock.now())
             let after = roots.map { try? fileSystem.resolvedPath(of: $0) }
             attempt += 1
             if before == after && after.allSatisfy({ $0 != nil }) {
@@ -89,10 +90,10 @@ extension Reconciler {
 
     /// The catalog, the files that fell back to their last valid content, and grants left out for their errors
     /// (by name, with the file and the first error).
-    func loadCatalog(saving: Bool, trustingStamps: Bool = false) throws -> (
+    func loadCatalog(saving: Bool, trustingStamps: Bool = false, changed: FileChanges = .everything) throws -> (
         ResourceCatalog, [DecodedFile], [String: (file: String, error: String)]
     ) {
-        let (files, fellBack) = try readSnapshot(saving: saving, trustingStamps: trustingStamps)
+        let (files, fellBack) = try readSnapshot(saving: saving, trustingStamps: trustingStamps, changed: changed)
         let rejectedNow = Set(files.filter { !$0.errors.isEmpty }.map(\.path) + fellBack.map(\.path))
         for path in rejectedFiles.subtracting(rejectedNow).sorted() where files.contains(where: { $0.path == path }) {
             logger.log(.info, .fileRecovered, ["file": path, "message": "the file is valid again"])

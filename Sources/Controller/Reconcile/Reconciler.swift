@@ -177,8 +177,12 @@ package actor Reconciler {
 
     var undoneGrace: TimeInterval { configuration.undoneGrace.timeInterval }
 
-    /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`).
-    package func pass(applying: Bool = true, trigger: PassTrigger = .request) async -> PassResult {
+    /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`). `files` is what changed in
+    /// the configured trees since the last pass, as the daemon's watcher saw it: a pass that reads incrementally
+    /// reads only those files.
+    package func pass(applying: Bool = true, trigger: PassTrigger = .request, files: FileChanges = .everything) async
+        -> PassResult
+    {
         var result = PassResult()
         let now = clock.now()
         var removalErrors: [Binding: String] = [:]
@@ -196,7 +200,8 @@ package actor Reconciler {
             if applying { try fileSystem.createDirectories(configuration.stateDirectory) }
             if applying, trigger == .startup { result.applied += try await revokeOverdueFirst(now: now) }
             let (catalog, invalid, rejected) = try loadCatalog(
-                saving: applying, trustingStamps: trigger.readsIncrementally)
+                saving: applying, trustingStamps: trigger.readsIncrementally,
+                changed: trigger.readsIncrementally ? files : .everything)
             result.changedFiles = changedFiles(since: applying)
             await readProvenance()
             await markUncommitted(catalog)
@@ -252,7 +257,8 @@ package actor Reconciler {
             }
             outcome.block(grantsOn: blockers, desired: desired, ledger: ledger)
             result.keys = keyResults(read: actual, written: plan, outcome: outcome)
-            keyBackoff.record(result.keys, now: clock.now())
+            // The pass's own time: a key it left alone as not yet due is kept, however long the pass took.
+            keyBackoff.record(result.keys, now: now)
             result.nextRetry = keyBackoff.nextDue
             removalErrors = outcome.removalErrors
             await keepTokens(desired.tokens, into: &outcome)

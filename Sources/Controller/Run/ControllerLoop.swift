@@ -42,9 +42,11 @@ package actor ControllerLoop {
 
     package func run() async {
         var trigger = PassTrigger.startup
+        // What changed in the files since the last pass, when the detector names paths (else: read them all).
+        var files: FileChanges = .everything
         while !stopRequested {
             let started = clock.now()
-            let result = await reconciler.pass(trigger: trigger)
+            let result = await reconciler.pass(trigger: trigger, files: files)
             record(result, seconds: clock.now().timeIntervalSince(started))
             failures = result.needsPassRetry ? failures + 1 : 0
             // A pass that failed has said so (pass.failed); it did not complete.
@@ -65,7 +67,9 @@ package actor ControllerLoop {
                 let retry = clock.now().addingTimeInterval(backoff.timeInterval)
                 if retry < wake.0 { wake = (retry, .retry(attempt: failures)) }
             }
-            trigger = await wait(until: wake.0) ? .fileChange : wake.1
+            let changed = await wait(until: wake.0)
+            trigger = changed == nil ? wake.1 : .fileChange
+            files = changes.namesPaths ? changed ?? .paths([]) : .everything
         }
     }
 
@@ -97,27 +101,28 @@ package actor ControllerLoop {
         readiness?.passCompleted(reachedGrafana: result.reachedGrafana)
     }
 
-    /// Sleeps in check-sized steps until `deadline`, a change of the tree (then its burst settles; true), or a stop.
-    private func wait(until deadline: Date) async -> Bool {
+    /// Sleeps in check-sized steps until `deadline`, a change of the tree (then its burst settles; what changed),
+    /// or a stop (nil).
+    private func wait(until deadline: Date) async -> FileChanges? {
         while !stopRequested && clock.now() < deadline {
             let step = min(changes.checkInterval.timeInterval, deadline.timeIntervalSince(clock.now()))
             // A cancelled sleep only means stopping, which the loop condition sees.
             try? await clock.sleep(until: clock.now().addingTimeInterval(max(0, step)))
-            if changes.takeChange() {
-                await settle()
-                return true
-            }
+            if let changed = changes.takeChanges() { return await settle(changed) }
         }
-        return false
+        return nil
     }
 
     /// Waits until the tree stops changing for the debounce time (a few seconds at most), so a burst is one pass.
-    private func settle() async {
+    private func settle(_ changed: FileChanges) async -> FileChanges {
+        var changed = changed
         let limit = clock.now().addingTimeInterval(3)
         while clock.now() < limit {
             // A cancelled sleep only shortens the settling; a stop is seen by the loop.
             try? await clock.sleep(until: clock.now().addingTimeInterval(timing.debounce.timeInterval))
-            if !changes.takeChange() { return }
+            guard let more = changes.takeChanges() else { break }
+            changed = changed.merging(more)
         }
+        return changed
     }
 }

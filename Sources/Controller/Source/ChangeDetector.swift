@@ -1,11 +1,30 @@
 import Synchronization
 
-/// Tells the daemon whether the grants tree may have changed since it last asked.
+/// What changed in the configured trees.
+package enum FileChanges: Sendable, Equatable {
+    /// These files were written, created, moved or deleted, and nothing else changed.
+    case paths(Set<String>)
+    /// Anything may have changed: the whole tree is read (polling, a lost event, a folder or a root link changed).
+    case everything
+
+    /// Both changes at once.
+    package func merging(_ other: FileChanges?) -> FileChanges {
+        switch (self, other) {
+        case (_, nil): self
+        case (.paths(let mine), .paths(let theirs)?): .paths(mine.union(theirs))
+        default: .everything
+        }
+    }
+}
+
+/// Tells the daemon what in the configured trees may have changed since it last asked.
 package protocol ChangeDetector: Sendable {
     /// How often the daemon should ask.
     var checkInterval: Duration { get }
-    /// True when something changed since the previous call (false positives only cost a pass).
-    func takeChange() -> Bool
+    /// Whether it names the files that changed: a pass it reported nothing to may then trust that nothing did.
+    var namesPaths: Bool { get }
+    /// What changed since the previous call, nil for nothing (a false alarm only costs a pass).
+    func takeChanges() -> FileChanges?
 }
 
 /// inotify where the kernel offers it, polling otherwise or when asked.
@@ -27,6 +46,7 @@ package final class PollingDetector: ChangeDetector {
     private let paths: [String]
     private let last: Mutex<UInt64>
     package let checkInterval: Duration
+    package let namesPaths = false
 
     package init(paths: [String], fileSystem: any FileSystem, interval: Duration = .milliseconds(500)) {
         fingerprint = DirectoryFingerprint(fileSystem: fileSystem)
@@ -35,11 +55,11 @@ package final class PollingDetector: ChangeDetector {
         checkInterval = interval
     }
 
-    package func takeChange() -> Bool {
+    package func takeChanges() -> FileChanges? {
         let now = fingerprint.take(paths)
         return last.withLock { last in
             defer { last = now }
-            return last != now
+            return last != now ? .everything : nil
         }
     }
 }

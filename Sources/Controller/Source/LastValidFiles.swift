@@ -14,6 +14,8 @@ package struct LastValidFiles: Sendable {
     /// modification time) taken before it was read: an unchanged file is not parsed again, and with `trustingStamps`
     /// not even read.
     private var decoded: [String: (hash: UInt64, file: DecodedFile, stamp: String?)] = [:]
+    /// Where the files were at the latest read: a pass told which paths changed updates it instead of walking.
+    private var tree: ResourceTree?
     /// A file modified this recently may change again within the file system's timestamp granularity without its
     /// stamp changing (git's "racy" files): its stamp is not trusted until it is older.
     static let settledAfter: TimeInterval = 2
@@ -29,9 +31,10 @@ package struct LastValidFiles: Sendable {
     /// With `saving` false (`plan`, `--dry-run`), nothing is written: a plan must not change the daemon's fallbacks.
     /// With `trustingStamps` (a pass started by a file event or a deadline), a file whose stamp has not changed since
     /// it was last read, and had settled then, is not read again; a start or a resync reads every file.
+    /// When `changed` names the paths that changed (inotify), only those are looked at: no walk, no stamps.
     package mutating func decode(
         _ sources: ResourceSources, with loader: ResourceLoader, saving: Bool = true, trustingStamps: Bool = false,
-        now: Date = Date()
+        changed: FileChanges = .everything, now: Date = Date()
     ) throws(FileSystemError) -> (files: [DecodedFile], fellBack: [DecodedFile]) {
         if saving { try fileSystem.createDirectory(directory) }
         var files: [DecodedFile] = []
@@ -40,7 +43,19 @@ package struct LastValidFiles: Sendable {
         let previous = self.decoded
         var stamps: [String: String] = [:]
         var unread: Set<String> = []
-        let reads = loader.read(sources) { path in
+        if case .paths(let paths) = changed, let known = tree?.updating(paths, fileSystem: fileSystem),
+            known.paths == sources.paths
+        {
+            tree = known
+        } else {
+            tree = loader.files.walk(sources.paths)
+        }
+        let named: Set<String>? = if case .paths(let paths) = changed { paths } else { nil }
+        let reads = loader.read(sources, in: tree) { path in
+            if let named, !named.contains(path), let known = previous[path] {
+                (stamps[path], _) = (known.stamp, unread.insert(path))
+                return known.file
+            }
             // A file that cannot be stamped is read, which reports its problem.
             let stamp = try? fileSystem.stamp(of: path)
             stamps[path] = stamp

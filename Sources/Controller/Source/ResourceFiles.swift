@@ -1,4 +1,5 @@
 import AccessModel
+import Glibc
 
 /// Finds the resource files under the given paths: `*.yaml`/`*.yml`, recursively, skipping dot-names and what
 /// `.grafana-jit-ignore` lists, never following a symbolic link out of its root, in a stable order.
@@ -19,6 +20,12 @@ package struct ResourceFiles: Sendable {
 
     /// As `find`, with each file's path after resolving links (which decides its place).
     package func locate(in paths: [String]) -> (files: [(path: String, resolved: String)], errors: [ResourceError]) {
+        let tree = walk(paths)
+        return (tree.files, tree.errors)
+    }
+
+    /// One walk of the paths, kept so that changes inotify names can be applied to it without walking again.
+    package func walk(_ paths: [String]) -> ResourceTree {
         var walk = Walk(fileSystem: fileSystem)
         for path in paths {
             walk.visitRoot(Self.trimmingTrailingSlashes(path))
@@ -26,7 +33,15 @@ package struct ResourceFiles: Sendable {
         var seen = Set<String>()
         let files = walk.files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
             .filter { seen.insert($0.resolved).inserted }
-        return (files, walk.errors)
+        return ResourceTree(
+            paths: paths, roots: Self.resolvedRoots(paths, fileSystem: fileSystem), files: files, targets: seen,
+            errors: walk.errors, folders: walk.folders)
+    }
+
+    /// Where each path leads now (nil: nowhere): a git-sync link swap changes it.
+    static func resolvedRoots(_ paths: [String], fileSystem: any FileSystem) -> [String?] {
+        // A root that cannot be resolved is compared as missing.
+        paths.map { try? fileSystem.resolvedPath(of: trimmingTrailingSlashes($0)) }
     }
 
     /// `examples/` and `examples` name the same folder; only the second makes clean paths in messages.
@@ -41,12 +56,112 @@ package struct ResourceFiles: Sendable {
     }
 }
 
+/// The resource files one walk found, and the folders it entered plainly (from a root, through no link), with
+/// what decides which of their files count. `updating` applies the paths inotify names to it: a file written,
+/// created, moved or deleted in such a folder is looked at alone; anything else (a folder, a link, an ignore file,
+/// a root that now leads elsewhere) needs a walk.
+package struct ResourceTree: Sendable {
+    struct Folder: Sendable {
+        var resolved: String
+        /// The path from its root, which ignore patterns match.
+        var relative: String
+        var rules: IgnoreRules
+    }
+
+    let paths: [String]
+    let roots: [String?]
+    /// Sorted by path (bytes), each file once, with its path after resolving links.
+    package private(set) var files: [(path: String, resolved: String)]
+    /// Every file's resolved path: a file reached twice is listed once.
+    private var targets: Set<String>
+    package let errors: [ResourceError]
+    let folders: [String: Folder]
+
+    init(
+        paths: [String], roots: [String?], files: [(path: String, resolved: String)], targets: Set<String>,
+        errors: [ResourceError], folders: [String: Folder]
+    ) {
+        self.paths = paths
+        self.roots = roots
+        self.files = files
+        self.targets = targets
+        self.errors = errors
+        self.folders = folders
+    }
+
+    /// The tree with `changed` looked at again, or nil when one of them needs a walk.
+    package func updating(_ changed: Set<String>, fileSystem: any FileSystem) -> ResourceTree? {
+        guard ResourceFiles.resolvedRoots(paths, fileSystem: fileSystem) == roots else { return nil }
+        var tree = self
+        for path in changed.sorted() {
+            guard tree.update(path, fileSystem: fileSystem) else { return nil }
+        }
+        return tree
+    }
+
+    /// False when the path needs a walk.
+    private mutating func update(_ path: String, fileSystem: any FileSystem) -> Bool {
+        guard let slash = path.lastIndex(of: "/"), let folder = folders[String(path[..<slash])] else { return false }
+        let name = String(path[path.index(after: slash)...])
+        if name.hasPrefix(".") { return name != IgnoreRules.fileName }
+        let relative = folder.relative.isEmpty ? name : folder.relative + "/" + name
+        let kind: DirectoryEntry.Kind
+        do {
+            kind = try fileSystem.kind(of: path)
+        } catch .system(_, _, ENOENT) {
+            remove(path)
+            return true
+        } catch {
+            return false
+        }
+        switch kind {
+        case .file:
+            guard ResourceFiles.isResourceFile(name), !folder.rules.ignores(relative, isDirectory: false) else {
+                remove(path)
+                return true
+            }
+            let resolved = folder.resolved + "/" + name
+            // A link, or a file another path also reaches, is for a walk to judge.
+            guard (try? fileSystem.resolvedPath(of: path)) == resolved else { return false }
+            let (index, found) = position(of: path)
+            if found { return files[index].resolved == resolved }
+            guard targets.insert(resolved).inserted else { return false }
+            files.insert((path, resolved), at: index)
+            return true
+        case .directory, .symbolicLink:
+            return false
+        case .other:
+            remove(path)
+            return true
+        }
+    }
+
+    private mutating func remove(_ path: String) {
+        let (index, found) = position(of: path)
+        guard found else { return }
+        targets.remove(files[index].resolved)
+        files.remove(at: index)
+    }
+
+    /// Where `path` is, or would be inserted, in the sorted files.
+    private func position(of path: String) -> (index: Int, found: Bool) {
+        var (low, high) = (0, files.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if files[middle].path.utf8.lexicographicallyPrecedes(path.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < files.count && files[low].path == path)
+    }
+}
+
 /// One traversal; remembers directories already visited so linked folders cannot loop.
 private struct Walk {
     let fileSystem: any FileSystem
     /// Each file as reached, with its path after resolving links.
     var files: [(path: String, resolved: String)] = []
     var errors: [ResourceError] = []
+    /// The folders entered through no link, by path.
+    var folders: [String: ResourceTree.Folder] = [:]
     private var visited: Set<String> = []
 
     init(fileSystem: any FileSystem) {
@@ -61,7 +176,7 @@ private struct Walk {
             }
             // A root may itself be a link (git-sync): its target is the boundary links must stay within.
             let root = try fileSystem.resolvedPath(of: path)
-            visitDirectory(path, relative: "", root: root, rules: try ignoreRules(in: path))
+            visitDirectory(path, relative: "", root: root, rules: try ignoreRules(in: path), plainly: true)
         } catch {
             errors.append(.unreadable(error.description, at: .start(of: path)))
         }
@@ -74,21 +189,26 @@ private struct Walk {
         return IgnoreRules(text: String(decoding: try fileSystem.contents(of: path, limit: 1 << 20), as: UTF8.self))
     }
 
-    private mutating func visitDirectory(_ path: String, relative: String, root: String, rules: IgnoreRules) {
+    private mutating func visitDirectory(
+        _ path: String, relative: String, root: String, rules: IgnoreRules, plainly: Bool
+    ) {
         do {
             let resolved = try fileSystem.resolvedPath(of: path)
             guard visited.insert(resolved).inserted else { return }
+            if plainly { folders[path] = ResourceTree.Folder(resolved: resolved, relative: relative, rules: rules) }
             for entry in try fileSystem.entries(of: path) where !entry.name.hasPrefix(".") {
                 let entryPath = path + "/" + entry.name
                 let entryRelative = relative.isEmpty ? entry.name : relative + "/" + entry.name
                 var (kind, target) = (entry.kind, resolved + "/" + entry.name)
-                if kind == .symbolicLink {
+                let linked = kind == .symbolicLink
+                if linked {
                     guard let link = linkTarget(entryPath, root: root) else { continue }
                     (kind, target) = link
                 }
                 switch kind {
                 case .directory where !rules.ignores(entryRelative, isDirectory: true):
-                    visitDirectory(entryPath, relative: entryRelative, root: root, rules: rules)
+                    visitDirectory(
+                        entryPath, relative: entryRelative, root: root, rules: rules, plainly: plainly && !linked)
                 case .file
                 where ResourceFiles.isResourceFile(entry.name) && !rules.ignores(entryRelative, isDirectory: false):
                     files.append((entryPath, target))

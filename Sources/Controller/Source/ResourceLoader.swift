@@ -23,11 +23,14 @@ package struct ResourceLoader: Sendable {
     /// Each file, read and decoded; finding problems come first, as a pseudo-file with an empty path. `unchanged`
     /// may return what a file decoded to before without its being read (its bytes are then nil), and `reuse` what the
     /// same bytes decoded to before: both spare work on files that did not change.
+    /// `tree` is where the files are, when already known (else the sources are walked).
     package func read(
-        _ sources: ResourceSources, unchanged: (_ path: String) -> DecodedFile? = { _ in nil },
+        _ sources: ResourceSources, in tree: ResourceTree? = nil,
+        unchanged: (_ path: String) -> DecodedFile? = { _ in nil },
         reusing reuse: (_ path: String, _ bytes: [UInt8]) -> DecodedFile? = { _, _ in nil }
     ) -> [FileRead] {
-        let (found, errors) = files.locate(in: sources.paths)
+        let tree = tree ?? files.walk(sources.paths)
+        let (found, errors) = (tree.files, tree.errors)
         let placement = ResourceSources.Placement(sources, fileSystem: files.fileSystem)
         var result: [FileRead] = errors.isEmpty ? [] : [("", nil, DecodedFile(path: "", errors: errors), .anywhere)]
         let limit = decoder.parser.limits.maxBytes

@@ -1,0 +1,100 @@
+import AccessModel
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Controller
+
+/// A walk's tree, updated with the paths inotify names, lists exactly what a new walk would; whatever a path alone
+/// cannot settle (a folder, a link, an ignore file, a swapped root) asks for a walk instead.
+struct ResourceTreeTests {
+    let directory: TemporaryDirectory
+    let files = ResourceFiles(fileSystem: LocalFileSystem())
+    var root: String { directory.path + "/repo" }
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        try directory.write("repo/.grafana-jit-ignore", "drafts/\n*.skip.yaml\n")
+        for name in ["a.yaml", "team/b.yaml", "team/c.yml", "drafts/d.yaml", "notes.txt"] {
+            try directory.write("repo/" + name, "")
+        }
+    }
+
+    private func updated(_ tree: ResourceTree, _ relative: [String]) -> ResourceTree? {
+        tree.updating(Set(relative.map { root + "/" + $0 }), fileSystem: LocalFileSystem())
+    }
+
+    private func listed(_ tree: ResourceTree?) -> [String]? {
+        tree?.files.map { String($0.path.dropFirst(root.count + 1)) }
+    }
+
+    @Test func namedFilesAddedChangedAndRemovedMatchANewWalk() throws {
+        let tree = files.walk([root])
+        #expect(listed(tree) == ["a.yaml", "team/b.yaml", "team/c.yml"])
+        try directory.write("repo/team/a0.yaml", "")
+        try directory.write("repo/team/b.yaml", "changed")
+        try directory.write("repo/x.skip.yaml", "")
+        try directory.write("repo/team/.swap.yaml", "")
+        try directory.write("repo/team/readme.md", "")
+        try FileManager.default.removeItem(atPath: root + "/a.yaml")
+        let next = updated(
+            tree, ["team/a0.yaml", "team/b.yaml", "x.skip.yaml", "team/.swap.yaml", "team/readme.md", "a.yaml"])
+        #expect(listed(next) == ["team/a0.yaml", "team/b.yaml", "team/c.yml"])
+        #expect(listed(next) == listed(files.walk([root])))
+        #expect(next?.files.map(\.resolved) == files.walk([root]).files.map(\.resolved))
+    }
+
+    @Test func whatAPathCannotSettleNeedsAWalk() throws {
+        let tree = files.walk([root])
+        try directory.write("repo/new/e.yaml", "")
+        #expect(updated(tree, ["new/e.yaml"]) == nil, "a folder the walk never entered")
+        #expect(updated(tree, ["new"]) == nil, "a folder")
+        #expect(updated(tree, [".grafana-jit-ignore"]) == nil, "the ignore rules")
+        #expect(updated(tree, ["drafts/d.yaml"]) == nil, "an ignored folder is never entered")
+        try directory.link("repo/linked.yaml", to: root + "/team/b.yaml")
+        #expect(updated(tree, ["linked.yaml"]) == nil, "a link")
+    }
+
+    @Test func aSwappedRootNeedsAWalk() throws {
+        try directory.write("rev-2/a.yaml", "")
+        try directory.link("live", to: root)
+        let live = directory.path + "/live"
+        let tree = files.walk([live])
+        #expect(tree.updating([live + "/a.yaml"], fileSystem: LocalFileSystem()) != nil)
+        try FileManager.default.removeItem(atPath: live)
+        try directory.link("live", to: directory.path + "/rev-2")
+        #expect(tree.updating([live + "/a.yaml"], fileSystem: LocalFileSystem()) == nil)
+    }
+
+    @Test func aPassToldWhichFilesChangedReadsOnlyThose() throws {
+        let fileSystem = LocalFileSystem()
+        let sources = ResourceSources(grants: [root], policies: [])
+        func grant(_ name: String, reason: String) throws {
+            try directory.write(
+                "repo/team/\(name).yaml",
+                """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessGrant
+                metadata: {name: \(name)}
+                spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: \(reason)}
+                """)
+        }
+        try grant("g1", reason: "one")
+        try grant("g2", reason: "one")
+        var read = LastValidFiles(stateDirectory: directory.path + "/state", fileSystem: fileSystem)
+        func reasons(_ changed: FileChanges) throws -> [String] {
+            let decoded = try read.decode(
+                sources, with: ResourceLoader(fileSystem: fileSystem), saving: false, trustingStamps: true,
+                changed: changed)
+            return ResourceCatalog(files: decoded.files).grants.map { "\($0.name)=\($0.reason)" }.sorted()
+        }
+        #expect(try reasons(.everything) == ["g1=one", "g2=one"])
+        try grant("g1", reason: "two")
+        try grant("g2", reason: "two")
+        try grant("g3", reason: "two")
+        #expect(
+            try reasons(.paths([root + "/team/g1.yaml", root + "/team/g3.yaml"])) == ["g1=two", "g2=one", "g3=two"],
+            "g2 was not named: not read")
+        #expect(try reasons(.everything) == ["g1=two", "g2=two", "g3=two"])
+    }
+}
