@@ -132,51 +132,18 @@ struct RunCommand: Command {
         } else {
             server = nil
         }
-        defer { server?.shutdown() }
-        // Left to end with the process when `run` returns, scan or no scan: it only reads, and its result is a log
-        // line and a gauge.
-        Task {
-            guard discoverInterval > .zero else { return }
-            while true {
-                for controller in controllers {
-                    do {
-                        _ = try await controller.reconciler.discover()
-                    } catch {
-                        controller.logger.log(.warning, .discoveryFailed, ["error": "\(error)"])
-                    }
-                }
-                try await Task.sleep(for: discoverInterval)
-            }
+        let clock = SystemClock()
+        // Stopped in this order: no pass starts once the notifier drains, and probes answer until the end.
+        var stages: [[any Service]] = [
+            loops,
+            [DiscoveryService(reconcilers: controllers.map(\.reconciler), interval: discoverInterval, clock: clock)],
+        ]
+        if let notifier {
+            stages.append([NotifierService(notifier: notifier, drainLimit: Self.notificationDrain, clock: clock)])
         }
-        let stopped = await withTaskGroup(of: String?.self) { group in
-            group.addTask {
-                await withTaskGroup(of: Void.self) { each in
-                    for loop in loops { each.addTask { await loop.run() } }
-                }
-                return nil
-            }
-            group.addTask { await signals.first() }
-            let first = await group.next() ?? nil
-            guard let signal = first else { return "none" }
-            for loop in loops { await loop.requestStop() }
-            // A second signal, or 30 s, ends the drain at once.
-            group.addTask { await signals.first() }
-            group.addTask {
-                // Cancelled once the drain finishes first; either way the group ends.
-                try? await Task.sleep(for: .seconds(30))
-                return "drain timeout"
-            }
-            if let next = await group.next() ?? nil {
-                // A pass still in flight is abandoned: the write-ahead ledger lets the next start finish its work.
-                logger.log(.warning, .controllerStopped, ["reason": "\(signal), then \(next)"])
-                exit(0)
-            }
-            group.cancelAll()
-            return signal
-        }
-        await notifier?.drain(until: Date().addingTimeInterval(Self.notificationDrain.timeInterval))
-        logger.log(.info, .controllerStopped, ["reason": stopped])
-        return .success
+        if let server { stages.append([OperationsService(server: server)]) }
+        return await Self.serve(
+            ServiceGroup(stages: stages, clock: clock), signals: signals, clock: clock, logger: logger)
     }
 }
 
