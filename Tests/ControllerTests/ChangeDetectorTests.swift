@@ -12,12 +12,13 @@ struct ChangeDetectorTests {
         try directory.write("repo/grants/a.yaml", "")
     }
 
-    /// Polls for changes with a deadline: inotify events arrive on a dispatch queue. Collects what arrives within
+    /// Polls for changes with a deadline (long: a loaded machine stalls tests for seconds; it only waits that long
+    /// when the change never comes): inotify events arrive on a dispatch queue. Collects what arrives within
     /// `settle` of the first.
     private func eventually(_ detector: any ChangeDetector, settle: Duration = .milliseconds(100)) async throws
         -> FileChanges?
     {
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let changes = detector.takeChanges() {
                 try await Task.sleep(for: settle)

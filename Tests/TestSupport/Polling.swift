@@ -3,7 +3,7 @@ import Foundation
 /// Polls until `condition` holds or `seconds` pass (real time, short steps, never one long sleep); the last check
 /// is made at the deadline.
 package func eventually(
-    within seconds: TimeInterval = 5, every step: Duration = .milliseconds(10),
+    within seconds: TimeInterval = 30, every step: Duration = .milliseconds(10),
     _ condition: () async throws -> Bool
 ) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)

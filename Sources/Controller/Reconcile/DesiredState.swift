@@ -12,6 +12,9 @@ package struct DesiredState: Sendable {
     /// The ledger's grant records after this pass (first seen, first activated, fixed window, expired).
     package var records: [String: GrantRecord]
 
+    /// How many grants were decided afresh (the others' decisions were reused from the memo).
+    package private(set) var decided = 0
+
     /// Some grant names a user, team, data source, folder or service account the facts lack.
     var namesUnknownObjects: Bool { outcomes.values.contains { $0.reason == .notFoundInGrafana } }
 
@@ -31,19 +34,109 @@ package struct DesiredState: Sendable {
     }
 
     package init(catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date) {
+        var memo = Memo()
+        self.init(catalog: catalog, snapshot: snapshot, records: records, now: now, memo: &memo)
+    }
+
+    /// What each grant came to in earlier passes, reused while nothing it was decided on has changed: the grant,
+    /// its ledger record, the policies and bundles, the facts (by generation), on-call and incidents, and no edge
+    /// of its own (start, end, active-hours change, shift end) has passed. Deciding is pure, so a reused decision
+    /// is the one deciding again would make; a start or a resync decides every grant afresh all the same.
+    package struct Memo: Sendable {
+        /// What an active grant holds now.
+        fileprivate struct Holding: Sendable {
+            var bindings: [(binding: Binding, level: Level, resourceName: String)] = []
+            var token: DesiredToken?
+        }
+
+        fileprivate struct Decision: Sendable {
+            var grant: AccessGrant
+            /// The ledger's record it was decided on, and the record deciding left.
+            var record: GrantRecord
+            var decided: GrantRecord
+            var outcome: GrantOutcome
+            var holding: Holding
+            var decidedAt: Date
+            var validUntil: Date?
+
+            func holds(at now: Date) -> Bool { decidedAt <= now && validUntil.map { now < $0 } ?? true }
+        }
+
+        fileprivate var policies: [String: AccessPolicy] = [:]
+        fileprivate var bundles: [String: AccessBundle] = [:]
+        fileprivate var facts: UInt64 = 0
+        fileprivate var onCall: [String: Set<String>]?
+        fileprivate var shiftEnds: [String: [String: Date]] = [:]
+        fileprivate var incidents: [String: Bool]?
+        fileprivate var decisions: [String: Decision] = [:]
+
+        package init() {}
+
+        /// Whether decisions made in this context still hold in that one.
+        fileprivate func holds(for catalog: ResourceCatalog, _ snapshot: GrafanaSnapshot) -> Bool {
+            snapshot.generation != 0 && facts == snapshot.generation && onCall == snapshot.onCall
+                && shiftEnds == snapshot.shiftEnds && incidents == snapshot.incidents && policies == catalog.policies
+                && bundles == catalog.bundles
+        }
+    }
+
+    /// As `init(catalog:snapshot:records:now:)`, deciding again only the grants whose decision in `memo` no
+    /// longer holds, and leaving in `memo` the decisions of this pass.
+    package init(
+        catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date,
+        memo: inout Memo
+    ) {
         self.records = records
-        let evaluator = PolicyEvaluator(catalog: catalog, facts: snapshot.facts)
+        if !memo.holds(for: catalog, snapshot) {
+            memo = Memo()
+            (memo.policies, memo.bundles, memo.facts) = (catalog.policies, catalog.bundles, snapshot.generation)
+            (memo.onCall, memo.shiftEnds, memo.incidents) = (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents)
+        }
+        var evaluator: PolicyEvaluator?
         let present = Set(catalog.grants.map(\.name))
+        var decisions: [String: Memo.Decision] = [:]
         for grant in catalog.grants {
+            let known = records[grant.name]
+            if let earlier = memo.decisions[grant.name], earlier.grant == grant, let known, earlier.record == known,
+                earlier.holds(at: now)
+            {
+                decisions[grant.name] = earlier
+                apply(earlier)
+                continue
+            }
             let key = Self.contentKey(of: grant, catalog: catalog)
             var record =
-                records[grant.name] ?? Self.renamed(key, records: records, present: present)
-                ?? GrantRecord(firstSeen: now)
+                known ?? Self.renamed(key, records: records, present: present) ?? GrantRecord(firstSeen: now)
             record.contentKey = key
-            outcomes[grant.name] = decide(
-                grant, catalog: catalog, evaluator: evaluator, snapshot: snapshot, record: &record, now: now)
-            self.records[grant.name] = record
+            decided += 1
+            let judge = evaluator ?? PolicyEvaluator(catalog: catalog, facts: snapshot.facts)
+            evaluator = judge
+            var (decided, holding) = (record, Memo.Holding())
+            let outcome = decide(
+                grant, catalog: catalog, evaluator: judge, snapshot: snapshot, record: &decided, into: &holding,
+                now: now)
+            // It changes at its next edge; until then, or until what it was decided on changes, it holds. A record
+            // made afresh (first seen, or renamed) is not the ledger's yet: decided again until it is.
+            let edge = [outcome.window?.start, outcome.window?.end, outcome.nextChange].compactMap { $0 }
+                .filter { $0 > now }.min()
+            let decision = Memo.Decision(
+                grant: grant, record: known ?? record, decided: decided, outcome: outcome, holding: holding,
+                decidedAt: now, validUntil: known == nil ? now : edge)
+            decisions[grant.name] = decision
+            apply(decision)
         }
+        memo.decisions = decisions
+    }
+
+    /// A decision's outcome, record, bindings and token, in the desired state.
+    private mutating func apply(_ decision: Memo.Decision) {
+        let name = decision.grant.name
+        outcomes[name] = decision.outcome
+        records[name] = decision.decided
+        for granted in decision.holding.bindings {
+            add(granted.binding, level: granted.level, grant: decision.grant, resourceName: granted.resourceName)
+        }
+        if let token = decision.holding.token { tokens[name] = token }
     }
 
     /// What a start knows before it reads a file: these grants, each expired by the window the ledger recorded,
@@ -58,9 +151,10 @@ package struct DesiredState: Sendable {
         }
     }
 
-    private mutating func decide(
+    /// The grant's outcome at `now`; the bindings and token it holds go into `holding`.
+    private func decide(
         _ grant: AccessGrant, catalog: ResourceCatalog, evaluator: PolicyEvaluator, snapshot: GrafanaSnapshot,
-        record: inout GrantRecord, now: Date
+        record: inout GrantRecord, into holding: inout Memo.Holding, now: Date
     ) -> GrantOutcome {
         if record.isExpired {
             return outcome(
@@ -135,10 +229,10 @@ package struct DesiredState: Sendable {
             insideCount += 1
             switch item {
             case .binding(let binding, let level, let resourceName):
-                add(binding, level: level, grant: grant, resourceName: resourceName)
+                holding.bindings.append((binding, level, resourceName))
                 inside.append(binding)
             case .token(let account):
-                tokens[grant.name] = DesiredToken(
+                holding.token = DesiredToken(
                     serviceAccountID: account.id, serviceAccountName: account.name, subjectName: grant.subject.name,
                     end: window.end)
             }

@@ -21,6 +21,9 @@ package struct GrafanaSnapshot: Sendable {
     package var shiftEnds: [String: [String: Date]] = [:]
     /// Incident id → active, when Grafana Incident answered.
     package var incidents: [String: Bool]?
+    /// Which read of Grafana the facts (all but on-call and incidents) come from: the same generation, the same facts.
+    /// 0 for facts made by hand, which nothing may assume unchanged.
+    package var generation: UInt64 = 0
 
     package init() {}
 

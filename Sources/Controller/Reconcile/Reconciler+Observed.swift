@@ -14,6 +14,7 @@ extension Reconciler {
         do {
             var snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
             await lookUpFolders(into: &snapshot, for: catalog, now: now)
+            snapshot.generation = UInt64.random(in: 1...UInt64.max)
             metrics.grafanaUp.set(1, targetLabels.grafana, targetLabels.org)
             (observed.facts, observed.factsReadAt) = (snapshot, now)
             return snapshot

@@ -2,6 +2,24 @@ import AccessModel
 import Foundation
 import GrafanaAPI
 
+/// Everything a grant's status is made of, besides its previous status: equal inputs make an equal status.
+struct ReportInput: Equatable {
+    var grant: AccessGrant
+    var outcome: DesiredState.GrantOutcome
+    var changes: [String]?
+    var error: String?
+    var refusal: String?
+    var blocked: String?
+    var fallback: String?
+    var claim: (commit: String, pullRequest: Int?)?
+
+    static func == (lhs: ReportInput, rhs: ReportInput) -> Bool {
+        lhs.grant == rhs.grant && lhs.outcome == rhs.outcome && lhs.changes == rhs.changes && lhs.error == rhs.error
+            && lhs.refusal == rhs.refusal && lhs.blocked == rhs.blocked && lhs.fallback == rhs.fallback
+            && lhs.claim?.commit == rhs.claim?.commit && lhs.claim?.pullRequest == rhs.claim?.pullRequest
+    }
+}
+
 /// Status files and grant-decision audit events, after a pass.
 extension Reconciler {
     func report(
@@ -11,9 +29,24 @@ extension Reconciler {
         var next: [GrantStatus] = []
         var events: [AuditEvent] = []
         var notices: [GrantNotification] = []
+        var phases: [String: Phase] = [:]
+        var inputs: [String: ReportInput] = [:]
+        let fallbacks = Dictionary(invalid.map { ($0.path, $0) }) { first, _ in first }
         for grant in catalog.grants {
             guard let result = desired.outcomes[grant.name] else { continue }
             let previous = statuses[grant.name]
+            let input = ReportInput(
+                grant: grant, outcome: result, changes: outcome.changes[grant.name], error: outcome.errors[grant.name],
+                refusal: outcome.refusals[grant.name], blocked: outcome.blocked[grant.name]?.message,
+                fallback: fallbacks[grant.metadata.location.file]?.errors.first?.message,
+                claim: provenance?.claim(for: grant.name))
+            inputs[grant.name] = input
+            // Made of the same as last pass's, the status is last pass's: not built, compared or written again.
+            // An active grant with expiry notices to send is looked at each pass: its marks come due with time.
+            if let previous, reportInputs[grant.name] == input, notifier == nil || result.phase != .active {
+                phases[grant.name] = previous.phase
+                continue
+            }
             var status = GrantStatus(
                 name: grant.name, file: grant.metadata.location.file, subject: grant.subject.description,
                 access: catalog.accessItems(of: grant).map(\.summary), phase: result.phase, message: result.message,
@@ -28,7 +61,7 @@ extension Reconciler {
             } else if let failure = outcome.errors[grant.name], result.phase == .active {
                 (status.phase, status.message, reason) = (.failed, "a change failed: \(failure)", .applyFailed)
             }
-            if let fallback = invalid.first(where: { $0.path == grant.metadata.location.file }) {
+            if let fallback = fallbacks[grant.metadata.location.file] {
                 status.message +=
                     "; the file fails to parse (\(fallback.errors.first?.message ?? "")), its last valid content is in force"
             }
@@ -116,9 +149,13 @@ extension Reconciler {
         }
         try await audit.record(events)
         try await saveStatuses(next)
-        for status in next { statuses[status.name] = status }
+        for status in next {
+            statuses[status.name] = status
+            phases[status.name] = phases[status.name] ?? status.phase
+        }
+        reportInputs = inputs
         await notifier?.send(notices)
-        return Dictionary(next.map { ($0.name, $0.phase) }, uniquingKeysWith: { first, _ in first })
+        return phases
     }
 
     private func decision(

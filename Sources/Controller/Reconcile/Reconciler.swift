@@ -118,6 +118,10 @@ package actor Reconciler {
     var brakeHeld: Set<Binding> = []
     /// What was last seen in Grafana, so an event reads only what it touches.
     var observed = ObservedGrafana()
+    /// Each grant's decision, reused by the passes an event starts while nothing it was decided on changed.
+    var decisions = DesiredState.Memo()
+    /// What each grant's status was made of in the last report: an unchanged grant's status is not built again.
+    var reportInputs: [String: ReportInput] = [:]
     /// Each failing key's backoff: an event's pass leaves it alone until its retry is due.
     var keyBackoff: KeyBackoff
     /// Folder references whose lookup failed, with why, until they may be asked again.
@@ -215,8 +219,11 @@ package actor Reconciler {
                 snapshot = facts
                 (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents) =
                     (roster?.onCall, roster?.shiftEnds ?? [:], incidents)
-                return DesiredState(catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now)
+                return DesiredState(
+                    catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions)
             }
+            // A start, a resync or a request decides every grant afresh.
+            if !incremental { decisions = DesiredState.Memo() }
             var desired = desiredState(snapshot)
             // Facts held from earlier passes may predate a user, team or data source a new grant names.
             if incremental, desired.namesUnknownObjects, !observed.mayReuseFacts(now: now, namesUnknown: true) {
