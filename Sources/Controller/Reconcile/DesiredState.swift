@@ -14,6 +14,9 @@ package struct DesiredState: Sendable {
 
     /// How many grants were decided afresh (the others' decisions were reused from the memo).
     package private(set) var decided = 0
+    /// Each grant's decision by number: a grant whose number is the same as in an earlier pass has the same content
+    /// and outcome as then.
+    package private(set) var decisionNumbers: [String: UInt64] = [:]
 
     /// Some grant names a user, team, data source, folder or service account the facts lack.
     var namesUnknownObjects: Bool { outcomes.values.contains { $0.reason == .notFoundInGrafana } }
@@ -58,6 +61,7 @@ package struct DesiredState: Sendable {
             var holding: Holding
             var decidedAt: Date
             var validUntil: Date?
+            var number: UInt64
 
             func holds(at now: Date) -> Bool { decidedAt <= now && validUntil.map { now < $0 } ?? true }
         }
@@ -69,8 +73,19 @@ package struct DesiredState: Sendable {
         fileprivate var shiftEnds: [String: [String: Date]] = [:]
         fileprivate var incidents: [String: Bool]?
         fileprivate var decisions: [String: Decision] = [:]
+        fileprivate var lastNumber: UInt64 = 0
 
         package init() {}
+
+        /// Forgets every decision, so the next pass decides each grant afresh; numbers are never given twice.
+        package mutating func forget() {
+            self = Memo(numberedAfter: lastNumber)
+        }
+
+        /// A memo for a new context, numbering on from an earlier one so that no number is given twice.
+        fileprivate init(numberedAfter number: UInt64) {
+            lastNumber = number
+        }
 
         /// Whether decisions made in this context still hold in that one.
         fileprivate func holds(for catalog: ResourceCatalog, _ snapshot: GrafanaSnapshot) -> Bool {
@@ -88,13 +103,15 @@ package struct DesiredState: Sendable {
     ) {
         self.records = records
         if !memo.holds(for: catalog, snapshot) {
-            memo = Memo()
+            memo = Memo(numberedAfter: memo.lastNumber)
             (memo.policies, memo.bundles, memo.facts) = (catalog.policies, catalog.bundles, snapshot.generation)
             (memo.onCall, memo.shiftEnds, memo.incidents) = (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents)
         }
         var evaluator: PolicyEvaluator?
         let present = Set(catalog.grants.map(\.name))
         var decisions: [String: Memo.Decision] = [:]
+        decisions.reserveCapacity(catalog.grants.count)
+        decisionNumbers.reserveCapacity(catalog.grants.count)
         for grant in catalog.grants {
             let known = records[grant.name]
             if let earlier = memo.decisions[grant.name], earlier.grant == grant, let known, earlier.record == known,
@@ -121,7 +138,8 @@ package struct DesiredState: Sendable {
                 .filter { $0 > now }.min()
             let decision = Memo.Decision(
                 grant: grant, record: known ?? record, decided: decided, outcome: outcome, holding: holding,
-                decidedAt: now, validUntil: known == nil ? now : edge)
+                decidedAt: now, validUntil: known == nil ? now : edge, number: memo.lastNumber + 1)
+            memo.lastNumber += 1
             decisions[grant.name] = decision
             apply(decision)
         }
@@ -131,6 +149,7 @@ package struct DesiredState: Sendable {
     /// A decision's outcome, record, bindings and token, in the desired state.
     private mutating func apply(_ decision: Memo.Decision) {
         let name = decision.grant.name
+        decisionNumbers[name] = decision.number
         outcomes[name] = decision.outcome
         records[name] = decision.decided
         for granted in decision.holding.bindings {

@@ -2,10 +2,10 @@ import AccessModel
 import Foundation
 import GrafanaAPI
 
-/// Everything a grant's status is made of, besides its previous status: equal inputs make an equal status.
+/// Everything a grant's status is made of, besides its previous status: equal inputs make an equal status. The
+/// grant and its outcome are one decision's (`DesiredState.decisionNumbers`).
 struct ReportInput: Equatable {
-    var grant: AccessGrant
-    var outcome: DesiredState.GrantOutcome
+    var decision: UInt64?
     var changes: [String]?
     var error: String?
     var refusal: String?
@@ -14,7 +14,7 @@ struct ReportInput: Equatable {
     var claim: (commit: String, pullRequest: Int?)?
 
     static func == (lhs: ReportInput, rhs: ReportInput) -> Bool {
-        lhs.grant == rhs.grant && lhs.outcome == rhs.outcome && lhs.changes == rhs.changes && lhs.error == rhs.error
+        lhs.decision != nil && lhs.decision == rhs.decision && lhs.changes == rhs.changes && lhs.error == rhs.error
             && lhs.refusal == rhs.refusal && lhs.blocked == rhs.blocked && lhs.fallback == rhs.fallback
             && lhs.claim?.commit == rhs.claim?.commit && lhs.claim?.pullRequest == rhs.claim?.pullRequest
     }
@@ -31,12 +31,14 @@ extension Reconciler {
         var notices: [GrantNotification] = []
         var phases: [String: Phase] = [:]
         var inputs: [String: ReportInput] = [:]
+        inputs.reserveCapacity(catalog.grants.count)
         let fallbacks = Dictionary(invalid.map { ($0.path, $0) }) { first, _ in first }
         for grant in catalog.grants {
             guard let result = desired.outcomes[grant.name] else { continue }
             let previous = statuses[grant.name]
             let input = ReportInput(
-                grant: grant, outcome: result, changes: outcome.changes[grant.name], error: outcome.errors[grant.name],
+                decision: desired.decisionNumbers[grant.name], changes: outcome.changes[grant.name],
+                error: outcome.errors[grant.name],
                 refusal: outcome.refusals[grant.name], blocked: outcome.blocked[grant.name]?.message,
                 fallback: fallbacks[grant.metadata.location.file]?.errors.first?.message,
                 claim: provenance?.claim(for: grant.name))
