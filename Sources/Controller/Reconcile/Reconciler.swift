@@ -315,27 +315,14 @@ package actor Reconciler {
         }.sorted { $0.binding < $1.binding }
     }
 
-    /// The safety brake: a checkout that is suddenly empty or half-synced must not strip everyone's access.
-    /// Only revocations whose grants all vanished count; expiry and denial are never held back; a binding the
-    /// controller already undid once (and watches) is never held either.
+    /// The safety brake (`SafetyBrake`), said in the log when it engages.
     private func holdVanishingRevocations(
         _ plan: inout Plan, catalog: ResourceCatalog, rejected: Set<String>, now: Date
     ) -> [Change] {
+        let brake = SafetyBrake(share: configuration.brakeShare, minimum: configuration.brakeMinimum)
         let present = Set(catalog.grants.map(\.name)).union(rejected)
-        // Only grants that are simply gone count: not expired ones, not invalid ones (which report themselves).
-        func vanished(_ grant: String) -> Bool {
-            guard !present.contains(grant), let record = ledger.grants[grant], !record.isExpired else { return false }
-            return record.end.map { $0 > now } ?? true
-        }
-        let vanishing = plan.changes.filter { change in
-            change.kind == .revoke && ledger.change(for: change.binding)?.undoneSince == nil
-                && change.grants.allSatisfy(vanished)
-        }
-        guard vanishing.count >= configuration.brakeMinimum,
-            Double(vanishing.count) > configuration.brakeShare * Double(max(1, ledger.count))
-        else { return [] }
-        let held = Set(vanishing.map(\.binding))
-        plan.changes.removeAll { held.contains($0.binding) && $0.kind == .revoke }
+        let held = brake.hold(&plan, ledger: ledger, present: present, now: now)
+        guard !held.isEmpty else { return [] }
         logger.log(
             .error, .revocationsHeld,
             [
@@ -344,7 +331,7 @@ package actor Reconciler {
                     "grant files vanished for more than \(Int(configuration.brakeShare * 100))% of the ledger at once; "
                     + "revocations held until the next pass (is the checkout empty or half-synced?)",
             ])
-        return vanishing
+        return held
     }
 
     /// Each revocation the brake holds is audited once (`revocation.held`), when it is first held, not at every

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import Controller
+
+/// The brake as a pure stage: which revocations it holds, and when it lets them through.
+struct SafetyBrakeUnitTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let brake = SafetyBrake(share: 0.5, minimum: 10)
+
+    /// A ledger of `count` bindings, one grant each (`g0`...), each ending an hour from now unless `ended`.
+    func ledger(_ count: Int, ended: Set<Int> = []) -> Ledger {
+        var ledger = Ledger()
+        for index in 0..<count {
+            let binding = Binding(.user(index), on: .dataSource("ds"))
+            ledger.record(
+                LedgerChange(
+                    binding: binding, levelSet: .query, levelBefore: nil, grants: ["g\(index)"], since: now,
+                    subjectName: "u\(index)", resourceName: "ds"))
+            var record = GrantRecord(firstSeen: now.addingTimeInterval(-60))
+            record.end = now.addingTimeInterval(ended.contains(index) ? -1 : 3600)
+            ledger.grants["g\(index)"] = record
+        }
+        return ledger
+    }
+
+    /// The revocations a pass would plan for these grants' bindings.
+    func revocations(_ indices: some Sequence<Int>) -> Plan {
+        var plan = Plan()
+        plan.changes = indices.map { index in
+            Change(
+                kind: .revoke, binding: Binding(.user(index), on: .dataSource("ds")), from: .query, to: nil,
+                grants: ["g\(index)"], subjectName: "u\(index)", resourceName: "ds")
+        }
+        return plan
+    }
+
+    @Test func anEmptiedCheckoutIsHeldWhole() {
+        var plan = revocations(0..<20)
+        let held = brake.hold(&plan, ledger: ledger(20), present: [], now: now)
+        #expect(held.count == 20 && plan.changes.isEmpty)
+    }
+
+    @Test func theFilesBackReleaseNothingHeldAndFewVanishingPassThrough() {
+        var plan = revocations(0..<8)
+        #expect(brake.hold(&plan, ledger: ledger(20), present: [], now: now).isEmpty, "below the minimum")
+        #expect(plan.changes.count == 8)
+        var half = revocations(0..<10)
+        #expect(brake.hold(&half, ledger: ledger(20), present: [], now: now).isEmpty, "not more than half")
+    }
+
+    @Test func expiryIsNeverHeld() {
+        var plan = revocations(0..<20)
+        let held = brake.hold(&plan, ledger: ledger(20, ended: Set(0..<20)), present: [], now: now)
+        #expect(held.isEmpty && plan.changes.count == 20)
+    }
+
+    @Test func oneDeletedFileIsNeverHeld() {
+        var plan = revocations([3])
+        #expect(brake.hold(&plan, ledger: ledger(1), present: [], now: now).isEmpty)
+        #expect(plan.changes.count == 1)
+    }
+
+    @Test func grantsStillPresentOrAlreadyUndoneAreNotCounted() {
+        var ledger = ledger(20)
+        for index in 0..<5 { ledger.markUndone(Binding(.user(index), on: .dataSource("ds")), at: now, grace: 60) }
+        var plan = revocations(0..<20)
+        let present = Set((5..<9).map { "g\($0)" })
+        let held = brake.hold(&plan, ledger: ledger, present: present, now: now)
+        #expect(held.map(\.binding.principal) == (9..<20).map { .user($0) }, "11 of 20 vanished")
+        #expect(plan.changes.count == 9, "the undone and the present ones go through")
+    }
+}
