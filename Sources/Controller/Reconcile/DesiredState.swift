@@ -38,7 +38,7 @@ package struct DesiredState: Sendable {
 
     package init(catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date) {
         var memo = Memo()
-        self.init(catalog: catalog, snapshot: snapshot, records: records, now: now, memo: &memo)
+        self.init(catalog: catalog, snapshot: snapshot, records: records, now: now, memo: &memo, remembering: false)
     }
 
     /// What each grant came to in earlier passes, reused while nothing it was decided on has changed: the grant,
@@ -96,10 +96,11 @@ package struct DesiredState: Sendable {
     }
 
     /// As `init(catalog:snapshot:records:now:)`, deciding again only the grants whose decision in `memo` no
-    /// longer holds, and leaving in `memo` the decisions of this pass.
+    /// longer holds, and leaving in `memo` the decisions of this pass unless `remembering` is false (a pass with
+    /// no pass after it, such as `run --once`, need not hold 10,000 decisions).
     package init(
         catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date,
-        memo: inout Memo
+        memo: inout Memo, remembering: Bool = true
     ) {
         self.records = records
         if !memo.holds(for: catalog, snapshot) {
@@ -110,14 +111,14 @@ package struct DesiredState: Sendable {
         var evaluator: PolicyEvaluator?
         let present = Set(catalog.grants.map(\.name))
         var decisions: [String: Memo.Decision] = [:]
-        decisions.reserveCapacity(catalog.grants.count)
+        if remembering { decisions.reserveCapacity(catalog.grants.count) }
         decisionNumbers.reserveCapacity(catalog.grants.count)
         for grant in catalog.grants {
             let known = records[grant.name]
             if let earlier = memo.decisions[grant.name], earlier.grant == grant, let known, earlier.record == known,
                 earlier.holds(at: now)
             {
-                decisions[grant.name] = earlier
+                if remembering { decisions[grant.name] = earlier }
                 apply(earlier)
                 continue
             }
@@ -140,7 +141,7 @@ package struct DesiredState: Sendable {
                 grant: grant, record: known ?? record, decided: decided, outcome: outcome, holding: holding,
                 decidedAt: now, validUntil: known == nil ? now : edge, number: memo.lastNumber + 1)
             memo.lastNumber += 1
-            decisions[grant.name] = decision
+            if remembering { decisions[grant.name] = decision }
             apply(decision)
         }
         memo.decisions = decisions

@@ -220,7 +220,8 @@ package actor Reconciler {
                 (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents) =
                     (roster?.onCall, roster?.shiftEnds ?? [:], incidents)
                 return DesiredState(
-                    catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions)
+                    catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions,
+                    remembering: trigger != .request)
             }
             // A start, a resync or a request decides every grant afresh.
             if !incremental { decisions.forget() }
