@@ -1,5 +1,6 @@
 import AccessModel
 import Foundation
+import GrafanaSimulator
 import TestSupport
 import Testing
 
@@ -96,5 +97,42 @@ struct ResourceTreeTests {
             try reasons(.paths([root + "/team/g1.yaml", root + "/team/g3.yaml"])) == ["g1=two", "g2=one", "g3=two"],
             "g2 was not named: not read")
         #expect(try reasons(.everything) == ["g1=two", "g2=two", "g3=two"])
+    }
+
+    @Test(arguments: 0..<10)
+    func randomEditsReadByPathEqualAWholeRead(seed: UInt64) throws {
+        let fileSystem = LocalFileSystem()
+        let sources = ResourceSources(grants: [root], policies: [])
+        let loader = ResourceLoader(fileSystem: fileSystem)
+        var random = FaultDice(state: seed)
+        try fileSystem.createDirectories(directory.path + "/state-a")
+        try fileSystem.createDirectories(directory.path + "/state-b")
+        var byPath = LastValidFiles(stateDirectory: directory.path + "/state-a", fileSystem: fileSystem)
+        var whole = LastValidFiles(stateDirectory: directory.path + "/state-b", fileSystem: fileSystem)
+        _ = try byPath.decode(sources, with: loader)
+        _ = try whole.decode(sources, with: loader)
+        let names = ["a.yaml", "team/b.yaml", "team/c.yml", "team/d.yaml", "e.yaml", "x.skip.yaml", "notes.txt"]
+        for step in 0..<40 {
+            let name = names[Int.random(in: 0..<names.count, using: &random)]
+            let path = root + "/" + name
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: try? FileManager.default.removeItem(atPath: path)
+            case 1: try directory.write("repo/" + name, "kind: [broken")
+            default:
+                try directory.write(
+                    "repo/" + name,
+                    """
+                    apiVersion: grafana-jit.io/v1alpha1
+                    kind: AccessGrant
+                    metadata: {name: g\(step)}
+                    spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: r}
+                    """)
+            }
+            let patched = try byPath.decode(sources, with: loader, changed: .paths([path]))
+            let read = try whole.decode(sources, with: loader)
+            #expect(patched.files == read.files, "seed \(seed) step \(step): \(name)")
+            #expect(patched.fellBack == read.fellBack, "seed \(seed) step \(step)")
+            #expect(byPath.contentHashes == whole.contentHashes, "seed \(seed) step \(step)")
+        }
     }
 }

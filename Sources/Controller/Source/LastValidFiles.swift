@@ -16,6 +16,8 @@ package struct LastValidFiles: Sendable {
     private var decoded: [String: (hash: UInt64, file: DecodedFile, stamp: String?)] = [:]
     /// Where the files were at the latest read: a pass told which paths changed updates it instead of walking.
     private var tree: ResourceTree?
+    /// What the latest read returned, which a pass told which paths changed patches.
+    private var last: (files: [DecodedFile], fellBack: [DecodedFile])?
     /// A file modified this recently may change again within the file system's timestamp granularity without its
     /// stamp changing (git's "racy" files): its stamp is not trusted until it is older.
     static let settledAfter: TimeInterval = 2
@@ -37,25 +39,22 @@ package struct LastValidFiles: Sendable {
         changed: FileChanges = .everything, now: Date = Date()
     ) throws(FileSystemError) -> (files: [DecodedFile], fellBack: [DecodedFile]) {
         if saving { try fileSystem.createDirectory(directory) }
+        // Paths inotify named, applied to the last read: only they are looked at. Anything a path cannot settle
+        // (see `ResourceTree.updating`) reads the whole tree again.
+        if case .paths(let paths) = changed, let last, let known = tree?.updating(paths, fileSystem: fileSystem),
+            known.paths == sources.paths
+        {
+            tree = known
+            return try patch(last, with: paths, sources, loader: loader, saving: saving)
+        }
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
         contentHashes = [:]
         let previous = self.decoded
         var stamps: [String: String] = [:]
         var unread: Set<String> = []
-        if case .paths(let paths) = changed, let known = tree?.updating(paths, fileSystem: fileSystem),
-            known.paths == sources.paths
-        {
-            tree = known
-        } else {
-            tree = loader.files.walk(sources.paths)
-        }
-        let named: Set<String>? = if case .paths(let paths) = changed { paths } else { nil }
+        tree = loader.files.walk(sources.paths)
         let reads = loader.read(sources, in: tree) { path in
-            if let named, !named.contains(path), let known = previous[path] {
-                (stamps[path], _) = (known.stamp, unread.insert(path))
-                return known.file
-            }
             // A file that cannot be stamped is read, which reports its problem.
             let stamp = try? fileSystem.stamp(of: path)
             stamps[path] = stamp
@@ -68,35 +67,84 @@ package struct LastValidFiles: Sendable {
             previous[path].flatMap { $0.hash == Self.hash(bytes) ? $0.file : nil }
         }
         self.decoded = [:]
-        for (path, bytes, decoded, place) in reads {
-            let hash = unread.contains(path) ? previous[path]?.hash : bytes.map(Self.hash)
-            if let hash, !path.isEmpty {
-                contentHashes[path] = hash
-                self.decoded[path] = (hash, decoded, stamps[path])
-            }
-            let saved = self.path(for: path)
-            guard !decoded.errors.isEmpty, !path.isEmpty else {
-                if saving, let bytes, let hash, self.saved[path] != hash {
-                    if try copyOnDisk(at: saved, limit: loader.decoder.parser.limits.maxBytes) != hash {
-                        try fileSystem.replace(bytes, at: saved)
-                    }
-                    self.saved[path] = hash
-                }
-                files.append(decoded.placed(in: place))
-                continue
-            }
-            // No saved copy means the file never decoded: its errors stand.
-            guard
-                let previous = try? fileSystem.contents(
-                    of: saved, limit: loader.decoder.parser.limits.maxBytes, followingLinks: false)
-            else {
-                files.append(decoded.placed(in: place))
-                continue
-            }
-            files.append(loader.decoder.decode(previous, path: path).placed(in: place))
-            fellBack.append(decoded)
+        for read in reads {
+            let hash = unread.contains(read.path) ? previous[read.path]?.hash : read.bytes.map(Self.hash)
+            let (file, fell) = try settle(read, hash: hash, stamp: stamps[read.path], loader: loader, saving: saving)
+            files.append(file)
+            if let fell { fellBack.append(fell) }
         }
+        last = (files, fellBack)
         return (files, fellBack)
+    }
+
+    /// The last read with the named paths read again (or dropped, when the tree no longer lists them).
+    private mutating func patch(
+        _ last: (files: [DecodedFile], fellBack: [DecodedFile]), with paths: Set<String>, _ sources: ResourceSources,
+        loader: ResourceLoader, saving: Bool
+    ) throws(FileSystemError) -> (files: [DecodedFile], fellBack: [DecodedFile]) {
+        var (files, fellBack) = last
+        let placement = ResourceSources.Placement(sources, fileSystem: fileSystem)
+        for path in paths.sorted() {
+            let previous = decoded.removeValue(forKey: path)
+            contentHashes[path] = nil
+            fellBack.removeAll { $0.path == path }
+            var index = Self.position(of: path, in: files)
+            if index.found { files.remove(at: index.index) }
+            guard let resolved = tree?.resolved(path) else { continue }
+            // Stamped before it is read, as a full read does, so a later read by stamps can trust it.
+            let stamp = try? fileSystem.stamp(of: path)
+            let read = loader.readFile(path, place: placement.place(ofResolved: resolved)) { _, bytes in
+                previous.flatMap { $0.hash == Self.hash(bytes) ? $0.file : nil }
+            }
+            let (file, fell) = try settle(
+                read, hash: read.bytes.map(Self.hash), stamp: stamp, loader: loader, saving: saving)
+            index = Self.position(of: path, in: files)
+            files.insert(file, at: index.index)
+            if let fell { fellBack.append(fell) }
+        }
+        fellBack.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        self.last = (files, fellBack)
+        return (files, fellBack)
+    }
+
+    /// Remembers one file's read, saves its copy when it decoded cleanly and changed, and returns the file to use:
+    /// itself, or its last valid content (then also the failed read, as fallen back).
+    private mutating func settle(
+        _ read: ResourceLoader.FileRead, hash: UInt64?, stamp: String?, loader: ResourceLoader, saving: Bool
+    ) throws(FileSystemError) -> (file: DecodedFile, fellBack: DecodedFile?) {
+        let (path, bytes, decoded, place) = read
+        if let hash, !path.isEmpty {
+            contentHashes[path] = hash
+            self.decoded[path] = (hash, decoded, stamp)
+        }
+        let saved = self.path(for: path)
+        guard !decoded.errors.isEmpty, !path.isEmpty else {
+            if saving, let bytes, let hash, self.saved[path] != hash {
+                if try copyOnDisk(at: saved, limit: loader.decoder.parser.limits.maxBytes) != hash {
+                    try fileSystem.replace(bytes, at: saved)
+                }
+                self.saved[path] = hash
+            }
+            return (decoded.placed(in: place), nil)
+        }
+        // No saved copy means the file never decoded: its errors stand.
+        guard
+            let previous = try? fileSystem.contents(
+                of: saved, limit: loader.decoder.parser.limits.maxBytes, followingLinks: false)
+        else {
+            return (decoded.placed(in: place), nil)
+        }
+        return (loader.decoder.decode(previous, path: path).placed(in: place), decoded)
+    }
+
+    /// Where a file is, or would be inserted, among files sorted by path (bytes).
+    private static func position(of path: String, in files: [DecodedFile]) -> (index: Int, found: Bool) {
+        var (low, high) = (0, files.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if files[middle].path.utf8.lexicographicallyPrecedes(path.utf8) { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < files.count && files[low].path == path)
     }
 
     /// The hash of the copy already saved, read once per path after a start, so a restart rewrites nothing that is

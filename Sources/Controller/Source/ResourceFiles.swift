@@ -143,6 +143,12 @@ package struct ResourceTree: Sendable {
         files.remove(at: index)
     }
 
+    /// The resolved path of a file the tree lists.
+    package func resolved(_ path: String) -> String? {
+        let (index, found) = position(of: path)
+        return found ? files[index].resolved : nil
+    }
+
     /// Where `path` is, or would be inserted, in the sorted files.
     private func position(of path: String) -> (index: Int, found: Bool) {
         var (low, high) = (0, files.count)

@@ -33,21 +33,27 @@ package struct ResourceLoader: Sendable {
         let (found, errors) = (tree.files, tree.errors)
         let placement = ResourceSources.Placement(sources, fileSystem: files.fileSystem)
         var result: [FileRead] = errors.isEmpty ? [] : [("", nil, DecodedFile(path: "", errors: errors), .anywhere)]
-        let limit = decoder.parser.limits.maxBytes
         for (path, resolved) in found {
             let place = placement.place(ofResolved: resolved)
             if let known = unchanged(path) {
                 result.append((path, nil, known, place))
                 continue
             }
-            do {
-                let bytes = try files.fileSystem.contents(of: path, limit: limit)
-                result.append((path, bytes, reuse(path, bytes) ?? decoder.decode(bytes, path: path), place))
-            } catch {
-                result.append((path, nil, DecodedFile(path: path, errors: [Self.error(error, path: path)]), place))
-            }
+            result.append(readFile(path, place: place, reusing: reuse))
         }
         return result
+    }
+
+    /// One file, read and decoded (what the same bytes decoded to before, when `reuse` has it).
+    package func readFile(
+        _ path: String, place: ResourcePlace, reusing reuse: (_ path: String, _ bytes: [UInt8]) -> DecodedFile?
+    ) -> FileRead {
+        do {
+            let bytes = try files.fileSystem.contents(of: path, limit: decoder.parser.limits.maxBytes)
+            return (path, bytes, reuse(path, bytes) ?? decoder.decode(bytes, path: path), place)
+        } catch {
+            return (path, nil, DecodedFile(path: path, errors: [Self.error(error, path: path)]), place)
+        }
     }
 
     private static func error(_ error: FileSystemError, path: String) -> ResourceError {
