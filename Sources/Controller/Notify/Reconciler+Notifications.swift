@@ -1,56 +1,12 @@
 import AccessModel
 import Foundation
 
-/// Which notifications a pass raises: phase changes, expiring-soon marks and revocations that do not land.
+/// Revocations that do not land: the one kind of notice that needs the reconciler's memory (the ledger, and which
+/// bindings were already notified). The others are the status report's (`NoticePolicy`).
 extension Reconciler {
-    /// The notification a grant's new phase calls for: activated, denied, or expired after being active.
-    func phaseNotice(
-        _ status: GrantStatus, previous: GrantStatus?, reasons: [String], removalFailed: Bool, now: Date
-    ) -> GrantNotification? {
-        let end = status.expiresAt?.rfc3339 ?? "its end"
-        switch status.phase {
-        case .active:
-            let access = status.access.joined(separator: ", ")
-            return notice(.activated, status, "\(status.subject) has \(access) until \(end)", now: now)
-        case .denied:
-            var denied = notice(
-                .denied, status, "grant \(status.name) for \(status.subject) was denied: \(status.message)", now: now)
-            denied.reasons = reasons
-            return denied
-        case .expired where previous?.phase == .active:
-            let removal = removalFailed ? "; removing it failed and is retried" : " and was removed"
-            return notice(.expired, status, "\(status.subject)'s access ended at \(end)\(removal)", now: now)
-        default:
-            return nil
-        }
-    }
-
-    /// A deleted grant file's access was taken back before its end.
-    func deletionNotice(_ status: GrantStatus, removalFailed: Bool, now: Date) -> GrantNotification {
-        let removal = removalFailed ? "removing it failed and is retried" : "it was removed"
-        return notice(
-            .revoked, status, "the grant file was deleted, so \(status.subject)'s access ends now: \(removal)", now: now
-        )
-    }
-
-    /// The expiring-soon notice due for an active grant, if a lead time has been reached since the last one. The
-    /// mark is kept in status so a restart does not repeat it; the pass that activates a grant sends none (its
-    /// activation notice names the end).
-    func expiryNotice(_ status: inout GrantStatus, previous: GrantStatus?, now: Date) -> GrantNotification? {
-        guard status.phase == .active, let end = status.expiresAt else { return nil }
-        if previous?.expiresAt == end { status.expiryNoticeAt = previous?.expiryNoticeAt }
-        let marks = configuration.expiryNotices.map { end.addingTimeInterval(-$0.timeInterval) }
-        guard let due = marks.filter({ $0 <= now }).max(), due > status.expiryNoticeAt ?? .distantPast else {
-            return nil
-        }
-        status.expiryNoticeAt = due
-        guard previous?.phase == .active else { return nil }
-        // Whole minutes read better in a chat message; the exact end follows.
-        let seconds = end.timeIntervalSince(now)
-        let left = Duration.seconds(max(1, Int64(seconds >= 60 ? (seconds / 60).rounded() * 60 : seconds.rounded())))
-            .text
-        return notice(
-            .expiring, status, "\(status.subject)'s access ends in \(left), at \(end.rfc3339)", now: now)
+    /// How notices are worded and stamped for this controller and the checkout it last read.
+    var noticePolicy: NoticePolicy {
+        NoticePolicy(target: configuration.target, provenance: provenance, expiryNotices: configuration.expiryNotices)
     }
 
     /// One notice per binding whose removal is overdue (a failed write, Grafana down, held by the brake), raised
@@ -60,6 +16,7 @@ extension Reconciler {
     {
         let current = Set(overdue.map(\.binding))
         failingRemovals.formIntersection(current)
+        let policy = noticePolicy
         return overdue.filter { failingRemovals.insert($0.binding).inserted }.map { change in
             let ends = change.grants.compactMap { ledger.grants[$0]?.end }
             let why = reasons[change.binding] ?? passError ?? "the revocation did not land"
@@ -69,25 +26,8 @@ extension Reconciler {
                 message: "\(change.subjectName) still holds \(change.levelSet) on \(change.resourceName), which should "
                     + "have been removed: \(why); grafana-jit keeps retrying",
                 expiresAt: ends.max(), time: now)
-            stamp(&notification)
+            policy.stamp(&notification)
             return notification
-        }
-    }
-
-    private func notice(_ event: GrantNotification.Event, _ status: GrantStatus, _ message: String, now: Date)
-        -> GrantNotification
-    {
-        var notification = GrantNotification(event, status: status, message: message, time: now)
-        stamp(&notification)
-        return notification
-    }
-
-    /// The instance and org this controller governs; the checkout's commit when status has none.
-    private func stamp(_ notification: inout GrantNotification) {
-        notification.grafana = configuration.target.grafana
-        notification.org = configuration.target.org
-        if notification.commit == nil {
-            (notification.commit, notification.pullRequest) = (provenance?.commit, provenance?.pullRequest)
         }
     }
 }

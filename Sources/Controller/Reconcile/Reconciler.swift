@@ -121,7 +121,7 @@ package actor Reconciler {
     /// Each grant's decision, reused by the passes an event starts while nothing it was decided on changed.
     var decisions = DesiredState.Memo()
     /// What each grant's status was made of in the last report: an unchanged grant's status is not built again.
-    var reportInputs: [String: ReportInput] = [:]
+    var reportInputs: [String: StatusReport.Input] = [:]
     /// Each failing key's backoff: an event's pass leaves it alone until its retry is due.
     var keyBackoff: KeyBackoff
     /// Folder references whose lookup failed, with why, until they may be asked again.

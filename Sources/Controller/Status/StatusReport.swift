@@ -1,0 +1,283 @@
+import AccessModel
+import Foundation
+
+/// The status report (pure): each grant's status after a pass, and what the pass has to say about it: the phase
+/// changes to log, the decisions to audit and the notices to send. Values in, values out; the reconciler logs,
+/// audits, saves and sends what it holds.
+struct StatusReport {
+    /// The statuses built this pass, to save (the storage writes only those whose content changed). A grant whose
+    /// status is made of the same inputs as last pass's has none.
+    private(set) var statuses: [GrantStatus] = []
+    /// Every grant's phase, built this pass or kept from the last.
+    private(set) var phases: [String: Phase] = [:]
+    /// The `grant.phaseChanged` lines to log, in order.
+    private(set) var phaseChanges: [PhaseChange] = []
+    /// The grant decisions to audit, in order.
+    private(set) var events: [AuditEvent] = []
+    private(set) var notices: [GrantNotification] = []
+    /// What each grant's status was made of, for the next pass's report.
+    private(set) var inputs: [String: Input] = [:]
+    private let policy: NoticePolicy
+    private let now: Date
+
+    /// What a pass decided and did, which the report tells.
+    struct Pass {
+        var catalog: ResourceCatalog
+        var desired: DesiredState
+        var writes: Writes
+        /// Files that fail to parse, whose last valid content is in force.
+        var fellBack: [DecodedFile]
+        /// Grants left out for their errors (by name, with the file and the first error).
+        var rejected: [String: (file: String, error: String)]
+        /// The grants checkout's commit and pull request.
+        var provenance: Provenance?
+    }
+
+    /// What the pass's writes came to, per grant.
+    struct Writes {
+        /// The changes made for each grant.
+        var changes: [String: [String]] = [:]
+        /// Why a change of each grant failed.
+        var errors: [String: String] = [:]
+        /// Grants Grafana refused to apply for good.
+        var refusals: [String: String] = [:]
+        /// Grants waiting on an object that could not be read or is not yet due, with why and the status reason.
+        var blocked: [String: (message: String, reason: Reason)] = [:]
+    }
+
+    /// What the last report left: each grant's status, and what it was made of.
+    struct Previous {
+        var statuses: [String: GrantStatus]
+        var inputs: [String: Input]
+    }
+
+    /// The same every pass: where the controller writes, and how notices go.
+    struct Settings {
+        /// The instance and org every status names.
+        var target: Target
+        /// Lead times before a grant's end at which an expiring-soon notice goes out.
+        var expiryNotices: [Duration]
+        /// Notices are sent: an active grant is then looked at every pass, since its expiring-soon marks come due
+        /// with time.
+        var sendsNotices: Bool
+    }
+
+    /// A `grant.phaseChanged` log line.
+    struct PhaseChange: Equatable {
+        var level: Logger.Level
+        var fields: [String: String]
+    }
+
+    /// Everything a grant's status is made of, besides its previous status: equal inputs make an equal status. The
+    /// grant and its outcome are one decision's (`DesiredState.decisionNumbers`).
+    struct Input: Equatable {
+        var decision: UInt64?
+        var changes: [String]?
+        var error: String?
+        var refusal: String?
+        var blocked: String?
+        var fallback: String?
+        var claim: (commit: String, pullRequest: Int?)?
+
+        static func == (lhs: Input, rhs: Input) -> Bool {
+            lhs.decision != nil && lhs.decision == rhs.decision && lhs.changes == rhs.changes
+                && lhs.error == rhs.error && lhs.refusal == rhs.refusal && lhs.blocked == rhs.blocked
+                && lhs.fallback == rhs.fallback && lhs.claim?.commit == rhs.claim?.commit
+                && lhs.claim?.pullRequest == rhs.claim?.pullRequest
+        }
+    }
+
+    init(_ pass: Pass, previous: Previous, settings: Settings, now: Date) {
+        policy = NoticePolicy(
+            target: settings.target, provenance: pass.provenance, expiryNotices: settings.expiryNotices)
+        self.now = now
+        inputs.reserveCapacity(pass.catalog.grants.count)
+        let fallbacks = Dictionary(pass.fellBack.map { ($0.path, $0) }) { first, _ in first }
+        for grant in pass.catalog.grants {
+            guard let decision = pass.desired.outcomes[grant.name] else { continue }
+            let fallback = fallbacks[grant.metadata.location.file]
+            let input = Input(
+                decision: pass.desired.decisionNumbers[grant.name], changes: pass.writes.changes[grant.name],
+                error: pass.writes.errors[grant.name], refusal: pass.writes.refusals[grant.name],
+                blocked: pass.writes.blocked[grant.name]?.message, fallback: fallback?.errors.first?.message,
+                claim: pass.provenance?.claim(for: grant.name))
+            inputs[grant.name] = input
+            let before = previous.statuses[grant.name]
+            // Made of the same as last pass's, the status is last pass's: not built, compared or written again.
+            // An active grant with expiry notices to send is looked at each pass: its marks come due with time.
+            if let before, previous.inputs[grant.name] == input, !settings.sendsNotices || decision.phase != .active {
+                phases[grant.name] = before.phase
+                continue
+            }
+            report(grant, decision, pass: pass, previous: before, fallback: fallback)
+        }
+        for (name, problem) in pass.rejected.sorted(by: { $0.key < $1.key }) {
+            reportInvalid(name, problem, previous: previous.statuses[name])
+        }
+        let present = Set(pass.catalog.grants.map(\.name)).union(pass.rejected.keys)
+        for (name, before) in previous.statuses where !present.contains(name) && before.phase == .active {
+            reportDeletion(name, previous: before, removalFailed: pass.writes.errors[name] != nil)
+        }
+        for index in statuses.indices {
+            statuses[index].grafana = settings.target.grafana
+            statuses[index].org = settings.target.org
+        }
+        for status in statuses { phases[status.name] = phases[status.name] ?? status.phase }
+    }
+
+    /// A valid grant's status; a new phase is logged, audited and perhaps notified.
+    private mutating func report(
+        _ grant: AccessGrant, _ decision: DesiredState.GrantOutcome, pass: Pass, previous: GrantStatus?,
+        fallback: DecodedFile?
+    ) {
+        var (status, reason) = Self.status(of: grant, decision, pass: pass, previous: previous)
+        if let fallback {
+            status.message +=
+                "; the file fails to parse (\(fallback.errors.first?.message ?? "")), its last valid content is in force"
+        }
+        let generation = Self.generation(of: grant)
+        status.conditions = Self.conditions(
+            status, reason: reason, previous: previous, generation: generation, now: now)
+        (status.commit, status.pullRequest) = Self.provenance(
+            previous: previous, generation: generation, claim: pass.provenance?.claim(for: grant.name))
+        if previous?.phase != status.phase {
+            var change = PhaseChange(
+                grant.name, to: status, from: previous?.phase, reason: reason,
+                level: status.phase == .denied ? .warning : .info)
+            if !decision.reasons.isEmpty { change.fields["reasons"] = decision.reasons.joined(separator: "; ") }
+            phaseChanges.append(change)
+            events.append(Self.decision(grant, status: status, catalog: pass.catalog, now: now))
+            if let notice = policy.phaseNotice(
+                status, previous: previous, reasons: decision.reasons,
+                removalFailed: pass.writes.errors[grant.name] != nil, now: now)
+            {
+                notices.append(notice)
+            }
+        }
+        if let notice = policy.expiryNotice(&status, previous: previous, now: now) { notices.append(notice) }
+        statuses.append(status)
+    }
+
+    /// A grant left out for its errors: `Invalid`, granting nothing.
+    private mutating func reportInvalid(
+        _ name: String, _ problem: (file: String, error: String), previous: GrantStatus?
+    ) {
+        var status =
+            previous
+            ?? GrantStatus(
+                name: name, file: problem.file, subject: "", access: [], phase: .invalid, message: "",
+                activatedAt: nil, startsAt: nil, expiresAt: nil, policies: [], conditions: [], changes: [],
+                lastError: nil)
+        status.phase = .invalid
+        status.message = "the grant has errors and grants nothing: \(problem.error)"
+        status.lastError = problem.error
+        status.conditions = Self.conditions(status, reason: .invalidSpec, previous: previous, generation: "", now: now)
+        if previous?.phase != .invalid {
+            phaseChanges.append(
+                PhaseChange(name, to: status, from: previous?.phase, reason: .invalidSpec, level: .warning))
+            var event = AuditEvent(time: now, event: "grant.invalid", grant: name, outcome: "Invalid")
+            event.file = problem.file
+            event.error = problem.error
+            events.append(event)
+        }
+        statuses.append(status)
+    }
+
+    /// An active grant whose file is gone: its access was revoked, so it is `Expired`.
+    private mutating func reportDeletion(_ name: String, previous: GrantStatus, removalFailed: Bool) {
+        var gone = previous
+        gone.phase = .expired
+        gone.message = "the grant file was deleted; its access was revoked"
+        gone.conditions = Self.conditions(
+            gone, reason: .revokedByDeletion, previous: previous, generation: "", now: now)
+        statuses.append(gone)
+        phaseChanges.append(PhaseChange(name, to: gone, from: previous.phase, reason: .revokedByDeletion, level: .info))
+        var event = AuditEvent(time: now, event: "grant.revokedByDeletion", grant: name, outcome: "revoked")
+        event.file = previous.file
+        event.subject = previous.subject
+        events.append(event)
+        notices.append(policy.deletionNotice(gone, removalFailed: removalFailed, now: now))
+    }
+
+    /// A grant's status as its decision makes it, unless Grafana refused it, it waits on an object, or a change
+    /// failed; with the reason its condition gives.
+    private static func status(
+        of grant: AccessGrant, _ decision: DesiredState.GrantOutcome, pass: Pass, previous: GrantStatus?
+    ) -> (GrantStatus, Reason) {
+        let writes = pass.writes
+        var status = GrantStatus(
+            name: grant.name, file: grant.metadata.location.file, subject: grant.subject.description,
+            access: pass.catalog.accessItems(of: grant).map(\.summary), phase: decision.phase,
+            message: decision.message, activatedAt: decision.activatedAt, startsAt: decision.window?.start,
+            expiresAt: decision.window?.end, policies: decision.policies, conditions: previous?.conditions ?? [],
+            changes: writes.changes[grant.name] ?? previous?.changes ?? [], lastError: writes.errors[grant.name])
+        var reason = decision.reason
+        if let refusal = writes.refusals[grant.name] {
+            (status.phase, status.message, reason) = (.failed, refusal, .applyFailed)
+        } else if let blocked = writes.blocked[grant.name], decision.phase == .active {
+            (status.phase, status.message, reason) = (.failed, blocked.message, blocked.reason)
+        } else if let failure = writes.errors[grant.name], decision.phase == .active {
+            (status.phase, status.message, reason) = (.failed, "a change failed: \(failure)", .applyFailed)
+        }
+        return (status, reason)
+    }
+
+    /// The commit that brought this version of the grant: kept while the content stays the same.
+    private static func provenance(
+        previous: GrantStatus?, generation: String, claim: (commit: String, pullRequest: Int?)?
+    ) -> (commit: String?, pullRequest: Int?) {
+        if let previous, previous.conditions.first?.observedGeneration == generation, previous.commit != nil,
+            previous.commit != Provenance.uncommitted
+        {
+            return (previous.commit, previous.pullRequest)
+        }
+        guard let claim else { return (nil, nil) }
+        return (claim.commit, claim.pullRequest)
+    }
+
+    /// A `Ready` condition, its transition time kept while its status holds.
+    private static func conditions(
+        _ status: GrantStatus, reason: Reason, previous: GrantStatus?, generation: String, now: Date
+    ) -> [StatusCondition] {
+        let ready = status.phase == .active ? "True" : "False"
+        let old = previous?.conditions.first { $0.type == "Ready" }
+        let since = old?.status == ready ? old?.lastTransitionTime ?? now : now
+        return [
+            StatusCondition(
+                type: "Ready", status: ready, reason: reason, message: status.message, lastTransitionTime: since,
+                observedGeneration: generation)
+        ]
+    }
+
+    /// A short content hash, so status says which version of the grant it describes. Built from the fields
+    /// themselves, never from reflection: a dictionary's order (the field locations) changes with every process,
+    /// which made the generation, and so every status file, change at each restart.
+    static func generation(of grant: AccessGrant) -> String {
+        let end =
+            switch grant.end {
+            case .after(let duration): "after \(duration.components.seconds)"
+            case .at(let date): "at \(date.timeIntervalSince1970)"
+            }
+        let fields: [String?] = [
+            grant.name, grant.subject.description, grant.access.map(\.summary).joined(separator: ","), grant.bundle,
+            end, grant.startsAt.map { "\($0.timeIntervalSince1970)" }, grant.reason, grant.ticket,
+            grant.approvedBy.joined(separator: ","), grant.policy, grant.incident, grant.placement.grafana,
+            grant.placement.org.map(String.init), grant.metadata.location.file,
+        ]
+        let text = fields.map { $0 ?? "-" }.joined(separator: "\u{1F}")
+        let hash = text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+}
+
+extension StatusReport.PhaseChange {
+    /// `grant` moved from `previous` (`none`: no status before) to `status`'s phase, for `reason`.
+    init(_ grant: String, to status: GrantStatus, from previous: Phase?, reason: Reason, level: Logger.Level) {
+        self.init(
+            level: level,
+            fields: [
+                "grant": grant, "phase": status.phase.rawValue, "previous": previous?.rawValue ?? "none",
+                "reason": reason.rawValue, "message": status.message,
+            ])
+    }
+}
