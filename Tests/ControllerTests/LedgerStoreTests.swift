@@ -75,6 +75,24 @@ struct LedgerStoreTests {
     /// A crash can cut the journal at any byte of an append that had not returned. Replaying any prefix gives the
     /// ledger of the last save that finished before the cut: nothing a returned save recorded is lost, and nothing of
     /// the save cut short is half applied. (The first save writes the whole file by rename: it is never cut.)
+    /// The diff skips a part whose revision both sides share, and only then: whatever changed is still written, and
+    /// a ledger of unknown history (new, or decoded from 0.2's file) is always compared whole.
+    @Test func theDiffSkipsOnlyPartsBothSidesShare() throws {
+        let saved = Self.sample
+        var next = saved
+        #expect(LedgerJournal.records(from: saved, to: next).isEmpty)
+        next.record(Self.change(3, "prom-prod"))
+        #expect(
+            LedgerJournal.records(from: saved, to: next).map(\.change?.binding) == [Self.change(3, "prom-prod").binding]
+        )
+        next.grants["a"]?.isExpired = true
+        #expect(LedgerJournal.records(from: saved, to: next).count == 2, "the entry and the window")
+        let decoded = try JSONDecoder().decode(Ledger.self, from: JSONEncoder().encode(saved))
+        #expect(decoded == saved)
+        #expect(LedgerJournal.records(from: Ledger(), to: decoded).count == 3, "one record per live item")
+        #expect(LedgerJournal.records(from: decoded, to: saved).isEmpty, "compared whole: the same")
+    }
+
     @Test func aJournalCutAtAnyByteReplaysToTheLastFinishedSave() async throws {
         var ledgers = [Ledger()]
         var ledger = Ledger()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the controller changed in Grafana and when each grant first became active: the memory that lets it
 /// restore exactly what was there before, and never touch what it did not grant. A value; `LedgerStore` persists it.
@@ -8,13 +9,40 @@ package struct Ledger: Sendable, Equatable, Codable {
 
     package var version = Ledger.currentVersion
     /// One entry per binding the controller has written; stored on disk as a list sorted by binding.
-    private var entries: [Binding: LedgerChange] = [:]
+    private var entries: [Binding: LedgerChange] = [:] {
+        didSet { revisions.entries = Revisions.next() }
+    }
     /// Each grant's fixed window, by grant name; kept after expiry so the name stays expired.
-    package var grants: [String: GrantRecord] = [:]
+    package var grants: [String: GrantRecord] = [:] {
+        didSet { revisions.grants = Revisions.next() }
+    }
     /// Service-account tokens the controller created, by grant name; recorded before each creation.
-    package var tokens: [String: TokenRecord] = [:]
+    package var tokens: [String: TokenRecord] = [:] {
+        didSet { revisions.tokens = Revisions.next() }
+    }
+    /// Which version of each part this is: every change of a part gives it a number never given before, so two
+    /// ledgers whose part has the same (nonzero) number hold the same part, and the journal's diff skips it without
+    /// comparing 10,000 records. 0 is unknown (a new or decoded ledger): always compared. Not part of equality.
+    private(set) var revisions = Revisions()
+
+    struct Revisions: Sendable {
+        var entries: UInt64 = 0
+        var grants: UInt64 = 0
+        var tokens: UInt64 = 0
+
+        private static let last = Atomic<UInt64>(0)
+
+        static func next() -> UInt64 {
+            last.add(1, ordering: .relaxed).newValue
+        }
+    }
 
     package init() {}
+
+    package static func == (lhs: Ledger, rhs: Ledger) -> Bool {
+        lhs.version == rhs.version && lhs.entries == rhs.entries && lhs.grants == rhs.grants
+            && lhs.tokens == rhs.tokens
+    }
 
     package var changes: [LedgerChange] { entries.values.sorted { $0.binding < $1.binding } }
 

@@ -36,18 +36,30 @@ enum LedgerJournal {
     /// What turns `old` into `new`, in a stable order; empty when they are the same.
     static func records(from old: Ledger, to new: Ledger) -> [Record] {
         var result: [Record] = []
-        let before = old.entriesByBinding
-        let after = new.entriesByBinding
-        for (binding, change) in after where before[binding] != change { result.append(Record(change: change)) }
-        for binding in before.keys where after[binding] == nil { result.append(Record(forget: binding)) }
-        for (name, window) in new.grants where old.grants[name] != window {
-            result.append(Record(grant: name, window: window))
+        // A part with the same known revision on both sides is the same part: nothing in it to write.
+        func differ(_ old: UInt64, _ new: UInt64) -> Bool { old == 0 || old != new }
+        if differ(old.revisions.entries, new.revisions.entries) {
+            let before = old.entriesByBinding
+            let after = new.entriesByBinding
+            for (binding, change) in after where before[binding] != change { result.append(Record(change: change)) }
+            for binding in before.keys where after[binding] == nil { result.append(Record(forget: binding)) }
         }
-        for name in old.grants.keys where new.grants[name] == nil { result.append(Record(grant: name, window: nil)) }
-        for (name, token) in new.tokens where old.tokens[name] != token {
-            result.append(Record(token: name, record: token))
+        if differ(old.revisions.grants, new.revisions.grants) {
+            for (name, window) in new.grants where old.grants[name] != window {
+                result.append(Record(grant: name, window: window))
+            }
+            for name in old.grants.keys where new.grants[name] == nil {
+                result.append(Record(grant: name, window: nil))
+            }
         }
-        for name in old.tokens.keys where new.tokens[name] == nil { result.append(Record(token: name, record: nil)) }
+        if differ(old.revisions.tokens, new.revisions.tokens) {
+            for (name, token) in new.tokens where old.tokens[name] != token {
+                result.append(Record(token: name, record: token))
+            }
+            for name in old.tokens.keys where new.tokens[name] == nil {
+                result.append(Record(token: name, record: nil))
+            }
+        }
         return result.sorted { sortKey($0) < sortKey($1) }
     }
 

@@ -14,6 +14,8 @@ package struct DesiredState: Sendable {
 
     /// How many grants were decided afresh (the others' decisions were reused from the memo).
     package private(set) var decided = 0
+    /// Whether some grant's record differs from the ledger's (first seen, activated, its window changed, expired).
+    package private(set) var changesRecords = false
     /// Each grant's decision by number: a grant whose number is the same as in an earlier pass has the same content
     /// and outcome as then.
     package private(set) var decisionNumbers: [String: UInt64] = [:]
@@ -152,7 +154,10 @@ package struct DesiredState: Sendable {
         let name = decision.grant.name
         decisionNumbers[name] = decision.number
         outcomes[name] = decision.outcome
-        records[name] = decision.decided
+        if records[name] != decision.decided {
+            changesRecords = true
+            records[name] = decision.decided
+        }
         for granted in decision.holding.bindings {
             add(granted.binding, level: granted.level, grant: decision.grant, resourceName: granted.resourceName)
         }

@@ -254,7 +254,7 @@ package actor Reconciler {
             try await auditNewlyHeld(held, now: now)
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
-            ledger.grants = desired.records
+            if desired.changesRecords { ledger.grants = desired.records }
             try await confirmInterruptedWrites(plan, actual: actual, now: now)
             var outcome = try await execute(plan, desired: desired, invalid: Set(rejected.keys), now: now)
             observed.forget(plan.changes.map(\.binding.resource))
