@@ -105,4 +105,35 @@ struct IncrementalReadTests {
         _ = await reconciler.pass(trigger: .fileChange)
         #expect(!reads.contains { $0.hasPrefix("/api/org/users") }, "not again within the interval: \(reads)")
     }
+
+    /// A resync reuses the decisions made on facts it finds unchanged, and decides again when they changed: alice
+    /// leaves the team her policy requires, and the resync denies her grant and revokes it.
+    @Test func aResyncThatFindsOtherFactsDecidesAgain() async throws {
+        try directory.write(
+            "repo/policies/access.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessPolicy
+            metadata: {name: sre-only}
+            spec:
+              subjects: {teams: [sre]}
+              dataSources: [{name: "prod-*"}]
+              permissions: [Query]
+              maxDuration: 4h
+            """)
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        let before = try await rows("loki-prod")
+        #expect(await reconciler.pass(trigger: .startup).phases["alice-logs"] == .active)
+        let granted = try await rows("loki-prod")
+        #expect(granted != before)
+        #expect(await reconciler.pass(trigger: .resync).phases["alice-logs"] == .active, "same facts, same decision")
+        let client = simulator.client()
+        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
+        let sre = try #require(try await client.teams(matching: "sre").first { $0.name == "sre" })
+        _ = try await client.removeTeamMember(team: sre.id, user: alice.id)
+        let result = await reconciler.pass(trigger: .resync)
+        #expect(result.phases["alice-logs"] == .denied, "\(result.phases)")
+        #expect(try await rows("loki-prod") == before)
+    }
 }

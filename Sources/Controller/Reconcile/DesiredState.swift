@@ -46,7 +46,7 @@ package struct DesiredState: Sendable {
     /// What each grant came to in earlier passes, reused while nothing it was decided on has changed: the grant,
     /// its ledger record, the policies and bundles, the facts (by generation), on-call and incidents, and no edge
     /// of its own (start, end, active-hours change, shift end) has passed. Deciding is pure, so a reused decision
-    /// is the one deciding again would make; a start or a resync decides every grant afresh all the same.
+    /// is the one deciding again would make. A resync whose read of Grafana finds the same facts keeps them too.
     package struct Memo: Sendable {
         /// What an active grant holds now.
         fileprivate struct Holding: Sendable {
@@ -78,11 +78,6 @@ package struct DesiredState: Sendable {
         fileprivate var lastNumber: UInt64 = 0
 
         package init() {}
-
-        /// Forgets every decision, so the next pass decides each grant afresh; numbers are never given twice.
-        package mutating func forget() {
-            self = Memo(numberedAfter: lastNumber)
-        }
 
         /// A memo for a new context, numbering on from an earlier one so that no number is given twice.
         fileprivate init(numberedAfter number: UInt64) {

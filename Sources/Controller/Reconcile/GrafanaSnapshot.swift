@@ -21,9 +21,16 @@ package struct GrafanaSnapshot: Sendable {
     package var shiftEnds: [String: [String: Date]] = [:]
     /// Incident id → active, when Grafana Incident answered.
     package var incidents: [String: Bool]?
-    /// Which read of Grafana the facts (all but on-call and incidents) come from: the same generation, the same facts.
-    /// 0 for facts made by hand, which nothing may assume unchanged.
+    /// Which facts (all but on-call and incidents) these are: the same generation, the same facts. A read that finds
+    /// what the last one found keeps its generation. 0 for facts made by hand, which nothing may assume unchanged.
     package var generation: UInt64 = 0
+
+    /// Whether the two hold the same users, teams, data sources, service accounts, folders and memberships.
+    package func sameFacts(as other: GrafanaSnapshot) -> Bool {
+        users.all == other.users.all && teams == other.teams && serviceAccounts == other.serviceAccounts
+            && memberships == other.memberships && dataSources.same(as: other.dataSources)
+            && folders.same(as: other.folders)
+    }
 
     package init() {}
 
@@ -176,10 +183,10 @@ package struct IdentityIndex: Sendable {
 package struct ObjectIndex<Object: Sendable>: Sendable {
     let kind: String
     let nameWord: String
-    private var byUID: [String: (name: String, object: Object)] = [:]
-    private var byName: [String: (uid: String, object: Object)] = [:]
+    fileprivate var byUID: [String: (name: String, object: Object)] = [:]
+    fileprivate var byName: [String: (uid: String, object: Object)] = [:]
     /// References whose lookup failed, with why.
-    private var failures: [String: ReferenceProblem] = [:]
+    fileprivate var failures: [String: ReferenceProblem] = [:]
 
     package init(kind: String, nameWord: String) {
         self.kind = kind
@@ -224,5 +231,18 @@ package struct ObjectIndex<Object: Sendable>: Sendable {
             byUID.keys.flatMap { [$0, "uid:" + $0] } + byName.keys.flatMap { [$0, "name:" + $0, "title:" + $0] }
         // A key that is ambiguous is left out on purpose: no verdict may rest on it.
         return Set(keys).compactMap { key in (try? resolve(key).get()).map { (key, $0) } }
+    }
+}
+
+extension ObjectIndex where Object: Equatable {
+    /// The same objects under the same uids and names, and the same failed lookups.
+    func same(as other: ObjectIndex) -> Bool {
+        byUID.count == other.byUID.count && byName.count == other.byName.count && failures == other.failures
+            && byUID.allSatisfy { uid, entry in
+                other.byUID[uid].map { $0.name == entry.name && $0.object == entry.object } ?? false
+            }
+            && byName.allSatisfy { name, entry in
+                other.byName[name].map { $0.uid == entry.uid && $0.object == entry.object } ?? false
+            }
     }
 }

@@ -14,7 +14,10 @@ extension Reconciler {
         do {
             var snapshot = try await GrafanaSnapshot.read(from: grafana, for: catalog)
             await lookUpFolders(into: &snapshot, for: catalog, now: now)
-            snapshot.generation = UInt64.random(in: 1...UInt64.max)
+            // Facts read again but found unchanged keep their generation: the decisions made on them still hold.
+            snapshot.generation =
+                observed.facts.flatMap { $0.sameFacts(as: snapshot) ? $0.generation : nil }
+                ?? UInt64.random(in: 1...UInt64.max)
             metrics.grafanaUp.set(1, targetLabels.grafana, targetLabels.org)
             (observed.facts, observed.factsReadAt) = (snapshot, now)
             return snapshot

@@ -223,8 +223,6 @@ package actor Reconciler {
                     catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions,
                     remembering: trigger != .request)
             }
-            // A start, a resync or a request decides every grant afresh.
-            if !incremental { decisions.forget() }
             var desired = desiredState(snapshot)
             // Facts held from earlier passes may predate a user, team or data source a new grant names.
             if incremental, desired.namesUnknownObjects, !observed.mayReuseFacts(now: now, namesUnknown: true) {
