@@ -14,7 +14,7 @@ extension Reconciler {
             StatusReport.Pass(
                 catalog: catalog, desired: desired, writes: writes, fellBack: invalid, rejected: rejected,
                 provenance: provenance),
-            previous: StatusReport.Previous(statuses: statuses, inputs: reportInputs),
+            previous: StatusReport.Previous(statuses: await loadedStatuses(), inputs: reportInputs),
             settings: StatusReport.Settings(
                 target: configuration.target, expiryNotices: configuration.expiryNotices,
                 sendsNotices: notifier != nil),
@@ -26,5 +26,14 @@ extension Reconciler {
         reportInputs = report.inputs
         await notifier?.send(report.notices)
         return report.phases
+    }
+
+    /// The statuses as last saved, read from storage the first time.
+    private func loadedStatuses() async -> [String: GrantStatus] {
+        if !statusesLoaded {
+            statuses = await storage.loadStatuses()
+            statusesLoaded = true
+        }
+        return statuses
     }
 }

@@ -90,10 +90,13 @@ package actor Reconciler {
     let logger: Logger
     let audit: AuditLog
     let fileSystem: any FileSystem
-    private let storage: any StateStorage
+    let storage: any StateStorage
     var lastValid: LastValidFiles
     var ledger = Ledger()
     var statuses: [String: GrantStatus] = [:]
+    /// Statuses are read at the first report, not at start: revoking what is overdue needs none of them, and reading
+    /// 10,000 status files would delay it.
+    var statusesLoaded = false
     var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
     /// Each resource file's content hash in the latest read, and in the previous applying pass's.
     var lastSnapshotHashes: [String: UInt64] = [:]
@@ -152,7 +155,7 @@ package actor Reconciler {
         lastValid = LastValidFiles(stateDirectory: configuration.stateDirectory, fileSystem: fileSystem)
     }
 
-    /// Loads the ledger and statuses; refuses a ledger it cannot trust. With `exclusive` (anything that writes),
+    /// Loads the ledger; refuses a ledger it cannot trust. With `exclusive` (anything that writes),
     /// also takes the state folder's lock: two controllers on one ledger would each undo the other's memory.
     package func start(exclusive: Bool = true) async throws(LedgerError) {
         do {
@@ -169,7 +172,6 @@ package actor Reconciler {
             throw .unwritable(path: configuration.stateDirectory, reason: "\(error)")
         }
         ledger = try await storage.loadLedger(maintaining: exclusive)
-        statuses = await storage.loadStatuses()
         await audit.setTarget(configuration.target)
     }
 
