@@ -56,6 +56,32 @@ struct ResourceTreeTests {
         #expect(updated(tree, ["linked.yaml"]) == nil, "a link")
     }
 
+    /// Kubernetes mounts a ConfigMap as `p.yaml -> ..data/p.yaml`, `..data -> ..2026_...`, and swaps `..data`:
+    /// only hidden names change, but the visible file now leads elsewhere.
+    @Test func aHiddenLinkSwappedUnderVisibleFilesNeedsAWalk() throws {
+        try directory.write("repo/mount/..rev-1/p.yaml", "one")
+        try directory.write("repo/mount/..rev-2/p.yaml", "two")
+        try directory.link("repo/mount/..data", to: "..rev-1")
+        try directory.link("repo/mount/p.yaml", to: "..data/p.yaml")
+        let tree = files.walk([root])
+        #expect(listed(tree)?.contains("mount/p.yaml") == true)
+        try directory.link("repo/mount/..data_tmp", to: "..rev-2")
+        #expect(rename(root + "/mount/..data_tmp", root + "/mount/..data") == 0)
+        #expect(updated(tree, ["mount/..data_tmp", "mount/..data"]) == nil)
+        try directory.write("repo/team/.b.yaml.swp", "x")
+        #expect(updated(tree, ["team/.b.yaml.swp", "team/.gone.tmp"]) != nil, "a hidden plain file, or one gone")
+    }
+
+    /// A file reached only through a link that sorts first is listed under the link: moving or deleting it leaves
+    /// the link dangling or leading elsewhere, which a walk must judge.
+    @Test func theTargetOfAListedLinkGoneNeedsAWalk() throws {
+        try directory.link("repo/alias.yaml", to: root + "/team/b.yaml")
+        let tree = files.walk([root])
+        #expect(listed(tree) == ["a.yaml", "alias.yaml", "team/c.yml"])
+        try FileManager.default.removeItem(atPath: root + "/team/b.yaml")
+        #expect(updated(tree, ["team/b.yaml"]) == nil)
+    }
+
     @Test func aSwappedRootNeedsAWalk() throws {
         try directory.write("rev-2/a.yaml", "")
         try directory.link("live", to: root)

@@ -41,12 +41,22 @@ struct SafetyBrakeUnitTests {
         #expect(held.count == 20 && plan.changes.isEmpty)
     }
 
-    @Test func theFilesBackReleaseNothingHeldAndFewVanishingPassThrough() {
+    @Test func fewOrHalfVanishingPassThrough() {
         var plan = revocations(0..<8)
-        #expect(brake.hold(&plan, ledger: ledger(20), present: [], now: now).isEmpty, "below the minimum")
+        let few = Set((8..<20).map { "g\($0)" })
+        #expect(brake.hold(&plan, ledger: ledger(20), present: few, now: now).isEmpty, "below the minimum")
         #expect(plan.changes.count == 8)
         var half = revocations(0..<10)
-        #expect(brake.hold(&half, ledger: ledger(20), present: [], now: now).isEmpty, "not more than half")
+        let others = Set((10..<20).map { "g\($0)" })
+        #expect(brake.hold(&half, ledger: ledger(20), present: others, now: now).isEmpty, "not more than half")
+    }
+
+    /// Objects left alone this pass (unreadable, or waiting on their backoff) plan no revocation, but their
+    /// vanished bindings still count: a mass deletion cannot slip through a few objects at a time.
+    @Test func vanishedBindingsCountEvenWhenTheirRevocationsAreNotPlanned() {
+        var plan = revocations(0..<8)
+        let held = brake.hold(&plan, ledger: ledger(20), present: [], now: now)
+        #expect(held.count == 8 && plan.changes.isEmpty, "20 of 20 vanished, 8 of them plannable this pass")
     }
 
     @Test func expiryIsNeverHeld() {
@@ -65,9 +75,14 @@ struct SafetyBrakeUnitTests {
         var ledger = ledger(20)
         for index in 0..<5 { ledger.markUndone(Binding(.user(index), on: .dataSource("ds")), at: now, grace: 60) }
         var plan = revocations(0..<20)
-        let present = Set((5..<9).map { "g\($0)" })
-        let held = brake.hold(&plan, ledger: ledger, present: present, now: now)
-        #expect(held.map(\.binding.principal) == (9..<20).map { .user($0) }, "11 of 20 vanished")
-        #expect(plan.changes.count == 9, "the undone and the present ones go through")
+        let present = Set((5..<12).map { "g\($0)" })
+        #expect(
+            brake.hold(&plan, ledger: ledger, present: present, now: now).isEmpty,
+            "8 of the 15 in force vanished: below the minimum of 10")
+        var more = revocations(0..<20)
+        let fewer = Set((5..<9).map { "g\($0)" })
+        let held = brake.hold(&more, ledger: ledger, present: fewer, now: now)
+        #expect(held.map(\.binding.principal) == (9..<20).map { .user($0) }, "11 of the 15 in force vanished")
+        #expect(more.changes.count == 9, "the undone and the present ones go through")
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
 
 /// The safety brake (pure): a checkout that is suddenly empty or half-synced must not strip everyone's access. It
-/// holds back the revocations whose grants all simply vanished (not expired, not invalid: those report themselves)
-/// when they are at least `minimum` and more than `share` of the ledger at once; a binding the controller already
-/// undid once (and watches) is never held. Held revocations wait for a later pass: the files return, or a pass with
-/// fewer vanishing ones lets them through.
+/// counts the ledger's bindings in force whose grants all simply vanished (not expired, not invalid: those report
+/// themselves); when they are at least `minimum` and more than `share` of the bindings in force, it holds back
+/// every revocation of them. It counts from the ledger, not from the plan, so bindings whose objects are left alone
+/// this pass (unreadable, or waiting on their backoff) still count: otherwise a mass deletion could slip through a
+/// few objects at a time. A binding the controller already undid once (and watches) is neither counted nor held.
+/// Held revocations wait for a later pass: the files return, or a pass with fewer vanishing ones lets them through.
 package struct SafetyBrake: Sendable, Equatable {
     package var share: Double
     package var minimum: Int
@@ -21,15 +23,13 @@ package struct SafetyBrake: Sendable, Equatable {
             guard !present.contains(grant), let record = ledger.grants[grant], !record.isExpired else { return false }
             return record.end.map { $0 > now } ?? true
         }
-        let vanishing = plan.changes.filter { change in
-            change.kind == .revoke && ledger.change(for: change.binding)?.undoneSince == nil
-                && change.grants.allSatisfy(vanished)
-        }
-        guard vanishing.count >= minimum, Double(vanishing.count) > share * Double(max(1, ledger.count)) else {
+        let inForce = ledger.entriesByBinding.values.filter { $0.undoneSince == nil }
+        let vanishing = Set(inForce.filter { !$0.grants.isEmpty && $0.grants.allSatisfy(vanished) }.map(\.binding))
+        guard vanishing.count >= minimum, Double(vanishing.count) > share * Double(max(1, inForce.count)) else {
             return []
         }
-        let held = Set(vanishing.map(\.binding))
-        plan.changes.removeAll { held.contains($0.binding) && $0.kind == .revoke }
-        return vanishing
+        let held = plan.changes.filter { $0.kind == .revoke && vanishing.contains($0.binding) }
+        plan.changes.removeAll { $0.kind == .revoke && vanishing.contains($0.binding) }
+        return held
     }
 }

@@ -79,6 +79,11 @@ package struct DesiredState: Sendable {
 
         package init() {}
 
+        /// Forgets every decision, so the next pass decides each grant afresh; numbers are never given twice.
+        package mutating func forget() {
+            self = Memo(numberedAfter: lastNumber)
+        }
+
         /// A memo for a new context, numbering on from an earlier one so that no number is given twice.
         fileprivate init(numberedAfter number: UInt64) {
             lastNumber = number

@@ -123,6 +123,10 @@ package actor Reconciler {
     var observed = ObservedGrafana()
     /// Each grant's decision, reused by the passes an event starts while nothing it was decided on changed.
     var decisions = DesiredState.Memo()
+    /// When every grant was last decided afresh: a resync does so again after `freshDecisionsEvery`, so that a
+    /// decision reused wrongly (an input the memo missed) could never outlive that.
+    var decidedAllAt: Date?
+    static let freshDecisionsEvery: TimeInterval = 600
     /// What each grant's status was made of in the last report: an unchanged grant's status is not built again.
     var reportInputs: [String: StatusReport.Input] = [:]
     /// Each failing key's backoff: an event's pass leaves it alone until its retry is due.
@@ -224,6 +228,10 @@ package actor Reconciler {
                 return DesiredState(
                     catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions,
                     remembering: trigger != .request)
+            }
+            if !incremental, decidedAllAt.map({ now.timeIntervalSince($0) >= Self.freshDecisionsEvery }) ?? true {
+                decisions.forget()
+                decidedAllAt = now
             }
             var desired = desiredState(snapshot)
             // Facts held from earlier passes may predate a user, team or data source a new grant names.

@@ -69,7 +69,8 @@ package actor ControllerLoop {
             }
             let changed = await wait(until: wake.0)
             trigger = changed == nil ? wake.1 : .fileChange
-            files = changes.namesPaths ? changed ?? .paths([]) : .everything
+            // After a failed pass the files it was told of may not have been read: the next one reads them all.
+            files = changes.namesPaths && result.error == nil ? changed ?? .paths([]) : .everything
         }
     }
 

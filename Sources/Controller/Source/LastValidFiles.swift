@@ -38,14 +38,20 @@ package struct LastValidFiles: Sendable {
         _ sources: ResourceSources, with loader: ResourceLoader, saving: Bool = true, trustingStamps: Bool = false,
         changed: FileChanges = .everything, now: Date = Date()
     ) throws(FileSystemError) -> (files: [DecodedFile], fellBack: [DecodedFile]) {
+        // A read that fails leaves nothing to patch: the next one walks and reads every file, so no change named
+        // to the failed one is lost.
+        let (knownTree, knownLast) = (tree, last)
+        (tree, last) = (nil, nil)
         if saving { try fileSystem.createDirectory(directory) }
         // Paths inotify named, applied to the last read: only they are looked at. Anything a path cannot settle
         // (see `ResourceTree.updating`) reads the whole tree again.
-        if case .paths(let paths) = changed, let last, let known = tree?.updating(paths, fileSystem: fileSystem),
+        if case .paths(let paths) = changed, let knownLast,
+            let known = knownTree?.updating(paths, fileSystem: fileSystem),
             known.paths == sources.paths
         {
-            tree = known
-            return try patch(last, with: paths, sources, loader: loader, saving: saving)
+            let result = try patch(knownLast, with: paths, in: known, sources, loader: loader, saving: saving)
+            (tree, last) = (known, result)
+            return result
         }
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
@@ -53,8 +59,8 @@ package struct LastValidFiles: Sendable {
         let previous = self.decoded
         var stamps: [String: String] = [:]
         var unread: Set<String> = []
-        tree = loader.files.walk(sources.paths)
-        let reads = loader.read(sources, in: tree) { path in
+        let walked = loader.files.walk(sources.paths)
+        let reads = loader.read(sources, in: walked) { path in
             // A file that cannot be stamped is read, which reports its problem.
             let stamp = try? fileSystem.stamp(of: path)
             stamps[path] = stamp
@@ -73,14 +79,14 @@ package struct LastValidFiles: Sendable {
             files.append(file)
             if let fell { fellBack.append(fell) }
         }
-        last = (files, fellBack)
+        (tree, last) = (walked, (files, fellBack))
         return (files, fellBack)
     }
 
     /// The last read with the named paths read again (or dropped, when the tree no longer lists them).
     private mutating func patch(
-        _ last: (files: [DecodedFile], fellBack: [DecodedFile]), with paths: Set<String>, _ sources: ResourceSources,
-        loader: ResourceLoader, saving: Bool
+        _ last: (files: [DecodedFile], fellBack: [DecodedFile]), with paths: Set<String>, in tree: ResourceTree,
+        _ sources: ResourceSources, loader: ResourceLoader, saving: Bool
     ) throws(FileSystemError) -> (files: [DecodedFile], fellBack: [DecodedFile]) {
         var (files, fellBack) = last
         let placement = ResourceSources.Placement(sources, fileSystem: fileSystem)
@@ -90,7 +96,7 @@ package struct LastValidFiles: Sendable {
             fellBack.removeAll { $0.path == path }
             var index = Self.position(of: path, in: files)
             if index.found { files.remove(at: index.index) }
-            guard let resolved = tree?.resolved(path) else { continue }
+            guard let resolved = tree.resolved(path) else { continue }
             // Stamped before it is read, as a full read does, so a later read by stamps can trust it.
             let stamp = try? fileSystem.stamp(of: path)
             let read = loader.readFile(path, place: placement.place(ofResolved: resolved)) { _, bytes in
@@ -103,7 +109,6 @@ package struct LastValidFiles: Sendable {
             if let fell { fellBack.append(fell) }
         }
         fellBack.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        self.last = (files, fellBack)
         return (files, fellBack)
     }
 

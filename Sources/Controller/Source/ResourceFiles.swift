@@ -103,24 +103,30 @@ package struct ResourceTree: Sendable {
     private mutating func update(_ path: String, fileSystem: any FileSystem) -> Bool {
         guard let slash = path.lastIndex(of: "/"), let folder = folders[String(path[..<slash])] else { return false }
         let name = String(path[path.index(after: slash)...])
-        if name.hasPrefix(".") { return name != IgnoreRules.fileName }
+        // Where a plain file of that name would lie; anything else there (a link) is for a walk to judge.
+        let plain = folder.resolved + "/" + name
+        if name.hasPrefix(".") {
+            // Hidden files are never read, but a hidden link or folder may be what visible files lead through
+            // (Kubernetes' `..data` swap): that needs a walk. A name already gone left nothing to follow.
+            guard name != IgnoreRules.fileName else { return false }
+            guard let kind = try? fileSystem.kind(of: path) else { return true }
+            return kind == .file && (try? fileSystem.resolvedPath(of: path)) == plain
+        }
         let relative = folder.relative.isEmpty ? name : folder.relative + "/" + name
         let kind: DirectoryEntry.Kind
         do {
             kind = try fileSystem.kind(of: path)
         } catch .system(_, _, ENOENT) {
-            remove(path)
-            return true
+            return drop(path, plain: plain)
         } catch {
             return false
         }
         switch kind {
         case .file:
             guard ResourceFiles.isResourceFile(name), !folder.rules.ignores(relative, isDirectory: false) else {
-                remove(path)
-                return true
+                return drop(path, plain: plain)
             }
-            let resolved = folder.resolved + "/" + name
+            let resolved = plain
             // A link, or a file another path also reaches, is for a walk to judge.
             guard (try? fileSystem.resolvedPath(of: path)) == resolved else { return false }
             let (index, found) = position(of: path)
@@ -131,9 +137,16 @@ package struct ResourceTree: Sendable {
         case .directory, .symbolicLink:
             return false
         case .other:
-            remove(path)
-            return true
+            return drop(path, plain: plain)
         }
+    }
+
+    /// Takes a path that no longer holds a resource file off the list; false (a walk must judge) when it was not
+    /// listed but a listed link led to it: that link now leads nowhere, or elsewhere.
+    private mutating func drop(_ path: String, plain: String) -> Bool {
+        guard position(of: path).found || !targets.contains(plain) else { return false }
+        remove(path)
+        return true
     }
 
     private mutating func remove(_ path: String) {
