@@ -142,6 +142,7 @@ struct ResourceTreeTests {
             let name = names[Int.random(in: 0..<names.count, using: &random)]
             let path = root + "/" + name
             switch Int.random(in: 0..<4, using: &random) {
+            // Removing a file that is not there is a step that changes nothing.
             case 0: try? FileManager.default.removeItem(atPath: path)
             case 1: try directory.write("repo/" + name, "kind: [broken")
             default:

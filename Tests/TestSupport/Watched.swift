@@ -15,8 +15,10 @@ package final class Watched<Value: Sendable>: Sendable {
 
     package var hasEnded: Bool { result.withLock { $0 != nil } }
 
-    /// The value once the work ends, polled for up to `seconds` (real time); nil if it has not ended by then.
-    package func value(within seconds: TimeInterval = 10) async throws -> Value? {
+    /// The value once the work ends, polled for up to `seconds` (real time; long, because a loaded machine stalls
+    /// tests for seconds early in a full run, and only work that never ends waits that long); nil if it has not
+    /// ended by then.
+    package func value(within seconds: TimeInterval = 30) async throws -> Value? {
         _ = try await eventually(within: seconds) { hasEnded }
         return result.withLock { $0 }
     }

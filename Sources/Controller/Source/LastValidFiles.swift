@@ -97,7 +97,8 @@ package struct LastValidFiles: Sendable {
             var index = Self.position(of: path, in: files)
             if index.found { files.remove(at: index.index) }
             guard let resolved = tree.resolved(path) else { continue }
-            // Stamped before it is read, as a full read does, so a later read by stamps can trust it.
+            // Stamped before it is read, as a full read does, so a later read by stamps can trust it; a file that
+            // cannot be stamped is read all the same, which reports its problem.
             let stamp = try? fileSystem.stamp(of: path)
             let read = loader.readFile(path, place: placement.place(ofResolved: resolved)) { _, bytes in
                 previous.flatMap { $0.hash == Self.hash(bytes) ? $0.file : nil }
