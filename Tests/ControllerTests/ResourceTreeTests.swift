@@ -1,6 +1,7 @@
 import AccessModel
 import Foundation
 import GrafanaSimulator
+import Synchronization
 import TestSupport
 import Testing
 
@@ -162,4 +163,66 @@ struct ResourceTreeTests {
             #expect(byPath.contentHashes == whole.contentHashes, "seed \(seed) step \(step)")
         }
     }
+
+    /// A read that fails part-way (the disk refuses a last-valid copy) leaves nothing to patch: the next read walks
+    /// and reads every file, so the changes named to the failed one are not lost.
+    @Test func aFailedReadLeavesNothingToPatch() throws {
+        let fileSystem = RefusingCopies()
+        let sources = ResourceSources(grants: [root], policies: [])
+        let loader = ResourceLoader(fileSystem: fileSystem)
+        try fileSystem.createDirectories(directory.path + "/state")
+        var read = LastValidFiles(stateDirectory: directory.path + "/state", fileSystem: fileSystem)
+        func grant(_ name: String, reason: String) throws {
+            try directory.write(
+                "repo/team/\(name).yaml",
+                """
+                apiVersion: grafana-jit.io/v1alpha1
+                kind: AccessGrant
+                metadata: {name: \(name)}
+                spec: {subject: {user: alice@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: \(reason)}
+                """)
+        }
+        func reasons(_ changed: FileChanges) throws -> [String] {
+            let decoded = try read.decode(sources, with: loader, changed: changed)
+            return ResourceCatalog(files: decoded.files).grants.map { "\($0.name)=\($0.reason)" }.sorted()
+        }
+        try grant("g1", reason: "one")
+        try grant("g2", reason: "one")
+        #expect(try reasons(.everything) == ["g1=one", "g2=one"])
+        try grant("g1", reason: "two")
+        try grant("g2", reason: "two")
+        fileSystem.refusing.withLock { $0 = true }
+        #expect(throws: FileSystemError.self) { try reasons(.paths([root + "/team/g1.yaml", root + "/team/g2.yaml"])) }
+        fileSystem.refusing.withLock { $0 = false }
+        #expect(try reasons(.paths([])) == ["g1=two", "g2=two"], "nothing named, yet both read: the last read failed")
+    }
+}
+
+/// The local file system, except that it refuses to replace files (last-valid copies) while `refusing` is set.
+final class RefusingCopies: FileSystem {
+    let local = LocalFileSystem()
+    let refusing = Mutex(false)
+
+    func entries(of directory: String) throws(FileSystemError) -> [DirectoryEntry] {
+        try local.entries(of: directory)
+    }
+    func kind(of path: String) throws(FileSystemError) -> DirectoryEntry.Kind { try local.kind(of: path) }
+    func resolvedPath(of path: String) throws(FileSystemError) -> String { try local.resolvedPath(of: path) }
+    func contents(of path: String, limit: Int, followingLinks: Bool) throws(FileSystemError) -> [UInt8] {
+        try local.contents(of: path, limit: limit, followingLinks: followingLinks)
+    }
+    func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
+        try local.writeAtomically(bytes, to: path)
+    }
+    func replace(_ bytes: [UInt8], at path: String) throws(FileSystemError) {
+        if refusing.withLock({ $0 }) { throw .system(call: "rename", path: path, errno: ENOSPC) }
+        try local.replace(bytes, at: path)
+    }
+    func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
+        try local.appendDurably(bytes, to: path)
+    }
+    func createDirectory(_ path: String) throws(FileSystemError) { try local.createDirectory(path) }
+    func removeFile(_ path: String) throws(FileSystemError) { try local.removeFile(path) }
+    func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock? { try local.lockExclusively(path) }
+    func stamp(of path: String) throws(FileSystemError) -> String { try local.stamp(of: path) }
 }
