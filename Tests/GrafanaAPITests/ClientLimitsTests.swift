@@ -16,6 +16,8 @@ struct ClientLimitsTests {
     @Test func requestsPerSecondSpacesRequestStarts() async throws {
         var connection = GrafanaConnection(
             baseURL: simulator.url, credentials: .token(SimulatorHarness.controllerToken), userAgent: "t")
+        // A loaded machine stalls the test process for seconds early in a full run.
+        connection.timeout = .seconds(60)
         connection.requestsPerSecond = 1
         let client = HTTPGrafanaClient(connection: connection, clock: clock)
         let calls = Task {
@@ -37,6 +39,8 @@ struct ClientLimitsTests {
     @Test func cachedLookupsExpire() async throws {
         var connection = GrafanaConnection(
             baseURL: simulator.url, credentials: .token(SimulatorHarness.controllerToken), userAgent: "t")
+        // A loaded machine stalls the test process for seconds early in a full run.
+        connection.timeout = .seconds(60)
         connection.cacheTTL = .seconds(60)
         let client = HTTPGrafanaClient(connection: connection, clock: clock)
         _ = try await client.team(named: "sre")

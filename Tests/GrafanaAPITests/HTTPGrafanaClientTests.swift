@@ -219,9 +219,14 @@ struct HTTPGrafanaClientTests {
                     GrafanaRequest("GET", "/api/datasources"),
                     message: "API key does not belong to the requested organization"))
         let admin = HTTPGrafanaClient(
-            connection: GrafanaConnection(
-                baseURL: simulator.url, credentials: .basic(user: "admin", password: "admin"), orgID: 2, userAgent: "t")
-        )
+            connection: {
+                var connection = GrafanaConnection(
+                    baseURL: simulator.url, credentials: .basic(user: "admin", password: "admin"), orgID: 2,
+                    userAgent: "t")
+                // A loaded machine stalls the test process for seconds early in a full run.
+                connection.timeout = .seconds(60)
+                return connection
+            }())
         #expect(try await admin.dataSources().map(\.uid) == ["prom-other"])
     }
 

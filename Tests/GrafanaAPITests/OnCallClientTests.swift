@@ -19,10 +19,14 @@ struct OnCallClientTests {
                 - {name: quiet, onCallNow: []}
             """
 
+    /// Longer than a loaded machine stalls the test process early in a full run.
+    static let patience: Duration = .seconds(60)
+
     @Test func whoIsOnCallComesBackAsEmailsAndUsernames() async throws {
         let simulator = try SimulatorHarness(fixture: Self.fixture)
         let client = HTTPOnCallClient(
-            baseURL: simulator.url.appendingPathComponent("oncall"), token: "oncall_test", userAgent: "t")
+            baseURL: simulator.url.appendingPathComponent("oncall"), token: "oncall_test", userAgent: "t",
+            timeout: Self.patience)
         let roster = try await client.roster(schedules: ["primary", "quiet"], at: Date())
         #expect(roster.onCall["primary"] == ["alice", "alice@example.com", "bob", "bob@example.com"])
         #expect(roster.onCall["quiet"] == [])
@@ -37,7 +41,8 @@ struct OnCallClientTests {
         _ = try await URLSession.shared.data(for: request)
         let after = Date()
         let client = HTTPOnCallClient(
-            baseURL: simulator.url.appendingPathComponent("oncall"), token: "oncall_test", userAgent: "t")
+            baseURL: simulator.url.appendingPathComponent("oncall"), token: "oncall_test", userAgent: "t",
+            timeout: Self.patience)
         let roster = try await client.roster(schedules: ["primary", "quiet"], at: Date())
         #expect(roster.onCall["primary"] == ["bob", "bob@example.com"])
         let end = try #require(roster.shiftEnds["primary"]?["bob@example.com"])
@@ -55,8 +60,9 @@ struct OnCallClientTests {
         let simulator = try SimulatorHarness(fixture: Self.fixture)
         let url = simulator.url.appendingPathComponent("oncall")
         let unknown = await #expect(throws: GrafanaAPIError.self) {
-            try await HTTPOnCallClient(baseURL: url, token: "oncall_test", userAgent: "t").roster(
-                schedules: ["nope"], at: Date())
+            try await HTTPOnCallClient(baseURL: url, token: "oncall_test", userAgent: "t", timeout: Self.patience)
+                .roster(
+                    schedules: ["nope"], at: Date())
         }
         #expect(unknown?.description.contains("no OnCall schedule named nope") == true)
         let refused = await #expect(throws: GrafanaAPIError.self) {

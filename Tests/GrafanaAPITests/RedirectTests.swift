@@ -16,10 +16,12 @@ struct RedirectTests {
             return HTTPResponse(status: 302, headers: [("Location", "/elsewhere")])
         }
         defer { server.shutdown() }
-        let client = HTTPGrafanaClient(
-            connection: GrafanaConnection(
-                baseURL: try #require(URL(string: "http://127.0.0.1:\(server.port)")), credentials: .token("secret"),
-                userAgent: "t"))
+        var connection = GrafanaConnection(
+            baseURL: try #require(URL(string: "http://127.0.0.1:\(server.port)")), credentials: .token("secret"),
+            userAgent: "t")
+        // A loaded machine stalls the test process for seconds early in a full run.
+        connection.timeout = .seconds(60)
+        let client = HTTPGrafanaClient(connection: connection)
         let error = await #expect(throws: GrafanaAPIError.self) { try await client.addTeamMember(team: 1, user: 2) }
         #expect(error?.description.contains("redirect") == true)
         #expect(hits.withLock { $0 } == ["POST /api/teams/1/members Bearer secret"])

@@ -8,6 +8,9 @@ import Testing
 /// The libcurl client against the project's own HTTP server on loopback.
 struct HTTPClientTests {
     let client = HTTPClient()
+    /// Longer than the whole test process stalls early in a full run (8-10 s on a 2-core machine); a request waits
+    /// that long only if the server never answers.
+    static let patience: Duration = .seconds(60)
 
     private func start(_ handler: @escaping HTTPServer.Handler) throws -> HTTPServer {
         try HTTPServer.start(host: "127.0.0.1", port: 0, handler: handler)
@@ -25,7 +28,7 @@ struct HTTPClientTests {
             HTTPClientRequest(
                 method: "PATCH", url: "http://127.0.0.1:\(server.port)/api/x",
                 headers: [("Authorization", "Bearer t"), ("Content-Type", "application/json")],
-                body: Array(#"{"role":"Viewer"}"#.utf8)))
+                body: Array(#"{"role":"Viewer"}"#.utf8), timeout: Self.patience))
         #expect(response.status == 201)
         #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
         #expect(
@@ -41,7 +44,8 @@ struct HTTPClientTests {
         }
         defer { server.shutdown() }
         for _ in 0..<20 {
-            _ = try await client.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
+            _ = try await client.send(
+                HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/", timeout: Self.patience))
         }
         #expect(connections.withLock { $0.count } == 1)
     }
@@ -112,7 +116,8 @@ struct HTTPClientTests {
         let small = HTTPClient(settings: settings)
         defer { small.shutdown() }
         await #expect(throws: HTTPClientError.tooLarge(host: "127.0.0.1", limit: 10_000)) {
-            _ = try await small.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/"))
+            _ = try await small.send(
+                HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/", timeout: Self.patience))
         }
     }
 
@@ -134,7 +139,8 @@ struct HTTPClientTests {
         }
         defer { server.shutdown() }
         let response = try await client.send(
-            HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: []))
+            HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/", body: [], timeout: Self.patience)
+        )
         #expect(response.status == 302 && response.header("location") == "http://example.com/")
     }
 

@@ -101,11 +101,12 @@ struct HTTPServerTests {
         defer { server.shutdown() }
         let idle = try await RawClient.openIdle(port: server.port, count: 12)
         defer { RawClient.close(idle) }
-        // The idle timeout is 60 s: an answer well before it means a waiting connection made room.
+        // The idle timeout is 60 s: an answer well before it (even on a machine that stalls the test process for
+        // seconds early in a full run) means a waiting connection made room.
         let started = ContinuousClock.now
         let reply = try await RawClient.exchange(port: server.port, "GET /probe HTTP/1.1\r\nConnection: close\r\n\r\n")
         #expect(reply.hasPrefix("HTTP/1.1 200 OK"), "\(reply.prefix(80))")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func aRequestTrickledInIsCutOffAtItsDeadline() async throws {

@@ -29,6 +29,9 @@ package final class SimulatorHarness: Sendable {
     ) -> HTTPGrafanaClient {
         var connection = GrafanaConnection(
             baseURL: url, credentials: .token(token), orgID: orgID, userAgent: "grafana-jit-tests/1.0")
+        // Longer than the whole test process stalls early in a full run (8-10 s on a 2-core machine); only a
+        // simulator that never answers waits that long.
+        connection.timeout = .seconds(60)
         configure(&connection)
         return HTTPGrafanaClient(connection: connection)
     }
