@@ -23,6 +23,10 @@ package struct SafetyBrake: Sendable, Equatable {
             guard !present.contains(grant), let record = ledger.grants[grant], !record.isExpired else { return false }
             return record.end.map { $0 > now } ?? true
         }
+        // Only a pass that would revoke something vanished has anything to hold; every other pass (nearly all) is
+        // spared counting the whole ledger.
+        let candidates = plan.changes.filter { $0.kind == .revoke && $0.grants.allSatisfy(vanished) }
+        guard !candidates.isEmpty else { return [] }
         let inForce = ledger.entriesByBinding.values.filter { $0.undoneSince == nil }
         let vanishing = Set(inForce.filter { !$0.grants.isEmpty && $0.grants.allSatisfy(vanished) }.map(\.binding))
         guard vanishing.count >= minimum, Double(vanishing.count) > share * Double(max(1, inForce.count)) else {

@@ -145,12 +145,7 @@ package struct LastValidFiles: Sendable {
 
     /// Where a file is, or would be inserted, among files sorted by path (bytes).
     private static func position(of path: String, in files: [DecodedFile]) -> (index: Int, found: Bool) {
-        var (low, high) = (0, files.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if files[middle].path.utf8.lexicographicallyPrecedes(path.utf8) { low = middle + 1 } else { high = middle }
-        }
-        return (low, low < files.count && files[low].path == path)
+        ResourceFiles.position(of: path, in: files, path: \.path)
     }
 
     /// The hash of the copy already saved, read once per path after a start, so a restart rewrites nothing that is

@@ -51,6 +51,22 @@ package struct ResourceFiles: Sendable {
         return String(path)
     }
 
+    /// Where `path` is, or would be inserted, among items sorted by path in byte order (the order files are listed in).
+    static func position<Items: RandomAccessCollection<Element>, Element>(
+        of path: String, in items: Items, path pathOf: (Element) -> String
+    ) -> (index: Int, found: Bool) where Items.Index == Int {
+        var (low, high) = (items.startIndex, items.endIndex)
+        while low < high {
+            let middle = (low + high) / 2
+            if pathOf(items[middle]).utf8.lexicographicallyPrecedes(path.utf8) {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return (low, low < items.endIndex && pathOf(items[low]) == path)
+    }
+
     package static func isResourceFile(_ name: String) -> Bool {
         !name.hasPrefix(".") && (name.hasSuffix(".yaml") || name.hasSuffix(".yml"))
     }
@@ -164,12 +180,7 @@ package struct ResourceTree: Sendable {
 
     /// Where `path` is, or would be inserted, in the sorted files.
     private func position(of path: String) -> (index: Int, found: Bool) {
-        var (low, high) = (0, files.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if files[middle].path.utf8.lexicographicallyPrecedes(path.utf8) { low = middle + 1 } else { high = middle }
-        }
-        return (low, low < files.count && files[low].path == path)
+        ResourceFiles.position(of: path, in: files, path: \.path)
     }
 }
 
