@@ -209,14 +209,13 @@ package actor Reconciler {
             // A pass that applies writes state; one that only plans leaves no trace, not even the folder.
             if applying { try fileSystem.createDirectories(configuration.stateDirectory) }
             if applying, trigger == .startup { result.applied += try await revokeOverdueFirst(now: now) }
+            let incremental = trigger.readsIncrementally
             let (catalog, invalid, rejected) = try loadCatalog(
-                saving: applying, trustingStamps: trigger.readsIncrementally,
-                changed: trigger.readsIncrementally ? files : .everything)
+                saving: applying, trustingStamps: incremental, changed: incremental ? files : .everything)
             result.changedFiles = changedFiles(since: applying)
             await readProvenance()
             await markUncommitted(catalog)
             await audit.setProvenance(provenance)
-            let incremental = trigger.readsIncrementally
             var snapshot = try await facts(for: catalog, reusing: incremental, now: now)
             result.reachedGrafana = true
             let roster = await onCallRoster(for: GrafanaSnapshot.schedules(in: catalog), now: now)
