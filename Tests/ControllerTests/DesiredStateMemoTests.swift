@@ -20,7 +20,7 @@ struct DesiredStateMemoTests {
         spec:
           subjects: {users: ["*@example.com"]}
           dataSources: [{name: "prod-*"}]
-          permissions: [Query]
+          permissions: [Query, Edit]
           maxDuration: \(maxDuration)
           activeHours: {days: [Mon-Fri], from: "08:00", to: "20:00", timeZone: Europe/Berlin}
         ---
@@ -35,7 +35,9 @@ struct DesiredStateMemoTests {
     }
 
     private static func grant(_ index: Int, reason: String, random: inout some RandomNumberGenerator) -> String {
-        let access = Bool.random(using: &random) ? "[{dataSource: prod-logs, permission: Query}]" : "[{team: sre}]"
+        let permission = Bool.random(using: &random) ? "Query" : "Edit"
+        let access =
+            Bool.random(using: &random) ? "[{dataSource: prod-logs, permission: \(permission)}]" : "[{team: sre}]"
         let startsAt = Self.start.addingTimeInterval(Double(Int.random(in: 0..<48, using: &random)) * 1800)
         let user = ["alice", "bob", "nobody"].randomElement(using: &random)!
         return """
@@ -61,37 +63,69 @@ struct DesiredStateMemoTests {
     @Test(arguments: 0..<20)
     func reusedDecisionsEqualFreshOnes(seed: UInt64) throws {
         var random = FaultDice(state: seed)
-        var grants = (0..<12).map { Self.grant($0, reason: "r", random: &random) }
+        var grants: [String?] = (0..<12).map { Self.grant($0, reason: "r", random: &random) }
         var maxDuration = "1d"
         var withBob = false
         var now = Self.start
         var memo = DesiredState.Memo()
         var (remembered, fresh) = ([String: GrantRecord](), [String: GrantRecord]())
+        var before: [Binding: DesiredBinding] = [:]
+        var tokensBefore: [String: DesiredToken] = [:]
         var (decisions, reuses) = (0, 0)
+        let leads: [Duration] = [.seconds(900)]
         for step in 0..<60 {
-            switch Int.random(in: 0..<10, using: &random) {
+            switch Int.random(in: 0..<11, using: &random) {
             case 0..<5: now.addTimeInterval(Double(Int.random(in: 1...7200, using: &random)))
             case 5, 6:
                 let index = Int.random(in: 0..<grants.count, using: &random)
                 grants[index] = Self.grant(index, reason: "r\(step)", random: &random)
             case 7: grants.append(Self.grant(grants.count, reason: "new", random: &random))
             case 8: maxDuration = ["1d", "6h", "2h"].randomElement(using: &random)!
+            case 9: grants[Int.random(in: 0..<grants.count, using: &random)] = nil
             default: withBob.toggle()
             }
-            let text = ([Self.policies(maxDuration: maxDuration)] + grants).joined(separator: "\n---\n")
+            let text = ([Self.policies(maxDuration: maxDuration)] + grants.compactMap { $0 })
+                .joined(separator: "\n---\n")
             let catalog = ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "all.yaml")])
             let snapshot = Self.snapshot(withBob: withBob)
             let reused = DesiredState(
-                catalog: catalog, snapshot: snapshot, records: remembered, now: now, memo: &memo)
-            let decided = DesiredState(catalog: catalog, snapshot: snapshot, records: fresh, now: now)
+                catalog: catalog, snapshot: snapshot, records: remembered, now: now, memo: &memo, noticeLeads: leads)
+            let decided = DesiredState(
+                catalog: catalog, snapshot: snapshot, records: fresh, now: now, noticeLeads: leads)
             #expect(reused.outcomes == decided.outcomes, "seed \(seed) step \(step)")
             #expect(reused.bindings == decided.bindings, "seed \(seed) step \(step)")
             #expect(reused.records == decided.records, "seed \(seed) step \(step)")
             #expect(reused.tokens == decided.tokens)
+            let changed = Set(before.keys).union(decided.bindings.keys).filter { before[$0] != decided.bindings[$0] }
+            #expect(reused.changedBindings == changed, "seed \(seed) step \(step)")
+            let changedTokens = Set(tokensBefore.keys).union(decided.tokens.keys)
+                .filter { tokensBefore[$0] != decided.tokens[$0] }
+            #expect(reused.changedTokens == changedTokens, "seed \(seed) step \(step)")
+            let next = Self.nextDeadline(decided.outcomes, after: now, leads: leads)
+            #expect(reused.nextDeadline?.date == next?.date && reused.nextDeadline?.grant == next?.grant)
+            #expect(reused.nextDeadline?.edge == next?.edge, "seed \(seed) step \(step)")
             decisions += decided.decided
             reuses += decided.decided - reused.decided
             (remembered, fresh) = (reused.records, decided.records)
+            (before, tokensBefore) = (decided.bindings, decided.tokens)
         }
         #expect(reuses > decisions / 3, "the memo is used: \(reuses) of \(decisions) decisions reused")
+    }
+
+    /// The next deadline by a scan of every outcome, as it was found before the deadline heap.
+    private static func nextDeadline(
+        _ outcomes: [String: DesiredState.GrantOutcome], after now: Date, leads: [Duration]
+    ) -> (date: Date, grant: String, edge: String)? {
+        outcomes.flatMap { grant, outcome -> [(date: Date, grant: String, edge: String)] in
+            guard let window = outcome.window else { return [] }
+            let hours = outcome.nextChange.map { [($0, grant, "activeHoursOrShift")] } ?? []
+            switch outcome.phase {
+            case .pending: return [(window.start, grant, "start"), (window.end, grant, "end")] + hours
+            case .active:
+                let marks = leads.map { (window.end.addingTimeInterval(-$0.timeInterval), grant, "notice") }
+                return [(window.end, grant, "end")] + hours + marks
+            default: return []
+            }
+        }.filter { $0.date > now }.min { ($0.date, $0.grant) < ($1.date, $1.grant) }
     }
 }

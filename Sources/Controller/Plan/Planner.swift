@@ -67,12 +67,22 @@ package struct Plan: Sendable, Equatable {
 
 /// Desired + actual + ledger → the minimal writes (DESIGN.md "Semantics"). Pure: no clock, no Grafana.
 package enum Planner {
-    /// `actual` holds the level Grafana reports for every binding in `desired` or the ledger (nil: none).
-    package static func plan(desired: [Binding: DesiredBinding], actual: [Binding: Level], ledger: Ledger) -> Plan {
+    /// `actual` holds the level Grafana reports for every binding in `desired` or the ledger (nil: none). With
+    /// `objects`, only the bindings on those objects are planned.
+    package static func plan(
+        desired: [Binding: DesiredBinding], actual: [Binding: Level], ledger: Ledger,
+        only objects: Set<Binding.Resource>? = nil
+    ) -> Plan {
         var plan = Plan()
+        var planned = Set<Binding>()
+        if let objects {
+            for binding in desired.keys where objects.contains(binding.resource) { planned.insert(binding) }
+            for binding in ledger.bindings where objects.contains(binding.resource) { planned.insert(binding) }
+        } else {
+            planned = Set(desired.keys).union(ledger.bindings)
+        }
         // In binding order (by description), each description built once rather than at every comparison.
-        let bindings = Set(desired.keys).union(ledger.bindings).map { ($0.description, $0) }.sorted { $0.0 < $1.0 }
-            .map(\.1)
+        let bindings = planned.map { ($0.description, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         for binding in bindings {
             let current = actual[binding]
             switch (desired[binding], ledger.change(for: binding)) {

@@ -31,13 +31,20 @@ extension ActualState {
     package static func read(_ bindings: some Sequence<Binding>, from grafana: any GrafanaAPI, concurrency: Int = 8)
         async -> ActualState
     {
+        await read(objects: Set(bindings.map(\.resource)), from: grafana, concurrency: concurrency)
+    }
+
+    /// Reads these objects' bindings.
+    package static func read(objects: Set<Binding.Resource>, from grafana: any GrafanaAPI, concurrency: Int = 8)
+        async -> ActualState
+    {
         var resources = Set<PermissionResource>()
         var teams = Set<Int>()
         var orgRoles = false
-        for binding in bindings {
-            switch binding.resource {
+        for object in objects {
+            switch object {
             case .dataSource, .folder:
-                if let resource = binding.resource.permissionResource { resources.insert(resource) }
+                if let resource = object.permissionResource { resources.insert(resource) }
             case .team(let id): teams.insert(id)
             case .orgRole: orgRoles = true
             }

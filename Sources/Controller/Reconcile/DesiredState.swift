@@ -19,6 +19,15 @@ package struct DesiredState: Sendable {
     /// Each grant's decision by number: a grant whose number is the same as in an earlier pass has the same content
     /// and outcome as then.
     package private(set) var decisionNumbers: [String: UInt64] = [:]
+    /// The bindings whose desired entry (level, grants, names) differs from the previous pass's, or that are no
+    /// longer desired: the only keys whose desired state this pass changed. Every binding when nothing came before.
+    package private(set) var changedBindings: Set<Binding> = []
+    /// The grants whose token (or its absence) differs from the previous pass's.
+    package private(set) var changedTokens: Set<String> = []
+    /// The earliest start, end, active-hours or shift change, or expiring-soon mark after now, with whose it is and
+    /// which edge.
+    package private(set) var nextDeadline: (date: Date, grant: String, edge: String)?
+    private var deadlines = Deadlines()
 
     /// Some grant names a user, team, data source, folder or service account the facts lack.
     var namesUnknownObjects: Bool { outcomes.values.contains { $0.reason == .notFoundInGrafana } }
@@ -38,20 +47,31 @@ package struct DesiredState: Sendable {
         package var reasons: [String] = []
     }
 
-    package init(catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date) {
+    package init(
+        catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date,
+        noticeLeads: [Duration] = []
+    ) {
         var memo = Memo()
-        self.init(catalog: catalog, snapshot: snapshot, records: records, now: now, memo: &memo, remembering: false)
+        self.init(
+            catalog: catalog, snapshot: snapshot, records: records, now: now, memo: &memo, remembering: false,
+            noticeLeads: noticeLeads)
     }
 
     /// What each grant came to in earlier passes, reused while nothing it was decided on has changed: the grant,
     /// its ledger record, the policies and bundles, the facts (by generation), on-call and incidents, and no edge
     /// of its own (start, end, active-hours change, shift end) has passed. Deciding is pure, so a reused decision
     /// is the one deciding again would make. A resync whose read of Grafana finds the same facts keeps them too.
+    /// It also keeps the previous pass's desired state, which the next pass patches grant by grant: an event that
+    /// decides one grant again costs that grant, not the repository.
     package struct Memo: Sendable {
         /// What an active grant holds now.
         fileprivate struct Holding: Sendable {
             var bindings: [(binding: Binding, level: Level, resourceName: String)] = []
             var token: DesiredToken?
+
+            func level(on binding: Binding) -> (Level, String)? {
+                bindings.first { $0.binding == binding }.map { ($0.level, $0.resourceName) }
+            }
         }
 
         fileprivate struct Decision: Sendable {
@@ -64,6 +84,8 @@ package struct DesiredState: Sendable {
             var decidedAt: Date
             var validUntil: Date?
             var number: UInt64
+            /// The context (policies, bundles, facts, on-call, incidents) it was decided in.
+            var context: UInt64
 
             func holds(at now: Date) -> Bool { decidedAt <= now && validUntil.map { now < $0 } ?? true }
         }
@@ -74,14 +96,20 @@ package struct DesiredState: Sendable {
         fileprivate var onCall: [String: Set<String>]?
         fileprivate var shiftEnds: [String: [String: Date]] = [:]
         fileprivate var incidents: [String: Bool]?
+        fileprivate var leads: [Duration] = []
+        /// Bumped when the context changes or is forgotten: decisions made before are decided again, but still
+        /// tell what their grants held, for the patch.
+        fileprivate var context: UInt64 = 0
         fileprivate var decisions: [String: Decision] = [:]
         fileprivate var lastNumber: UInt64 = 0
+        /// The previous pass's desired state, patched by the next.
+        fileprivate var last: DesiredState?
 
         package init() {}
 
-        /// Forgets every decision, so the next pass decides each grant afresh; numbers are never given twice.
+        /// Decides each grant afresh at the next pass; numbers are never given twice.
         package mutating func forget() {
-            self = Memo(numberedAfter: lastNumber)
+            context += 1
         }
 
         /// A memo for a new context, numbering on from an earlier one so that no number is given twice.
@@ -90,43 +118,57 @@ package struct DesiredState: Sendable {
         }
 
         /// Whether decisions made in this context still hold in that one.
-        fileprivate func holds(for catalog: ResourceCatalog, _ snapshot: GrafanaSnapshot) -> Bool {
+        fileprivate func holds(for catalog: ResourceCatalog, _ snapshot: GrafanaSnapshot, leads: [Duration]) -> Bool {
             snapshot.generation != 0 && facts == snapshot.generation && onCall == snapshot.onCall
                 && shiftEnds == snapshot.shiftEnds && incidents == snapshot.incidents && policies == catalog.policies
-                && bundles == catalog.bundles
+                && bundles == catalog.bundles && self.leads == leads
         }
     }
 
     /// As `init(catalog:snapshot:records:now:)`, deciding again only the grants whose decision in `memo` no
-    /// longer holds, and leaving in `memo` the decisions of this pass unless `remembering` is false (a pass with
-    /// no pass after it, such as `run --once`, need not hold 10,000 decisions).
+    /// longer holds and patching the previous pass's bindings, tokens, outcomes and deadlines with what changed.
+    /// Leaves in `memo` the decisions of this pass unless `remembering` is false (a pass with no pass after it,
+    /// such as `run --once`, need not hold 10,000 decisions).
     package init(
         catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date,
-        memo: inout Memo, remembering: Bool = true
+        memo: inout Memo, remembering: Bool = true, noticeLeads: [Duration] = []
     ) {
         self.records = records
-        if !memo.holds(for: catalog, snapshot) {
-            memo = Memo(numberedAfter: memo.lastNumber)
+        if !remembering { memo = Memo(numberedAfter: memo.lastNumber) }
+        if !memo.holds(for: catalog, snapshot, leads: noticeLeads) {
             (memo.policies, memo.bundles, memo.facts) = (catalog.policies, catalog.bundles, snapshot.generation)
             (memo.onCall, memo.shiftEnds, memo.incidents) = (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents)
+            memo.leads = noticeLeads
+            memo.context += 1
         }
+        // Taken out of the memo so that this state is its only holder, and patching it does not copy it.
+        if let last = memo.last {
+            (bindings, tokens, outcomes) = (last.bindings, last.tokens, last.outcomes)
+            (decisionNumbers, deadlines) = (last.decisionNumbers, last.deadlines)
+            memo.last = nil
+        }
+        var patch = Patch()
         var evaluator: PolicyEvaluator?
-        let present = Set(catalog.grants.map(\.name))
-        var decisions: [String: Memo.Decision] = [:]
-        if remembering { decisions.reserveCapacity(catalog.grants.count) }
-        decisionNumbers.reserveCapacity(catalog.grants.count)
+        var present: Set<String>?
+        var matched = 0
+        let leads = noticeLeads.map(\.timeInterval)
         for grant in catalog.grants {
             let known = records[grant.name]
-            if let earlier = memo.decisions[grant.name], earlier.grant == grant, let known, earlier.record == known,
-                earlier.holds(at: now)
+            let earlier = memo.decisions[grant.name]
+            if earlier != nil { matched += 1 }
+            if let earlier, earlier.context == memo.context, earlier.grant == grant, let known,
+                earlier.record == known, earlier.holds(at: now)
             {
-                if remembering { decisions[grant.name] = earlier }
-                apply(earlier)
+                if known != earlier.decided {
+                    changesRecords = true
+                    self.records[grant.name] = earlier.decided
+                }
                 continue
             }
             let key = Self.contentKey(of: grant, catalog: catalog)
+            if known == nil, present == nil { present = Set(catalog.grants.map(\.name)) }
             var record =
-                known ?? Self.renamed(key, records: records, present: present) ?? GrantRecord(firstSeen: now)
+                known ?? Self.renamed(key, records: records, present: present ?? []) ?? GrantRecord(firstSeen: now)
             record.contentKey = key
             decided += 1
             let judge = evaluator ?? PolicyEvaluator(catalog: catalog, facts: snapshot.facts)
@@ -139,29 +181,91 @@ package struct DesiredState: Sendable {
             // made afresh (first seen, or renamed) is not the ledger's yet: decided again until it is.
             let edge = [outcome.window?.start, outcome.window?.end, outcome.nextChange].compactMap { $0 }
                 .filter { $0 > now }.min()
+            memo.lastNumber += 1
             let decision = Memo.Decision(
                 grant: grant, record: known ?? record, decided: decided, outcome: outcome, holding: holding,
-                decidedAt: now, validUntil: known == nil ? now : edge, number: memo.lastNumber + 1)
-            memo.lastNumber += 1
-            if remembering { decisions[grant.name] = decision }
-            apply(decision)
+                decidedAt: now, validUntil: known == nil ? now : edge, number: memo.lastNumber, context: memo.context)
+            replace(earlier, with: decision, patch: &patch, leads: leads)
+            if remembering { memo.decisions[grant.name] = decision }
         }
-        memo.decisions = decisions
+        // Grants the memo knows that the catalog no longer holds: their files were deleted or broke.
+        if matched < memo.decisions.count {
+            let present = present ?? Set(catalog.grants.map(\.name))
+            for (name, gone) in memo.decisions where !present.contains(name) {
+                replace(gone, with: nil, patch: &patch, leads: leads)
+                memo.decisions[name] = nil
+            }
+        }
+        finish(patch, decisions: memo.decisions)
+        let current = decisionNumbers
+        if let next = deadlines.next(after: now, grants: current.count, current: { current[$0] }) {
+            nextDeadline = (next.date, next.grant, next.edge)
+        }
+        if remembering { memo.last = self }
     }
 
-    /// A decision's outcome, record, bindings and token, in the desired state.
-    private mutating func apply(_ decision: Memo.Decision) {
-        let name = decision.grant.name
-        decisionNumbers[name] = decision.number
-        outcomes[name] = decision.outcome
+    /// Counts what `earlier`, computed in the same pass on facts since read again, changed as changed here too.
+    mutating func include(changesOf earlier: DesiredState) {
+        changedBindings.formUnion(earlier.changedBindings)
+        changedTokens.formUnion(earlier.changedTokens)
+    }
+
+    /// The bindings a patch touched: each one's entry before it, and those that lost a grant (their level and
+    /// names are worked out again from the grants left).
+    private struct Patch {
+        var before: [Binding: DesiredBinding?] = [:]
+        var reduced: Set<Binding> = []
+    }
+
+    /// Puts one grant's new decision (nil: the grant is gone) in place of its earlier one.
+    private mutating func replace(
+        _ earlier: Memo.Decision?, with decision: Memo.Decision?, patch: inout Patch, leads: [TimeInterval]
+    ) {
+        guard let name = earlier?.grant.name ?? decision?.grant.name else { return }
+        for held in earlier?.holding.bindings ?? [] {
+            if patch.before[held.binding] == nil { patch.before[held.binding] = .some(bindings[held.binding]) }
+            guard var entry = bindings[held.binding] else { continue }
+            entry.grants.removeAll { $0 == name }
+            bindings[held.binding] = entry.grants.isEmpty ? nil : entry
+            if !entry.grants.isEmpty { patch.reduced.insert(held.binding) }
+        }
+        if earlier?.holding.token != decision?.holding.token { changedTokens.insert(name) }
+        tokens[name] = decision?.holding.token
+        outcomes[name] = decision?.outcome
+        decisionNumbers[name] = decision?.number
+        guard let decision else { return }
         if records[name] != decision.decided {
             changesRecords = true
             records[name] = decision.decided
         }
-        for granted in decision.holding.bindings {
-            add(granted.binding, level: granted.level, grant: decision.grant, resourceName: granted.resourceName)
+        for held in decision.holding.bindings {
+            if patch.before[held.binding] == nil { patch.before[held.binding] = .some(bindings[held.binding]) }
+            add(held.binding, level: held.level, grant: decision.grant, resourceName: held.resourceName)
         }
-        if let token = decision.holding.token { tokens[name] = token }
+        deadlines.insert(Deadlines.edges(of: name, decision.outcome, decision: decision.number, leads: leads))
+    }
+
+    /// Works out again the bindings that lost a grant, from the grants that still hold them, and says which
+    /// bindings came out different.
+    private mutating func finish(_ patch: Patch, decisions: [String: Memo.Decision]) {
+        for binding in patch.reduced {
+            guard let entry = bindings[binding] else { continue }
+            var rebuilt: DesiredBinding?
+            for grant in entry.grants {
+                guard let decision = decisions[grant], let (level, resourceName) = decision.holding.level(on: binding)
+                else { continue }
+                guard var found = rebuilt else {
+                    rebuilt = DesiredBinding(
+                        level: level, grants: entry.grants, subjectName: decision.grant.subject.name,
+                        resourceName: resourceName)
+                    continue
+                }
+                found.level = max(found.level, level)
+                rebuilt = found
+            }
+            bindings[binding] = rebuilt
+        }
+        for (binding, before) in patch.before where bindings[binding] != before { changedBindings.insert(binding) }
     }
 
     /// What a start knows before it reads a file: these grants, each expired by the window the ledger recorded,
@@ -312,10 +416,11 @@ package struct DesiredState: Sendable {
         ([grant.subject.description] + catalog.accessItems(of: grant).map(\.summary).sorted()).joined(separator: "|")
     }
 
-    /// The record of a grant whose name is gone but whose content matches: the same grant, renamed.
+    /// The record of a grant whose name is gone but whose content matches: the same grant, renamed. Of several, the
+    /// first seen, then the first by name (never the dictionary's order, which differs from one copy to the next).
     private static func renamed(_ key: String, records: [String: GrantRecord], present: Set<String>) -> GrantRecord? {
         records.filter { !present.contains($0.key) && $0.value.contentKey == key }
-            .min { $0.value.firstSeen < $1.value.firstSeen }?.value
+            .min { ($0.value.firstSeen, $0.key) < ($1.value.firstSeen, $1.key) }?.value
     }
 
     /// Once active, a window may shrink but never outgrow the strictest `maxDuration` from its first activation,
@@ -392,13 +497,20 @@ package struct DesiredState: Sendable {
         return .success(resolved)
     }
 
+    /// Adds one grant's binding: the highest level any grant asks, every grant that asks, and the names as the
+    /// first grant by name writes them (so that the result does not depend on the order grants come in).
     private mutating func add(_ binding: Binding, level: Level, grant: AccessGrant, resourceName: String) {
-        var entry =
-            bindings[binding]
-            ?? DesiredBinding(
-                level: level, grants: [], subjectName: grant.subject.name, resourceName: resourceName)
+        guard var entry = bindings[binding] else {
+            bindings[binding] = DesiredBinding(
+                level: level, grants: [grant.name], subjectName: grant.subject.name, resourceName: resourceName)
+            return
+        }
         entry.level = max(entry.level, level)
-        if !entry.grants.contains(grant.name) { entry.grants = (entry.grants + [grant.name]).sorted() }
+        let index = entry.grants.firstIndex { $0 >= grant.name } ?? entry.grants.endIndex
+        if index == entry.grants.endIndex || entry.grants[index] != grant.name {
+            entry.grants.insert(grant.name, at: index)
+            if index == 0 { (entry.subjectName, entry.resourceName) = (grant.subject.name, resourceName) }
+        }
         bindings[binding] = entry
     }
 

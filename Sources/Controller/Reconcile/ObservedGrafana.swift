@@ -12,9 +12,8 @@ struct ObservedGrafana {
 
     var facts: GrafanaSnapshot?
     var factsReadAt: Date?
-    /// Each object's levels as last read, and the desired levels on it as last planned.
+    /// Each object's levels as last read; none for an object never read, or written or unreadable since.
     private var levels: [Binding.Resource: [Binding: Level]] = [:]
-    private var desired: [Binding.Resource: [Binding: Level]] = [:]
 
     /// Whether a pass may plan on the facts already held rather than read them: never after `refreshFacts` said a
     /// grant names something unknown, unless they were read less than `factsRefreshInterval` ago.
@@ -23,31 +22,36 @@ struct ObservedGrafana {
         return !namesUnknown || now.timeIntervalSince(factsReadAt) < Self.factsRefreshInterval
     }
 
-    /// The objects among `touched` to read now; `now` is the desired levels by object (`byObject`).
-    func stale(_ touched: Set<Binding>, desired now: [Binding.Resource: [Binding: Level]], ledger: Ledger) -> Set<
-        Binding.Resource
-    > {
-        var result = Set<Binding.Resource>()
-        for binding in touched where levels[binding.resource] == nil { result.insert(binding.resource) }
-        for object in Set(now.keys).union(desired.keys) where now[object] != desired[object] { result.insert(object) }
+    /// The objects to read now: those whose desired bindings changed (`changed`), that hold a write whose outcome
+    /// is unknown, or that something wants or the ledger holds but whose levels are not known.
+    func stale(changed: Set<Binding>, desired: [Binding: DesiredBinding], ledger: Ledger) -> Set<Binding.Resource> {
+        var result = Set(changed.map(\.resource))
         for entry in ledger.pendingChanges { result.insert(entry.binding.resource) }
+        for binding in desired.keys where levels[binding.resource] == nil { result.insert(binding.resource) }
+        for binding in ledger.bindings where levels[binding.resource] == nil { result.insert(binding.resource) }
         return result
     }
 
-    /// What was seen of the objects not read this pass.
+    /// What was seen of these objects.
+    func levels(of objects: Set<Binding.Resource>) -> [Binding: Level] {
+        var result: [Binding: Level] = [:]
+        for object in objects { result.merge(levels[object] ?? [:]) { $1 } }
+        return result
+    }
+
+    /// What was seen of every object but these.
     func levels(except read: Set<Binding.Resource>) -> [Binding: Level] {
         var result: [Binding: Level] = [:]
         for (object, bindings) in levels where !read.contains(object) { result.merge(bindings) { $1 } }
         return result
     }
 
-    /// Remembers what a pass read and planned. With `everything`, objects not read are forgotten.
-    mutating func remember(_ actual: ActualState, desired: [Binding.Resource: [Binding: Level]], everything: Bool) {
+    /// Remembers what a pass read. With `everything`, objects not read are forgotten.
+    mutating func remember(_ actual: ActualState, everything: Bool) {
         if everything { levels = [:] }
         let seen = Self.byObject(actual.levels)
         for object in actual.read { levels[object] = seen[object] ?? [:] }
         for object in actual.unreadable.keys { levels[object] = nil }
-        self.desired = desired
     }
 
     /// Objects just written (or whose write failed) are read again by the next pass.

@@ -31,8 +31,10 @@ extension Reconciler {
         ) {
             guard !waiting.isEmpty else { return }
             var needs: [Binding.Resource: Set<String>] = [:]
-            for (binding, want) in desired.bindings { needs[binding.resource, default: []].formUnion(want.grants) }
-            for change in ledger.entriesByBinding.values {
+            for (binding, want) in desired.bindings where waiting[binding.resource] != nil {
+                needs[binding.resource, default: []].formUnion(want.grants)
+            }
+            for change in ledger.entriesByBinding.values where waiting[change.binding.resource] != nil {
                 needs[change.binding.resource, default: []].formUnion(change.grants)
             }
             for (resource, (failure, why)) in waiting {

@@ -27,22 +27,29 @@ extension Reconciler {
         }
     }
 
-    /// The levels of every binding the desired state or the ledger touches: all read, or with `incremental`, only
-    /// the stale objects read and the rest as last seen. Objects in `leaving` (waiting on their backoff) are not read.
+    /// The levels a pass plans on, and which objects it plans (nil: all). Without `incremental`, every object the
+    /// desired state or the ledger touches is read. With it, only the stale objects are read, and the pass plans
+    /// them, the objects whose desired bindings changed, those whose ledger entries are watched after an undo, and
+    /// those with revocations the brake held, on what was last seen: every other object's plan was empty, or
+    /// withheld, when it was last planned, and nothing it is planned on has changed since. Objects in `leaving`
+    /// (waiting on their backoff) are not read.
     func actualState(of desired: DesiredState, incremental: Bool, leaving: Set<Binding.Resource> = []) async
-        -> ActualState
+        -> (actual: ActualState, scope: Set<Binding.Resource>?)
     {
-        let touched = Set(desired.bindings.keys).union(ledger.bindings)
-        let wanted = ObservedGrafana.byObject(desired.bindings.mapValues(\.level))
         guard incremental else {
-            let actual = await ActualState.read(touched, from: grafana)
-            observed.remember(actual, desired: wanted, everything: true)
-            return actual
+            let actual = await ActualState.read(Set(desired.bindings.keys).union(ledger.bindings), from: grafana)
+            observed.remember(actual, everything: true)
+            return (actual, nil)
         }
-        let stale = observed.stale(touched, desired: wanted, ledger: ledger).subtracting(leaving)
-        var actual = await ActualState.read(touched.filter { stale.contains($0.resource) }, from: grafana)
-        observed.remember(actual, desired: wanted, everything: false)
-        actual.levels.merge(observed.levels(except: stale)) { read, _ in read }
-        return actual
+        let stale = observed.stale(changed: desired.changedBindings, desired: desired.bindings, ledger: ledger)
+            .subtracting(leaving)
+        var actual = await ActualState.read(objects: stale, from: grafana)
+        observed.remember(actual, everything: false)
+        var scope = stale.union(desired.changedBindings.map(\.resource)).union(brakeHeld.map(\.resource))
+        for entry in ledger.entriesByBinding.values where entry.undoneSince != nil {
+            scope.insert(entry.binding.resource)
+        }
+        actual.levels.merge(observed.levels(of: scope.subtracting(stale))) { read, _ in read }
+        return (actual, scope)
     }
 }

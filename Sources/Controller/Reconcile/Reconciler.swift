@@ -111,7 +111,7 @@ package actor Reconciler {
     /// The grants checkout's commit and pull request, read again when the commit changes.
     var provenance: Provenance?
     /// The bindings the last pass that got that far wanted in Grafana.
-    private var lastDesired: Set<Binding>?
+    private var lastDesired: [Binding: DesiredBinding]?
     let incidents: (any IncidentAPI)?
     var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
     let notifier: Notifier?
@@ -220,30 +220,37 @@ package actor Reconciler {
             result.reachedGrafana = true
             let roster = await onCallRoster(for: GrafanaSnapshot.schedules(in: catalog), now: now)
             let incidents = await incidentActivity(for: Set(catalog.grants.compactMap(\.incident)).sorted(), now: now)
+            let leads = notifier == nil ? [] : configuration.expiryNotices
             func desiredState(_ facts: GrafanaSnapshot) -> DesiredState {
                 snapshot = facts
                 (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents) =
                     (roster?.onCall, roster?.shiftEnds ?? [:], incidents)
                 return DesiredState(
                     catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions,
-                    remembering: trigger != .request)
+                    remembering: trigger != .request, noticeLeads: leads)
             }
             if !incremental, decidedAllAt.map({ now.timeIntervalSince($0) >= Self.freshDecisionsEvery }) ?? true {
                 decisions.forget()
                 decidedAllAt = now
             }
+            // The memo holds the last desired state too: let go of it here, so that it is patched in place.
+            lastDesired = nil
             var desired = desiredState(snapshot)
             // Facts held from earlier passes may predate a user, team or data source a new grant names.
             if incremental, desired.namesUnknownObjects, !observed.mayReuseFacts(now: now, namesUnknown: true) {
+                let first = desired
                 desired = desiredState(try await facts(for: catalog, reusing: false, now: now))
+                desired.include(changesOf: first)
             }
-            if applying { lastDesired = Set(desired.bindings.keys) }
+            if applying { lastDesired = desired.bindings }
             // A failing key is left alone until its own retry is due; a start, resync or request tries them all.
             let waiting = incremental ? keyBackoff.notDue(at: now) : [:]
-            let actual = await actualState(of: desired, incremental: incremental, leaving: Set(waiting.keys))
-            var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger)
+            let (actual, scope) = await actualState(of: desired, incremental: incremental, leaving: Set(waiting.keys))
+            var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger, only: scope)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
-            plan.withhold(Set(actual.unreadable.keys).union(waiting.keys))
+            let withheld = Set(actual.unreadable.keys).union(waiting.keys)
+            plan.withhold(withheld)
+            assertScopeMissesNothing(scope, plan: plan, desired: desired, actual: actual, withheld: withheld)
             (result.unreadable, result.waiting) = (actual.unreadable.count, waiting.count)
             if configuration.enforceZeroStanding {
                 plan.changes += try await standingRemovals(catalog: catalog, snapshot: snapshot, desired: desired)
@@ -251,9 +258,7 @@ package actor Reconciler {
             let held = holdVanishingRevocations(&plan, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.held = held.count
             result.plan = plan
-            if let next = Self.nextDeadline(
-                desired, after: now, leads: notifier == nil ? [] : configuration.expiryNotices)
-            {
+            if let next = desired.nextDeadline {
                 result.nextDeadline = next.date
                 result.nextEdge = (next.grant, next.edge)
             }
@@ -318,7 +323,7 @@ package actor Reconciler {
     private func overdueRevocations(now: Date) -> [LedgerChange] {
         ledger.entriesByBinding.values.filter { change in
             guard change.undoneSince == nil else { return false }
-            if let lastDesired, !lastDesired.contains(change.binding) { return true }
+            if let lastDesired, lastDesired[change.binding] == nil { return true }
             return change.grants.allSatisfy { ledger.grants[$0]?.end.map { $0 <= now } ?? false }
         }.sorted { $0.binding < $1.binding }
     }
@@ -374,26 +379,27 @@ package actor Reconciler {
         return results
     }
 
-    func saveLedger() async throws(LedgerError) {
-        try await storage.saveLedger(ledger)
+    /// A pass that plans only some objects (`scope`) plans what planning every object would: checked in debug
+    /// builds, which every test runs, on what was last seen of the others.
+    private func assertScopeMissesNothing(
+        _ scope: Set<Binding.Resource>?, plan: Plan, desired: DesiredState, actual: ActualState,
+        withheld: Set<Binding.Resource>
+    ) {
+        #if DEBUG
+            guard let scope else { return }
+            var levels = observed.levels(except: scope)
+            levels.merge(actual.levels) { _, read in read }
+            var everything = Planner.plan(desired: desired.bindings, actual: levels, ledger: ledger)
+            everything.withhold(withheld)
+            assert(
+                everything.changes == plan.changes,
+                "planning \(scope.count) objects missed \(Set(everything.changes.map(\.description)).subtracting(plan.changes.map(\.description)))"
+            )
+        #endif
     }
 
-    /// The earliest start, end, active-hours or shift change, or expiring-soon mark (end minus a lead) after now,
-    /// with whose it is and which edge.
-    private static func nextDeadline(_ desired: DesiredState, after now: Date, leads: [Duration]) -> (
-        date: Date, grant: String, edge: String
-    )? {
-        desired.outcomes.flatMap { grant, outcome -> [(date: Date, grant: String, edge: String)] in
-            guard let window = outcome.window else { return [] }
-            let hours = outcome.nextChange.map { [($0, grant, "activeHoursOrShift")] } ?? []
-            switch outcome.phase {
-            case .pending: return [(window.start, grant, "start"), (window.end, grant, "end")] + hours
-            case .active:
-                let marks = leads.map { (window.end.addingTimeInterval(-$0.timeInterval), grant, "notice") }
-                return [(window.end, grant, "end")] + hours + marks
-            default: return []
-            }
-        }.filter { $0.date > now }.min { ($0.date, $0.grant) < ($1.date, $1.grant) }
+    func saveLedger() async throws(LedgerError) {
+        try await storage.saveLedger(ledger)
     }
 
     func saveStatuses(_ list: [GrantStatus]) async throws(FileSystemError) {
