@@ -74,18 +74,28 @@ package struct DesiredState: Sendable {
             }
         }
 
-        fileprivate struct Decision: Sendable {
-            var grant: AccessGrant
+        /// A class: 10,000 of them are looked up every pass, and a lookup then costs one reference, not a copy.
+        fileprivate final class Decision: Sendable {
+            let grant: AccessGrant
             /// The ledger's record it was decided on, and the record deciding left.
-            var record: GrantRecord
-            var decided: GrantRecord
-            var outcome: GrantOutcome
-            var holding: Holding
-            var decidedAt: Date
-            var validUntil: Date?
-            var number: UInt64
+            let record: GrantRecord
+            let decided: GrantRecord
+            let outcome: GrantOutcome
+            let holding: Holding
+            let decidedAt: Date
+            let validUntil: Date?
+            let number: UInt64
             /// The context (policies, bundles, facts, on-call, incidents) it was decided in.
-            var context: UInt64
+            let context: UInt64
+
+            init(
+                grant: AccessGrant, record: GrantRecord, decided: GrantRecord, outcome: GrantOutcome,
+                holding: Holding, decidedAt: Date, validUntil: Date?, number: UInt64, context: UInt64
+            ) {
+                (self.grant, self.record, self.decided, self.outcome) = (grant, record, decided, outcome)
+                (self.holding, self.decidedAt, self.validUntil) = (holding, decidedAt, validUntil)
+                (self.number, self.context) = (number, context)
+            }
 
             func holds(at now: Date) -> Bool { decidedAt <= now && validUntil.map { now < $0 } ?? true }
         }
@@ -102,6 +112,8 @@ package struct DesiredState: Sendable {
         fileprivate var context: UInt64 = 0
         fileprivate var decisions: [String: Decision] = [:]
         fileprivate var lastNumber: UInt64 = 0
+        /// The facts as policies see them, built once per context (5,000 users take a while).
+        fileprivate var accessFacts: AccessFacts?
         /// The previous pass's desired state, patched by the next.
         fileprivate var last: DesiredState?
 
@@ -139,6 +151,7 @@ package struct DesiredState: Sendable {
             (memo.policies, memo.bundles, memo.facts) = (catalog.policies, catalog.bundles, snapshot.generation)
             (memo.onCall, memo.shiftEnds, memo.incidents) = (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents)
             memo.leads = noticeLeads
+            memo.accessFacts = nil
             memo.context += 1
         }
         // Taken out of the memo so that this state is its only holder, and patching it does not copy it.
@@ -171,7 +184,8 @@ package struct DesiredState: Sendable {
                 known ?? Self.renamed(key, records: records, present: present ?? []) ?? GrantRecord(firstSeen: now)
             record.contentKey = key
             decided += 1
-            let judge = evaluator ?? PolicyEvaluator(catalog: catalog, facts: snapshot.facts)
+            if memo.accessFacts == nil { memo.accessFacts = snapshot.facts }
+            let judge = evaluator ?? PolicyEvaluator(catalog: catalog, facts: memo.accessFacts ?? snapshot.facts)
             evaluator = judge
             var (decided, holding) = (record, Memo.Holding())
             let outcome = decide(

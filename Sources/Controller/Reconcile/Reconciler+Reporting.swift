@@ -10,11 +10,17 @@ extension Reconciler {
     ) async throws -> [String: Phase] {
         let writes = StatusReport.Writes(
             changes: outcome.changes, errors: outcome.errors, refusals: outcome.refusals, blocked: outcome.blocked)
+        let previous = StatusReport.Previous(
+            statuses: await loadedStatuses(), inputs: reportInputs, phases: reportPhases,
+            provenance: reportProvenance)
+        // Handed over, so that the report updates them in place; a report that is not saved leaves none, and the
+        // next one looks at every grant.
+        (reportInputs, reportPhases) = ([:], [:])
         let report = StatusReport(
             StatusReport.Pass(
                 catalog: catalog, desired: desired, writes: writes, fellBack: invalid, rejected: rejected,
                 provenance: provenance),
-            previous: StatusReport.Previous(statuses: await loadedStatuses(), inputs: reportInputs),
+            previous: previous,
             settings: StatusReport.Settings(
                 target: configuration.target, expiryNotices: configuration.expiryNotices,
                 sendsNotices: notifier != nil),
@@ -23,7 +29,7 @@ extension Reconciler {
         try await audit.record(report.events)
         try await saveStatuses(report.statuses)
         for status in report.statuses { statuses[status.name] = status }
-        reportInputs = report.inputs
+        (reportInputs, reportPhases, reportProvenance) = (report.inputs, report.phases, provenance)
         await notifier?.send(report.notices)
         return report.phases
     }

@@ -129,6 +129,9 @@ package actor Reconciler {
     static let freshDecisionsEvery: TimeInterval = 600
     /// What each grant's status was made of in the last report: an unchanged grant's status is not built again.
     var reportInputs: [String: StatusReport.Input] = [:]
+    /// Each grant's phase in the last report, and the provenance it claimed.
+    var reportPhases: [String: Phase] = [:]
+    var reportProvenance: Provenance?
     /// Each failing key's backoff: an event's pass leaves it alone until its retry is due.
     var keyBackoff: KeyBackoff
     /// Folder references whose lookup failed, with why, until they may be asked again.

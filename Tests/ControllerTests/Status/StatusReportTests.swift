@@ -32,9 +32,10 @@ struct StatusReportTests {
     }
 
     /// What `report` leaves for the next pass's report.
-    func previous(_ report: StatusReport) -> StatusReport.Previous {
+    func previous(_ report: StatusReport, provenance: Provenance? = nil) -> StatusReport.Previous {
         StatusReport.Previous(
-            statuses: Dictionary(report.statuses.map { ($0.name, $0) }) { _, last in last }, inputs: report.inputs)
+            statuses: Dictionary(report.statuses.map { ($0.name, $0) }) { _, last in last }, inputs: report.inputs,
+            phases: report.phases, provenance: provenance)
     }
 
     static let none = StatusReport.Previous(statuses: [:], inputs: [:])
@@ -69,6 +70,26 @@ struct StatusReportTests {
         failing.writes.errors["g"] = "Grafana answered 500"
         let third = StatusReport(failing, previous: previous(first), settings: settings, now: now + 60)
         #expect(third.statuses.map(\.phase) == [.failed] && third.events.map(\.event) == ["grant.failed"])
+    }
+
+    /// A grant decided again (a new decision number) is reported afresh even when nothing else changed; one whose
+    /// decision is the same keeps its phase without its status being looked at.
+    @Test func onlyGrantsDecidedAgainAreLookedAt() throws {
+        var memo = DesiredState.Memo()
+        var first = pass()
+        first.desired = DesiredState(
+            catalog: first.catalog, snapshot: DesiredStateTests.snapshot, records: [:], now: now, memo: &memo)
+        let report = StatusReport(first, previous: Self.none, settings: settings, now: now)
+        var unseen = previous(report)
+        unseen.statuses = [:]
+        let same = StatusReport(first, previous: unseen, settings: settings, now: now + 60)
+        #expect(same.statuses.isEmpty && same.phases == ["g": .active], "kept by its decision number alone")
+        var edited = pass(reason: "edited")
+        edited.desired = DesiredState(
+            catalog: edited.catalog, snapshot: DesiredStateTests.snapshot, records: first.desired.records,
+            now: now + 60, memo: &memo)
+        let again = StatusReport(edited, previous: previous(report), settings: settings, now: now + 60)
+        #expect(again.statuses.map(\.name) == ["g"] && again.inputs["g"] != report.inputs["g"])
     }
 
     @Test func anActiveGrantIsLookedAtEveryPassWhenNoticesAreSent() {
@@ -128,7 +149,7 @@ struct StatusReportTests {
         let first = StatusReport(pass(commit: "aaa"), previous: Self.none, settings: settings, now: now)
         #expect(first.statuses.first?.commit == "aaa" && first.statuses.first?.pullRequest == 12)
         // The checkout moves on; the grant's content does not.
-        var moved = previous(first)
+        var moved = previous(first, provenance: Provenance(commit: "aaa", pullRequest: 12))
         moved.inputs = [:]
         let kept = StatusReport(pass(commit: "bbb"), previous: moved, settings: settings, now: now + 60)
         #expect(kept.statuses.first?.commit == "aaa")
@@ -147,7 +168,9 @@ struct StatusReportTests {
         uncommitted.provenance?.uncommittedGrants = ["g"]
         let first = StatusReport(uncommitted, previous: Self.none, settings: settings, now: now)
         #expect(first.statuses.first?.commit == Provenance.uncommitted && first.statuses.first?.pullRequest == nil)
-        let committed = StatusReport(pass(commit: "bbb"), previous: previous(first), settings: settings, now: now)
+        let committed = StatusReport(
+            pass(commit: "bbb"), previous: previous(first, provenance: uncommitted.provenance), settings: settings,
+            now: now)
         #expect(committed.statuses.first?.commit == "bbb")
     }
 }
