@@ -108,7 +108,8 @@ extension Reconciler {
             }
             logger.log(.info, .tokenDeleted, ["grant": grant, "token": record.tokenName])
         } catch {
-            let failure = tokenFailure(grant, record, KeyFailure(anyError: error), into: &outcome)
+            let failure = KeyFailure(anyError: error)
+            tokenFailure(grant, record, failure, into: &outcome)
             // Only a token known to exist was audited as created: only its deletion is audited as failing.
             if record.tokenID != nil {
                 outcome.failedTokenEvents.append(
@@ -142,7 +143,8 @@ extension Reconciler {
             outcome.applied += 1
             logger.log(.info, .tokenCreated, ["grant": grant, "token": record.tokenName, "file": secretPath(grant)])
         } catch {
-            let failure = tokenFailure(grant, record, KeyFailure(anyError: error), into: &outcome)
+            let failure = KeyFailure(anyError: error)
+            tokenFailure(grant, record, failure, into: &outcome)
             outcome.failedTokenEvents.append(
                 tokenEvent("token.created", grant: grant, record, now: now, error: failure.message))
             if record.tokenID != nil {
@@ -161,19 +163,16 @@ extension Reconciler {
         }
     }
 
-    /// Fails the grant's token key (its own backoff) and the grant, with the token's name and why; returns the
-    /// failure as the grant's status says it.
-    @discardableResult
+    /// Fails the grant's token key (its own backoff) and the grant, with the token's name and why.
     private func tokenFailure(
         _ grant: String, _ record: TokenRecord, _ failure: KeyFailure, into outcome: inout ExecutionOutcome
-    ) -> KeyFailure {
+    ) {
         logger.log(.error, .tokenFailed, ["grant": grant, "token": record.tokenName, "error": failure.message])
         var failure = failure
         failure.message = "token \(record.tokenName): \(failure.message)"
         outcome.failed += 1
         outcome.errors[grant] = failure.message
         outcome.settle(tokenOf: grant, .failed(failure))
-        return failure
     }
 
     /// A failed token's message says when it is tried again, known once the pass's results are recorded.
