@@ -13,7 +13,7 @@ struct KeyBackoffTests {
 
     @Test func aFailureWaitsLongerEachTimeAndNeverLessThanRetryAfter() {
         var backoff = KeyBackoff(policy: RetryPolicy(base: .seconds(1), cap: .seconds(60)))
-        let key = Binding.Resource.dataSource("loki-prod")
+        let key = ReconcileKey.object(.dataSource("loki-prod"))
         var dues: [TimeInterval] = []
         for attempt in 0..<8 {
             let now = start.addingTimeInterval(Double(attempt) * 100)
@@ -33,7 +33,7 @@ struct KeyBackoffTests {
 
     @Test func aKeyNoLongerTouchedIsForgottenOnceDue() {
         var backoff = KeyBackoff(policy: RetryPolicy(base: .seconds(1), cap: .seconds(60)))
-        let (failing, other) = (Binding.Resource.dataSource("a"), Binding.Resource.team(7))
+        let (failing, other) = (ReconcileKey.object(.dataSource("a")), ReconcileKey.token(grant: "ci"))
         backoff.record([failing: .failed(KeyFailure(message: "500"))], now: start) { 0.5 }
         backoff.record([other: .done], now: start.addingTimeInterval(0.1))
         #expect(backoff.waiting.keys.contains(failing), "not due yet: kept")
@@ -57,7 +57,9 @@ struct KeyBackoffTests {
         }
         try await reconciler.start()
         let first = await reconciler.pass(trigger: .startup)
-        #expect(first.keys[.dataSource("loki-prod")] != .done && first.keys[.dataSource("loki-prod")] != nil)
+        #expect(
+            first.keys[.object(.dataSource("loki-prod"))] != .done
+                && first.keys[.object(.dataSource("loki-prod"))] != nil)
         let retry = try #require(first.nextRetry)
         #expect(first.phases["alice-logs"] == .failed)
 
@@ -81,7 +83,7 @@ struct KeyBackoffTests {
         simulator.grafana.setFaults(FaultPlan())
         clock.jump(by: retry.timeIntervalSince(clock.now()) + 0.01)
         let due = await reconciler.pass(trigger: .backoff)
-        #expect(due.keys[.dataSource("loki-prod")] == .done)
+        #expect(due.keys[.object(.dataSource("loki-prod"))] == .done)
         #expect(due.phases["alice-logs"] == .active && due.applied == 1)
         #expect(due.nextRetry == nil && due.isConverged)
     }

@@ -1,7 +1,7 @@
 import Foundation
 import GrafanaAPI
 
-/// Why one key (a Grafana object) failed: what its grants' status says, and how soon it may be tried again.
+/// Why one key (a Grafana object or a token) failed: what its grants' status says, and how soon it may be tried again.
 package struct KeyFailure: Sendable, Equatable {
     package var message: String
     /// Grafana's `Retry-After`, when it named one: the key's backoff is never shorter.
@@ -19,6 +19,15 @@ package struct KeyFailure: Sendable, Equatable {
         let unsupported = if case .unsupported = error { true } else { false }
         self.init(message: error.description, retryAfter: error.retryAfter, unsupported: unsupported)
     }
+
+    /// Grafana's answer keeps its `Retry-After`; any other error (the file system, the ledger) only its words.
+    init(anyError error: any Error) {
+        if let error = error as? GrafanaAPIError {
+            self.init(error)
+        } else {
+            self.init(message: "\(error)")
+        }
+    }
 }
 
 /// What reconciling one key came to in a pass (controller-runtime's `Result`): done, or failed, which sets that
@@ -30,8 +39,8 @@ package enum ReconcileResult: Sendable, Equatable {
 }
 
 /// Each failing key's own exponential backoff. A pass started by an event or a deadline leaves a key alone until its
-/// retry is due, so a data source answering 500 for minutes is tried at growing intervals (never sooner than
-/// `Retry-After`) while every other key is reconciled as usual. Pure: time comes in as a value.
+/// retry is due, so a data source or a token answering 500 for minutes is tried at growing intervals (never sooner
+/// than `Retry-After`) while every other key is reconciled as usual. Pure: time comes in as a value.
 package struct KeyBackoff: Sendable {
     package struct Waiting: Sendable, Equatable {
         package var attempts: Int
@@ -40,7 +49,7 @@ package struct KeyBackoff: Sendable {
     }
 
     private let policy: RetryPolicy
-    package private(set) var waiting: [Binding.Resource: Waiting] = [:]
+    package private(set) var waiting: [ReconcileKey: Waiting] = [:]
 
     package init(policy: RetryPolicy) {
         self.policy = policy
@@ -48,9 +57,9 @@ package struct KeyBackoff: Sendable {
 
     /// Records a pass's results at `now`: a key done is forgotten, a key failed waits its next backoff
     /// (`random` in [0, 1) spreads the wait over its upper half). A key that was due but no longer touched by any
-    /// grant or ledger entry has nothing left to retry and is forgotten too.
+    /// grant, ledger entry or token record has nothing left to retry and is forgotten too.
     package mutating func record(
-        _ results: [Binding.Resource: ReconcileResult], now: Date, random: () -> Double = { Double.random(in: 0..<1) }
+        _ results: [ReconcileKey: ReconcileResult], now: Date, random: () -> Double = { Double.random(in: 0..<1) }
     ) {
         waiting = waiting.filter { $0.value.due > now || results[$0.key] != nil }
         for (key, result) in results {
@@ -68,7 +77,7 @@ package struct KeyBackoff: Sendable {
     }
 
     /// The keys whose retry is not yet due at `now`, with their last failure.
-    package func notDue(at now: Date) -> [Binding.Resource: KeyFailure] {
+    package func notDue(at now: Date) -> [ReconcileKey: KeyFailure] {
         waiting.filter { $0.value.due > now }.mapValues(\.failure)
     }
 

@@ -3,43 +3,92 @@ import GrafanaAPI
 
 /// Temporary service-account tokens: created when a grant becomes active, expiring in Grafana at the grant's end,
 /// written to one 0600 file per grant, deleted (token and file) when the grant ends. The key is only ever in the
-/// file: never in the ledger, logs, status or audit.
+/// file: never in the ledger, logs, status or audit. Each grant's token is a key of its own (`ReconcileKey.token`):
+/// a failure sets only its backoff and fails only its grant.
 extension Reconciler {
+    /// Retires the tokens checked that are no longer current and creates those missing. A start, resync, retry or
+    /// request (`checkingAll`) checks every token and lists the service accounts' tokens, which finds one deleted by
+    /// hand; an event checks only those whose grant wants another token or none, whose creation's outcome is
+    /// unknown, or whose retry is due. Tokens of the grants in `waiting` are left alone until their retry is due.
     /// Every step that changes Grafana saves the ledger first or right after; the pass saves it once more at its end.
-    func keepTokens(_ desired: [String: DesiredToken], into outcome: inout ExecutionOutcome) async {
+    func keepTokens(
+        _ desired: [String: DesiredToken], checkingAll: Bool, leaving waiting: Set<String>,
+        into outcome: inout ExecutionOutcome
+    ) async throws {
         let now = clock.now()
-        let live = await liveTokenIDs()
-        for (grant, record) in ledger.tokens.sorted(by: { $0.key < $1.key }) {
-            let want = desired[grant]
-            let isCurrent =
-                want?.serviceAccountID == record.serviceAccountID && record.tokenID != nil
-                && want.map { record.expiresAt <= $0.end.addingTimeInterval(1) } == true
-                && fileSystem.exists(secretPath(grant))
-                && live[record.serviceAccountID].map { ids in record.tokenID.map(ids.contains) ?? false } != false
-            guard !isCurrent else { continue }
-            await retire(grant, record, into: &outcome, now: now)
+        let retrying = Set(keyBackoff.waiting.tokens.keys).subtracting(waiting)
+        let checked = Self.tokensToCheck(
+            desired: desired, records: ledger.tokens, checkingAll: checkingAll, retrying: retrying, leaving: waiting)
+        // Only a token that would be kept needs Grafana's word that it still exists; an event checks such a token
+        // only when its retry is due.
+        let kept = checked.compactMap { grant in
+            ledger.tokens[grant].flatMap { $0.tokenID != nil && $0.serves(desired[grant]) ? $0 : nil }
         }
-        for (grant, want) in desired.sorted(by: { $0.key < $1.key }) where ledger.tokens[grant] == nil {
-            await create(grant, want, into: &outcome, now: now)
+        let live = await liveTokenIDs(of: Set(kept.map(\.serviceAccountID)))
+        for grant in checked {
+            if let record = ledger.tokens[grant], !isCurrent(grant, record, want: desired[grant], live: live, &outcome)
+            {
+                await retire(grant, record, into: &outcome, now: now)
+            }
+            if ledger.tokens[grant] == nil, let want = desired[grant] {
+                await create(grant, want, into: &outcome, now: now)
+            }
+            outcome.settle(tokenOf: grant, .done)
+        }
+        // A failed creation or deletion is audited too: the trail shows every attempt on Grafana.
+        try await audit.record(outcome.failedTokenEvents)
+    }
+
+    /// The grants whose token a pass checks, in order: all but the waiting ones when `checkingAll`; else those whose
+    /// desired token and ledger record disagree (a token appears, disappears, or changes account or end), whose
+    /// creation's outcome is unknown, or whose retry is due.
+    static func tokensToCheck(
+        desired: [String: DesiredToken], records: [String: TokenRecord], checkingAll: Bool, retrying: Set<String>,
+        leaving waiting: Set<String>
+    ) -> [String] {
+        Set(desired.keys).union(records.keys).subtracting(waiting).filter { grant in
+            guard !checkingAll, !retrying.contains(grant), let record = records[grant] else { return true }
+            return record.tokenID == nil || !record.serves(desired[grant])
+        }.sorted()
+    }
+
+    /// The recorded token is the one wanted, its file is there, and Grafana still has it (when its account was
+    /// listed). A listing that failed leaves the token as it is and fails its key: whether it exists is unknown.
+    private func isCurrent(
+        _ grant: String, _ record: TokenRecord, want: DesiredToken?, live: [Int: Result<Set<Int>, GrafanaAPIError>],
+        _ outcome: inout ExecutionOutcome
+    ) -> Bool {
+        guard let tokenID = record.tokenID, record.serves(want), fileSystem.exists(secretPath(grant)) else {
+            return false
+        }
+        switch live[record.serviceAccountID] {
+        case nil: return true
+        case .success(let ids): return ids.contains(tokenID)
+        case .failure(let error):
+            var failure = KeyFailure(error)
+            failure.message = "listing the tokens of \(record.serviceAccountName): \(failure.message)"
+            tokenFailure(grant, record, failure, into: &outcome)
+            return true
         }
     }
 
-    /// One listing per service account with recorded tokens: which of them still exist (someone may have deleted
-    /// one by hand). A listing that fails says nothing; the entries are then trusted for this pass.
-    private func liveTokenIDs() async -> [Int: Set<Int>] {
-        var live: [Int: Set<Int>] = [:]
-        for account in Set(ledger.tokens.values.map(\.serviceAccountID)).sorted() {
+    /// One listing per service account asked for: which of its tokens still exist (someone may have deleted one by
+    /// hand).
+    private func liveTokenIDs(of accounts: Set<Int>) async -> [Int: Result<Set<Int>, GrafanaAPIError>] {
+        var live: [Int: Result<Set<Int>, GrafanaAPIError>] = [:]
+        for account in accounts.sorted() {
             do throws(GrafanaAPIError) {
-                live[account] = Set(try await grafana.serviceAccountTokens(serviceAccount: account).map(\.id))
+                live[account] = .success(Set(try await grafana.serviceAccountTokens(serviceAccount: account).map(\.id)))
             } catch {
-                logger.log(.warning, .tokenFailed, ["serviceAccount": String(account), "error": error.description])
+                live[account] = .failure(error)
             }
         }
         return live
     }
 
     /// Removes the file first (the secret must stop being handed out), then the token in Grafana; a creation whose
-    /// answer was lost is found by its name. The entry stays until Grafana confirms, and is retried next pass.
+    /// answer was lost is found by its name. The entry stays until Grafana confirms, and is retried on the token
+    /// key's backoff.
     private func retire(_ grant: String, _ record: TokenRecord, into outcome: inout ExecutionOutcome, now: Date) async {
         do {
             try fileSystem.removeFile(secretPath(grant))
@@ -54,12 +103,18 @@ extension Reconciler {
             ledger.tokens[grant] = nil
             try await saveLedger()
             if record.tokenID != nil {
-                try await auditToken("token.deleted", grant: grant, record, now: now)
+                try await audit.record([tokenEvent("token.deleted", grant: grant, record, now: now)])
                 outcome.changes[grant, default: []].append("token \(record.tokenName) deleted")
             }
             logger.log(.info, .tokenDeleted, ["grant": grant, "token": record.tokenName])
         } catch {
-            tokenFailure(grant, record, error: "\(error)", into: &outcome)
+            let failure = KeyFailure(anyError: error)
+            tokenFailure(grant, record, failure, into: &outcome)
+            // Only a token known to exist was audited as created: only its deletion is audited as failing.
+            if record.tokenID != nil {
+                outcome.failedTokenEvents.append(
+                    tokenEvent("token.deleted", grant: grant, record, now: now, error: failure.message))
+            }
         }
     }
 
@@ -82,18 +137,21 @@ extension Reconciler {
             try await saveLedger()
             try fileSystem.createDirectories(configuration.secretsDirectory)
             try fileSystem.writeAtomically(Array((created.key + "\n").utf8), to: secretPath(grant))
-            try await auditToken("token.created", grant: grant, record, now: now)
+            try await audit.record([tokenEvent("token.created", grant: grant, record, now: now)])
             outcome.changes[grant, default: []].append(
                 "token \(record.tokenName) of \(want.serviceAccountName) until \(record.expiresAt.rfc3339)")
             outcome.applied += 1
             logger.log(.info, .tokenCreated, ["grant": grant, "token": record.tokenName, "file": secretPath(grant)])
         } catch {
-            tokenFailure(grant, record, error: "\(error)", into: &outcome)
+            let failure = KeyFailure(anyError: error)
+            tokenFailure(grant, record, failure, into: &outcome)
+            outcome.failedTokenEvents.append(
+                tokenEvent("token.created", grant: grant, record, now: now, error: failure.message))
             if record.tokenID != nil {
                 await retire(grant, record, into: &outcome, now: now)
             } else if case .invalidRequest = error as? GrafanaAPIError {
                 // Refused outright (a lifetime above Grafana's api_key_max_seconds_to_live): nothing was created, so
-                // nothing is kept; the grant fails with Grafana's words and is tried again on a later pass.
+                // nothing is kept; the grant fails with Grafana's words and is tried again once its key is due.
                 outcome.refusals[grant] = "token of \(want.serviceAccountName) refused by Grafana: \(error)"
                 ledger.tokens[grant] = nil
                 do {
@@ -105,24 +163,48 @@ extension Reconciler {
         }
     }
 
+    /// Fails the grant's token key (its own backoff) and the grant, with the token's name and why.
     private func tokenFailure(
-        _ grant: String, _ record: TokenRecord, error: String, into outcome: inout ExecutionOutcome
+        _ grant: String, _ record: TokenRecord, _ failure: KeyFailure, into outcome: inout ExecutionOutcome
     ) {
+        logger.log(.error, .tokenFailed, ["grant": grant, "token": record.tokenName, "error": failure.message])
+        var failure = failure
+        failure.message = "token \(record.tokenName): \(failure.message)"
         outcome.failed += 1
-        outcome.tokensFailed += 1
-        outcome.errors[grant] = "token \(record.tokenName): \(error)"
-        logger.log(.error, .tokenFailed, ["grant": grant, "token": record.tokenName, "error": error])
+        outcome.errors[grant] = failure.message
+        outcome.settle(tokenOf: grant, .failed(failure))
     }
 
-    private func auditToken(_ name: String, grant: String, _ record: TokenRecord, now: Date) async throws {
-        var event = AuditEvent(time: now, event: name, grant: grant, outcome: "success")
+    /// A failed token's message says when it is tried again, known once the pass's results are recorded.
+    func sayWhenTokensRetry(_ outcome: inout ExecutionOutcome) {
+        for (grant, result) in outcome.tokenResults {
+            guard case .failed = result, let due = keyBackoff.waiting[.token(grant: grant)]?.due else { continue }
+            outcome.errors[grant]? += "; retried at \(due.rfc3339)"
+            outcome.refusals[grant]? += "; retried at \(due.rfc3339)"
+        }
+    }
+
+    private func tokenEvent(
+        _ name: String, grant: String, _ record: TokenRecord, now: Date, error: String? = nil
+    ) -> AuditEvent {
+        var event = AuditEvent(time: now, event: name, grant: grant, outcome: error == nil ? "success" : "failure")
         event.subject = record.subjectName
         event.resource = "service account \(record.serviceAccountName), token \(record.tokenName)"
         event.permission = "until \(record.expiresAt.rfc3339)"
-        try await audit.record([event])
+        event.error = error
+        return event
     }
 
     func secretPath(_ grant: String) -> String {
         configuration.secretsDirectory + "/" + grant + ".token"
+    }
+}
+
+extension TokenRecord {
+    /// This is the token `want` asks for: the same service account, expiring no later than the grant's end (a
+    /// second's rounding allowed).
+    func serves(_ want: DesiredToken?) -> Bool {
+        guard let want else { return false }
+        return want.serviceAccountID == serviceAccountID && expiresAt <= want.end.addingTimeInterval(1)
     }
 }

@@ -57,22 +57,20 @@ package struct PassResult: Sendable {
     package var reachedGrafana = false
     /// Objects (data sources, folders, teams) whose permissions or members could not be read: left alone this pass.
     package var unreadable = 0
-    /// Objects left alone this pass because their own backoff after a failure is not over.
+    /// Keys (objects and tokens) left alone this pass because their own backoff after a failure is not over.
     package var waiting = 0
-    /// What each key read or written this pass came to.
-    package var keys: [Binding.Resource: ReconcileResult] = [:]
+    /// What each key read, written or checked this pass came to.
+    package var keys: [ReconcileKey: ReconcileResult] = [:]
     /// When the earliest failing key's retry falls due.
     package var nextRetry: Date?
-    /// Tokens that could not be created or deleted.
-    package var tokensFailed = 0
     package var error: String?
 
     /// Converged: nothing failed, nothing held, nothing waiting, no pass error.
     package var isConverged: Bool { failed == 0 && held == 0 && unreadable == 0 && waiting == 0 && error == nil }
 
-    /// What only a whole pass can retry failed: the pass itself, revocations the brake held (it counts them
-    /// together), or a token. A failing key retries on its own backoff (`nextRetry`).
-    package var needsPassRetry: Bool { error != nil || held > 0 || tokensFailed > 0 }
+    /// What only a whole pass can retry failed: the pass itself, or revocations the brake held (it counts them
+    /// together). A failing key, a token's too, retries on its own backoff (`nextRetry`).
+    package var needsPassRetry: Bool { error != nil || held > 0 }
 
     /// Grants that could not be applied because Grafana lacks their user, team or data source; retried on the
     /// next resync rather than at once.
@@ -248,10 +246,11 @@ package actor Reconciler {
             if applying { lastDesired = desired.bindings }
             // A failing key is left alone until its own retry is due; a start, resync or request tries them all.
             let waiting = incremental ? keyBackoff.notDue(at: now) : [:]
-            let (actual, scope) = await actualState(of: desired, incremental: incremental, leaving: Set(waiting.keys))
+            let (actual, scope) = await actualState(
+                of: desired, incremental: incremental, leaving: Set(waiting.objects.keys))
             var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger, only: scope)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
-            let withheld = Set(actual.unreadable.keys).union(waiting.keys)
+            let withheld = Set(actual.unreadable.keys).union(waiting.objects.keys)
             plan.withhold(withheld)
             assertScopeMissesNothing(scope, plan: plan, desired: desired, actual: actual, withheld: withheld)
             (result.unreadable, result.waiting) = (actual.unreadable.count, waiting.count)
@@ -273,7 +272,12 @@ package actor Reconciler {
             try await confirmInterruptedWrites(plan, actual: actual, now: now)
             var outcome = try await execute(plan, desired: desired, invalid: Set(rejected.keys), now: now)
             observed.forget(plan.changes.map(\.binding.resource))
-            var blockers = actual.unreadable.mapValues { (KeyFailure($0), "which could not be read") }
+            try await keepTokens(
+                desired.tokens, checkingAll: !incremental, leaving: Set(waiting.tokens.keys), into: &outcome)
+            var blockers: [ReconcileKey: (KeyFailure, String)] = [:]
+            for (key, error) in actual.unreadable {
+                blockers[.object(key)] = (KeyFailure(error), "which could not be read")
+            }
             for (key, failure) in waiting {
                 let due = keyBackoff.waiting[key]?.due.rfc3339 ?? "later"
                 blockers[key] = (failure, "retried at \(due) after it failed")
@@ -283,10 +287,10 @@ package actor Reconciler {
             // The pass's own time: a key it left alone as not yet due is kept, however long the pass took.
             keyBackoff.record(result.keys, now: now)
             result.nextRetry = keyBackoff.nextDue
+            sayWhenTokensRetry(&outcome)
             removalErrors = outcome.removalErrors
-            await keepTokens(desired.tokens, into: &outcome)
             result.applied += outcome.applied
-            (result.failed, result.tokensFailed) = (outcome.failed, outcome.tokensFailed)
+            result.failed = outcome.failed
             try await saveLedger()
             result.phases = try await report(
                 catalog: catalog, desired: desired, invalid: invalid, rejected: rejected, outcome: outcome, now: now)
@@ -370,15 +374,17 @@ package actor Reconciler {
             })
     }
 
-    /// Each key read or written this pass: failed when its read or one of its writes failed, else done.
-    private func keyResults(read actual: ActualState, written plan: Plan, outcome: ExecutionOutcome) -> [Binding
-        .Resource: ReconcileResult]
+    /// Each object read or written this pass: failed when its read or one of its writes failed, else done; and each
+    /// token checked, as the token keeper found it.
+    private func keyResults(read actual: ActualState, written plan: Plan, outcome: ExecutionOutcome) -> [ReconcileKey:
+        ReconcileResult]
     {
-        var results: [Binding.Resource: ReconcileResult] = [:]
-        for key in actual.read { results[key] = .done }
-        for change in plan.changes { results[change.binding.resource] = .done }
-        for (key, error) in actual.unreadable { results[key] = .failed(KeyFailure(error)) }
-        for (key, failure) in outcome.failedKeys { results[key] = .failed(failure) }
+        var results: [ReconcileKey: ReconcileResult] = [:]
+        for key in actual.read { results[.object(key)] = .done }
+        for change in plan.changes { results[.object(change.binding.resource)] = .done }
+        for (key, error) in actual.unreadable { results[.object(key)] = .failed(KeyFailure(error)) }
+        for (key, failure) in outcome.failedKeys { results[.object(key)] = .failed(failure) }
+        for (grant, result) in outcome.tokenResults { results[.token(grant: grant)] = result }
         return results
     }
 
