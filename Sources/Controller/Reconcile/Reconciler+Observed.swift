@@ -27,22 +27,20 @@ extension Reconciler {
         }
     }
 
-    /// The levels of every binding the desired state or the ledger touches: all read, or with `incremental`, only
-    /// the stale objects read and the rest as last seen. Objects in `leaving` (waiting on their backoff) are not read.
-    func actualState(of desired: DesiredState, incremental: Bool, leaving: Set<Binding.Resource> = []) async
+    /// The levels of every binding the desired state or the ledger touches: the stale objects and those in `slice`
+    /// read, the rest as last seen. Objects in `leaving` (waiting on their backoff) are not read.
+    func actualState(of desired: DesiredState, slice: ResyncSlice?, leaving: Set<Binding.Resource> = []) async
         -> ActualState
     {
         let touched = Set(desired.bindings.keys).union(ledger.bindings)
+        let objects = Set(touched.map(\.resource))
         let wanted = ObservedGrafana.byObject(desired.bindings.mapValues(\.level))
-        guard incremental else {
-            let actual = await ActualState.read(touched, from: grafana)
-            observed.remember(actual, desired: wanted, everything: true)
-            return actual
-        }
-        let stale = observed.stale(touched, desired: wanted, ledger: ledger).subtracting(leaving)
-        var actual = await ActualState.read(touched.filter { stale.contains($0.resource) }, from: grafana)
-        observed.remember(actual, desired: wanted, everything: false)
-        actual.levels.merge(observed.levels(except: stale)) { read, _ in read }
+        var reading = slice == .all ? objects : observed.stale(touched, desired: wanted, ledger: ledger)
+        if let slice, slice != .all { reading.formUnion(objects.filter(slice.contains)) }
+        reading.subtract(leaving)
+        var actual = await ActualState.read(touched.filter { reading.contains($0.resource) }, from: grafana)
+        observed.remember(actual, desired: wanted, touching: objects)
+        actual.levels.merge(observed.levels(except: reading)) { read, _ in read }
         return actual
     }
 }

@@ -240,7 +240,7 @@ package actor Reconciler {
             if applying { lastDesired = Set(desired.bindings.keys) }
             // A failing key is left alone until its own retry is due; a start, resync or request tries them all.
             let waiting = incremental ? keyBackoff.notDue(at: now) : [:]
-            let actual = await actualState(of: desired, incremental: incremental, leaving: Set(waiting.keys))
+            let actual = await actualState(of: desired, slice: trigger.keySlice, leaving: Set(waiting.keys))
             var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
             plan.withhold(Set(actual.unreadable.keys).union(waiting.keys))
