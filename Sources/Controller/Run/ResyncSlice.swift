@@ -1,5 +1,3 @@
-import Foundation
-
 /// One step of the resync spread over its interval: the keys whose stable hash falls in it are read again then, so
 /// every key is read once per `--resync` without one burst of reads. A key's slice depends on the key alone: keys
 /// that appear or disappear move no other key.
