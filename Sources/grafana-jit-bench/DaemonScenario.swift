@@ -15,14 +15,24 @@ struct DaemonScenario {
     struct Figures {
         var coldSeconds: Double
         var coldCPUSeconds: Double
+        /// Each steady interval: its full resync and the slices after it.
         var resyncCPUSeconds: [Double]
         var resyncReads: Int
         var resyncWrites: Int
+        /// Each step of those intervals on its own (from the previous step's end, so with the idle time between).
+        var steps: [Step]
         var latencies: [Double]
         var lateness: [Double]
         var peakResidentMiB: Double
         /// From the restarted process's start to the last overdue permission gone.
         var restartSeconds: Double
+    }
+
+    /// One step of the spread resync: `resync` (the full one) or `resyncSlice`, with what it cost.
+    struct Step {
+        var trigger: String
+        var cpuSeconds: Double
+        var reads: Int
     }
 
     func run() async throws -> Figures {
@@ -45,14 +55,20 @@ struct DaemonScenario {
         let passes = try await waitForPasses(1, in: daemon)
         var figures = Figures(
             coldSeconds: passes[0].time.timeIntervalSince(started), coldCPUSeconds: passes[0].cpu, resyncCPUSeconds: [],
-            resyncReads: 0, resyncWrites: 0, latencies: [], lateness: [], peakResidentMiB: 0, restartSeconds: .nan)
+            resyncReads: 0, resyncWrites: 0, steps: [], latencies: [], lateness: [], peakResidentMiB: 0,
+            restartSeconds: .nan)
 
-        // Two resyncs after the cold pass: the CPU each costs, and that they write nothing.
-        let before = grafana.statistics
-        let resyncs = try await waitForPasses(3, in: daemon, trigger: "resync")
-        let after = grafana.statistics
+        // The two resync intervals after the first full resync (the first one's slices read back the cold pass's
+        // writes): the CPU each interval and each step costs, its reads, and that they write nothing.
+        let steady = try await resyncSteps(until: 3, in: daemon, grafana: grafana).drop { $0.trigger != "resync" }
+        let resyncs = steady.filter { $0.trigger == "resync" }
         figures.resyncCPUSeconds = zip(resyncs, resyncs.dropFirst()).map { $1.cpu - $0.cpu }
-        (figures.resyncReads, figures.resyncWrites) = ((after.reads - before.reads) / 3, after.writes - before.writes)
+        if let first = resyncs.first, let last = resyncs.last {
+            (figures.resyncReads, figures.resyncWrites) = ((last.reads - first.reads) / 2, last.writes - first.writes)
+        }
+        figures.steps = zip(steady, steady.dropFirst()).map { previous, step in
+            Step(trigger: step.trigger, cpuSeconds: step.cpu - previous.cpu, reads: step.reads - previous.reads)
+        }
 
         for index in 0..<samples {
             let user = 1000 + index
@@ -135,9 +151,8 @@ struct DaemonScenario {
         }
     }
 
-    /// The first `count` completed passes (with `trigger`, if given) from the daemon's log, with the daemon's CPU
-    /// time read when each was seen.
-    private func waitForPasses(_ count: Int, in child: Child, trigger: String? = nil) async throws -> [(
+    /// The first `count` completed passes from the daemon's log, with the daemon's CPU time read when each was seen.
+    private func waitForPasses(_ count: Int, in child: Child) async throws -> [(
         time: Date, cpu: Double
     )] {
         var seen: [(Date, Double)] = []
@@ -145,10 +160,7 @@ struct DaemonScenario {
         let deadline = Date().addingTimeInterval(Double(resync * (count + 2)) + 300)
         while seen.count < count {
             guard Date() < deadline else { throw BenchmarkError.usage("timed out waiting for a pass") }
-            let completed = child.logLines().filter { line in
-                line.contains("\"pass.completed\"")
-                    && (trigger.map { line.contains("\"trigger\":\"\($0)\"") } ?? true)
-            }
+            let completed = child.logLines().filter { $0.contains("\"pass.completed\"") }
             if completed.count > lines {
                 seen += Array(repeating: (Date(), child.cpuSeconds), count: completed.count - lines)
                 lines = completed.count
@@ -156,6 +168,29 @@ struct DaemonScenario {
             try await Task.sleep(for: .milliseconds(50))
         }
         return Array(seen.prefix(count))
+    }
+
+    /// The resync's steps (`pass.completed` with trigger `resync` or `resyncSlice`) until the `count`th full
+    /// resync, each with the daemon's CPU and the simulator's reads and writes when it was seen.
+    private func resyncSteps(until count: Int, in child: Child, grafana: SimulatedGrafana) async throws -> [(
+        trigger: String, cpu: Double, reads: Int, writes: Int
+    )] {
+        var seen: [(trigger: String, cpu: Double, reads: Int, writes: Int)] = []
+        var lines = 0
+        let deadline = Date().addingTimeInterval(Double(resync * (count + 2)) + 300)
+        while seen.filter({ $0.trigger == "resync" }).count < count {
+            guard Date() < deadline else { throw BenchmarkError.usage("timed out waiting for a resync") }
+            let completed = child.logLines().filter { $0.contains("\"pass.completed\"") }
+            let (cpu, statistics) = (child.cpuSeconds, grafana.statistics)
+            for line in completed.dropFirst(lines) {
+                for trigger in ["resync", "resyncSlice"] where line.contains("\"trigger\":\"\(trigger)\"") {
+                    seen.append((trigger, cpu, statistics.reads, statistics.writes))
+                }
+            }
+            lines = completed.count
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return seen
     }
 }
 

@@ -25,12 +25,12 @@ struct ControllerLoopTests {
     let simulator: SimulatorHarness
     let directory: TemporaryDirectory
     let clock = ManualClock()
-    /// Error lines the loop logged, shown when an expectation fails.
+    /// What the loop logged, shown when an expectation fails.
     final class Lines: Sendable {
         let lines = Mutex<[String]>([])
     }
 
-    let errors = Lines()
+    let logged = Lines()
 
     init() throws {
         simulator = try SimulatorHarness()
@@ -61,14 +61,14 @@ struct ControllerLoopTests {
         try await simulator.client().permissions(on: .dataSource("prom-prod")).map { "\($0.principal)=\($0.level)" }
     }
 
-    private func loop(changes: ManualChanges) -> ControllerLoop {
-        let errors = self.errors
-        let logger = Logger(minimumLevel: .error, clock: clock) { line in errors.lines.withLock { $0.append(line) } }
+    private func loop(changes: ManualChanges, resync: Duration = .seconds(3_600)) -> ControllerLoop {
+        let logged = self.logged
+        let logger = Logger(clock: clock) { line in logged.lines.withLock { $0.append(line) } }
         let reconciler = Reconciler.testing(
             in: directory, grafana: simulator.client(), clock: clock, logger: logger
         ) { $0.writeDeadline = .seconds(1) }
         var timing = ControllerLoop.Timing()
-        timing.resync = .seconds(3_600)
+        timing.resync = resync
         return ControllerLoop(reconciler: reconciler, changes: changes, clock: clock, logger: logger, timing: timing)
     }
 
@@ -79,7 +79,7 @@ struct ControllerLoopTests {
         // The first pass may be slow on a loaded machine (the whole suite runs at once); it is polled for.
         #expect(
             try await eventually(within: 30) { try await permissions().contains("user 2=Query") },
-            "\(errors.lines.withLock { $0 })")
+            "\(logged.lines.withLock { $0 })")
         // Nine seconds in, nothing has happened; at ten the timer fires and the grant is revoked.
         for _ in 0..<9 {
             clock.advance(by: 1)
@@ -101,7 +101,7 @@ struct ControllerLoopTests {
         // The first pass may be slow on a loaded machine (the whole suite runs at once); it is polled for.
         #expect(
             try await eventually(within: 30) { try await permissions().contains("user 2=Query") },
-            "\(errors.lines.withLock { $0 })")
+            "\(logged.lines.withLock { $0 })")
         try FileManager.default.removeItem(atPath: directory.path + "/repo/short.yaml")
         changes.pending.withLock { $0 = true }
         #expect(
@@ -109,6 +109,36 @@ struct ControllerLoopTests {
                 clock.advanceToNextDeadline()
                 return !(try await permissions().contains("user 2=Query"))
             })
+        await loop.requestStop()
+        clock.advance(by: 3_600)
+        await running.value
+    }
+
+    /// Four seconds spread over four one-second steps: three slices, then the full resync, then the slices again.
+    @Test func theResyncIsSpreadOverItsIntervalInSlices() async throws {
+        let loop = loop(changes: ManualChanges(), resync: .seconds(4))
+        try await loop.reconciler.start()
+        let running = Task { await loop.run() }
+        func triggers() -> [String] {
+            logged.lines.withLock { lines in
+                lines.filter { $0.contains("event=pass.completed") }.map { line in
+                    line.split(whereSeparator: \.isWhitespace).filter {
+                        $0.hasPrefix("trigger=") || $0.hasPrefix("slice=")
+                    }
+                    .joined(separator: " ")
+                }
+            }
+        }
+        #expect(
+            try await eventually(within: 30) {
+                clock.advanceToNextDeadline()
+                return triggers().count >= 6
+            }, "\(logged.lines.withLock { $0 })")
+        #expect(
+            triggers().prefix(6) == [
+                "trigger=startup", "slice=1 trigger=resyncSlice", "slice=2 trigger=resyncSlice",
+                "slice=3 trigger=resyncSlice", "slice=0 trigger=resync", "slice=1 trigger=resyncSlice",
+            ])
         await loop.requestStop()
         clock.advance(by: 3_600)
         await running.value

@@ -6,7 +6,7 @@ import Testing
 @testable import Controller
 
 /// An event costs what it touches: a pass started by a file change or a deadline reads again only the objects whose
-/// desired bindings changed, reuses the facts, and leaves drift elsewhere to the resync, which reads everything.
+/// desired bindings changed, reuses the facts, and leaves drift elsewhere to the resync (here in one slice: every key).
 struct IncrementalReadTests {
     let simulator: SimulatorHarness
     let directory: TemporaryDirectory
@@ -70,7 +70,7 @@ struct IncrementalReadTests {
         try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(alice.id), level: nil)
         #expect(await reconciler.pass(trigger: .fileChange).applied == 0, "an event does not look for drift")
         #expect(try await rows("loki-prod") != granted)
-        #expect(await reconciler.pass(trigger: .resync).applied == 1)
+        #expect(await reconciler.pass(trigger: .resync(slices: 1)).applied == 1)
         #expect(try await rows("loki-prod") == granted)
     }
 
@@ -127,12 +127,14 @@ struct IncrementalReadTests {
         #expect(await reconciler.pass(trigger: .startup).phases["alice-logs"] == .active)
         let granted = try await rows("loki-prod")
         #expect(granted != before)
-        #expect(await reconciler.pass(trigger: .resync).phases["alice-logs"] == .active, "same facts, same decision")
+        #expect(
+            await reconciler.pass(trigger: .resync(slices: 1)).phases["alice-logs"] == .active,
+            "same facts, same decision")
         let client = simulator.client()
         let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
         let sre = try #require(try await client.teams(matching: "sre").first { $0.name == "sre" })
         _ = try await client.removeTeamMember(team: sre.id, user: alice.id)
-        let result = await reconciler.pass(trigger: .resync)
+        let result = await reconciler.pass(trigger: .resync(slices: 1))
         #expect(result.phases["alice-logs"] == .denied, "\(result.phases)")
         #expect(try await rows("loki-prod") == before)
     }

@@ -181,7 +181,7 @@ struct ReconcilerTokensTests {
         #expect(event.applied == 1 && event.phases["carol-logs"] == .active)
         #expect(tokenRequests().isEmpty, "no token changed: \(tokenRequests())")
 
-        let resync = await reconciler.pass(trigger: .resync)
+        let resync = await reconciler.pass(trigger: .resync(slices: 1))
         #expect(tokenRequests().contains { $0.method == "GET" }, "a resync lists the tokens")
         #expect(resync.isConverged && resync.keys[.token(grant: "ci-report")] == .done)
         let replaced = try await client.serviceAccountTokens(serviceAccount: account)
@@ -194,7 +194,7 @@ struct ReconcilerTokensTests {
         var faults = FaultPlan()
         faults.failingPaths = [try await tokensPath(): 500]
         simulator.grafana.setFaults(faults)
-        let resync = await reconciler.pass(trigger: .resync)
+        let resync = await reconciler.pass(trigger: .resync(slices: 1))
         #expect(!resync.needsPassRetry && resync.nextRetry != nil)
         guard case .failed(let failure) = resync.keys[.token(grant: "ci-report")] else {
             Issue.record("the token key failed: \(resync.keys)")

@@ -97,7 +97,7 @@ package struct Logger: Sendable {
     /// Fields that hold counts, ids or times: JSON logs carry them as numbers, so a pipeline can sum and compare.
     static let numericKeys: Set<String> = [
         "applied", "failed", "held", "ledger", "standing", "resources", "problems", "entries", "durationMs", "count",
-        "attempt", "serviceAccount", "org", "port",
+        "attempt", "slice", "slices", "serviceAccount", "org", "port",
     ]
 
     private static func number(_ text: String) -> Any? {

@@ -2,9 +2,9 @@ import Foundation
 import GrafanaAPI
 
 /// What the controller last saw in Grafana: the facts (users, teams, data sources, folders, service accounts) and
-/// each object's levels. A pass triggered by a file or a deadline reads again only the objects whose desired
-/// bindings changed, that hold a write whose outcome is unknown, or that were written or unreadable since; every
-/// other object is planned on what was seen. A start, a resync, a retry or a request reads everything again.
+/// each object's levels. A pass reads again the objects whose desired bindings changed, that hold a write whose
+/// outcome is unknown, or that were written or unreadable since, and those of its resync slice (`PassTrigger.keySlice`:
+/// all of them at a start, a retry or a request); every other object is planned on what was seen.
 struct ObservedGrafana {
     /// Facts are read again on demand (a grant names something they lack) at most this often between resyncs, so
     /// unknown references cannot turn every event into a full read.
@@ -46,9 +46,10 @@ struct ObservedGrafana {
         return result
     }
 
-    /// Remembers what a pass read. With `everything`, objects not read are forgotten.
-    mutating func remember(_ actual: ActualState, everything: Bool) {
-        if everything { levels = [:] }
+    /// Remembers what a pass read. With `touching`, objects not among them (neither desired nor in the ledger any
+    /// more) are forgotten.
+    mutating func remember(_ actual: ActualState, touching objects: Set<Binding.Resource>? = nil) {
+        if let objects { levels = levels.filter { objects.contains($0.key) } }
         let seen = Self.byObject(actual.levels)
         for object in actual.read { levels[object] = seen[object] ?? [:] }
         for object in actual.unreadable.keys { levels[object] = nil }

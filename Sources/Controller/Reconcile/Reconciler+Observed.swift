@@ -27,29 +27,40 @@ extension Reconciler {
         }
     }
 
-    /// The levels a pass plans on, and which objects it plans (nil: all). Without `incremental`, every object the
-    /// desired state or the ledger touches is read. With it, only the stale objects are read, and the pass plans
-    /// them, the objects whose desired bindings changed, those whose ledger entries are watched after an undo, and
-    /// those with revocations the brake held, on what was last seen: every other object's plan was empty, or
-    /// withheld, when it was last planned, and nothing it is planned on has changed since. Objects in `leaving`
-    /// (waiting on their backoff) are not read.
-    func actualState(of desired: DesiredState, incremental: Bool, leaving: Set<Binding.Resource> = []) async
+    /// The levels a pass plans on, and which objects it plans (nil: all). With `slice` `.all` (a start, a retry, a
+    /// request) every object the desired state or the ledger touches is read. Otherwise only the stale objects and
+    /// those of its resync slice are read, and the pass plans them, the objects whose desired bindings changed, those
+    /// whose ledger entries are watched after an undo, and those with revocations the brake held, on what was last
+    /// seen: every other object's plan was empty, or withheld, when it was last planned, and nothing it is planned on
+    /// has changed since. Objects in `leaving` (waiting on their backoff) are not read.
+    func actualState(of desired: DesiredState, slice: ResyncSlice?, leaving: Set<Binding.Resource> = []) async
         -> (actual: ActualState, scope: Set<Binding.Resource>?)
     {
-        guard incremental else {
-            let actual = await ActualState.read(Set(desired.bindings.keys).union(ledger.bindings), from: grafana)
-            observed.remember(actual, everything: true)
+        guard slice != .all else {
+            let touched = Set(desired.bindings.keys).union(ledger.bindings)
+            let actual = await ActualState.read(touched, from: grafana)
+            // Read whole: what was seen before is all replaced.
+            observed.remember(actual, touching: [])
             return (actual, nil)
         }
-        let stale = observed.stale(changed: desired.changedBindings, desired: desired.bindings, ledger: ledger)
-            .subtracting(leaving)
-        var actual = await ActualState.read(objects: stale, from: grafana)
-        observed.remember(actual, everything: false)
-        var scope = stale.union(desired.changedBindings.map(\.resource)).union(brakeHeld.map(\.resource))
+        var reading = observed.stale(changed: desired.changedBindings, desired: desired.bindings, ledger: ledger)
+        var touching: Set<Binding.Resource>?
+        if let slice {
+            // A resync step also forgets what nothing touches any more.
+            var objects = Set<Binding.Resource>()
+            for binding in desired.bindings.keys { objects.insert(binding.resource) }
+            for binding in ledger.bindings { objects.insert(binding.resource) }
+            reading.formUnion(objects.filter(slice.contains))
+            touching = objects
+        }
+        reading.subtract(leaving)
+        var actual = await ActualState.read(objects: reading, from: grafana)
+        observed.remember(actual, touching: touching)
+        var scope = reading.union(desired.changedBindings.map(\.resource)).union(brakeHeld.map(\.resource))
         for entry in ledger.entriesByBinding.values where entry.undoneSince != nil {
             scope.insert(entry.binding.resource)
         }
-        actual.levels.merge(observed.levels(of: scope.subtracting(stale))) { read, _ in read }
+        actual.levels.merge(observed.levels(of: scope.subtracting(reading))) { read, _ in read }
         return (actual, scope)
     }
 }

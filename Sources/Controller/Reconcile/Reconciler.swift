@@ -247,7 +247,7 @@ package actor Reconciler {
             // A failing key is left alone until its own retry is due; a start, resync or request tries them all.
             let waiting = incremental ? keyBackoff.notDue(at: now) : [:]
             let (actual, scope) = await actualState(
-                of: desired, incremental: incremental, leaving: Set(waiting.objects.keys))
+                of: desired, slice: trigger.keySlice, leaving: Set(waiting.objects.keys))
             var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger, only: scope)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
             let withheld = Set(actual.unreadable.keys).union(waiting.objects.keys)

@@ -1,9 +1,9 @@
 import Foundation
 import GrafanaAPI
 
-/// The daemon: a pass now, then whenever a file changes (polled, debounced), a grant starts or ends, the resync
-/// interval passes, or a failing key's own retry falls due; after a failed pass, again with backoff. Stops between
-/// passes when asked.
+/// The daemon: a pass now, then whenever a file changes (polled, debounced), a grant starts or ends, a step of the
+/// resync is due (`ResyncSchedule`), or a failing key's own retry falls due; after a failed pass, again with backoff.
+/// Stops between passes when asked.
 package actor ControllerLoop {
     package struct Timing: Sendable {
         package var resync: Duration = .seconds(60)
@@ -44,6 +44,7 @@ package actor ControllerLoop {
         var trigger = PassTrigger.startup
         // What changed in the files since the last pass, when the detector names paths (else: read them all).
         var files: FileChanges = .everything
+        var resync = ResyncSchedule(interval: timing.resync, start: clock.now())
         while !stopRequested {
             let started = clock.now()
             let result = await reconciler.pass(trigger: trigger, files: files)
@@ -56,22 +57,34 @@ package actor ControllerLoop {
                 fields["durationMs"] = String(Int(clock.now().timeIntervalSince(started) * 1000))
                 logger.log(result.isConverged ? .info : .warning, .passCompleted, fields)
             }
-            var wake = (clock.now().addingTimeInterval(timing.resync.timeInterval), PassTrigger.resync)
-            if let deadline = result.nextDeadline, deadline < wake.0 {
-                wake = (deadline, .timer(grant: result.nextEdge?.grant ?? "", edge: result.nextEdge?.edge ?? ""))
+            // The start-up pass read every key, as a resync would: the resync's steps count from its end.
+            if trigger == .startup {
+                resync = ResyncSchedule(interval: timing.resync, start: clock.now())
+            } else if trigger == resync.trigger {
+                resync.advance(now: clock.now())
             }
-            if let retry = result.nextRetry, retry < wake.0 { wake = (retry, .backoff) }
-            if failures > 0 {
-                let backoff = timing.retry.delay(
-                    attempt: failures - 1, retryAfter: nil, random: Double.random(in: 0.5..<1))
-                let retry = clock.now().addingTimeInterval(backoff.timeInterval)
-                if retry < wake.0 { wake = (retry, .retry(attempt: failures)) }
-            }
-            let changed = await wait(until: wake.0)
-            trigger = changed == nil ? wake.1 : .fileChange
+            let wake = nextWake(after: result, resync: resync)
+            let changed = await wait(until: wake.date)
+            trigger = changed == nil ? wake.trigger : .fileChange
             // After a failed pass the files it was told of may not have been read: the next one reads them all.
             files = changes.namesPaths && result.error == nil ? changed ?? .paths([]) : .everything
         }
+    }
+
+    /// The earliest of the resync's next step, the next grant deadline, the earliest failing key's retry and, after
+    /// a failed pass, its backoff.
+    private func nextWake(after result: PassResult, resync: ResyncSchedule) -> (date: Date, trigger: PassTrigger) {
+        var wake = (date: resync.due, trigger: resync.trigger)
+        if let deadline = result.nextDeadline, deadline < wake.date {
+            wake = (deadline, .timer(grant: result.nextEdge?.grant ?? "", edge: result.nextEdge?.edge ?? ""))
+        }
+        if let retry = result.nextRetry, retry < wake.date { wake = (retry, .backoff) }
+        if failures > 0 {
+            let backoff = timing.retry.delay(attempt: failures - 1, retryAfter: nil, random: Double.random(in: 0.5..<1))
+            let retry = clock.now().addingTimeInterval(backoff.timeInterval)
+            if retry < wake.date { wake = (retry, .retry(attempt: failures)) }
+        }
+        return wake
     }
 
     /// What `pass.completed` says of a pass: its counts, why it ran, which files it found changed, what is next.

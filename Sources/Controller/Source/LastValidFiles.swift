@@ -70,11 +70,11 @@ package struct LastValidFiles: Sendable {
             unread.insert(path)
             return known.file
         } reusing: { path, bytes in
-            previous[path].flatMap { $0.hash == Self.hash(bytes) ? $0.file : nil }
+            previous[path].flatMap { $0.hash == StableHash.of(bytes) ? $0.file : nil }
         }
         self.decoded = [:]
         for read in reads {
-            let hash = unread.contains(read.path) ? previous[read.path]?.hash : read.bytes.map(Self.hash)
+            let hash = unread.contains(read.path) ? previous[read.path]?.hash : read.bytes.map { StableHash.of($0) }
             let (file, fell) = try settle(read, hash: hash, stamp: stamps[read.path], loader: loader, saving: saving)
             files.append(file)
             if let fell { fellBack.append(fell) }
@@ -101,10 +101,10 @@ package struct LastValidFiles: Sendable {
             // cannot be stamped is read all the same, which reports its problem.
             let stamp = try? fileSystem.stamp(of: path)
             let read = loader.readFile(path, place: placement.place(ofResolved: resolved)) { _, bytes in
-                previous.flatMap { $0.hash == Self.hash(bytes) ? $0.file : nil }
+                previous.flatMap { $0.hash == StableHash.of(bytes) ? $0.file : nil }
             }
             let (file, fell) = try settle(
-                read, hash: read.bytes.map(Self.hash), stamp: stamp, loader: loader, saving: saving)
+                read, hash: read.bytes.map { StableHash.of($0) }, stamp: stamp, loader: loader, saving: saving)
             index = Self.position(of: path, in: files)
             files.insert(file, at: index.index)
             if let fell { fellBack.append(fell) }
@@ -152,7 +152,7 @@ package struct LastValidFiles: Sendable {
     /// already there; nil when there is none.
     private func copyOnDisk(at path: String, limit: Int) throws(FileSystemError) -> UInt64? {
         do {
-            return Self.hash(try fileSystem.contents(of: path, limit: limit, followingLinks: false))
+            return StableHash.of(try fileSystem.contents(of: path, limit: limit, followingLinks: false))
         } catch .system(_, _, ENOENT) {
             return nil
         }
@@ -166,11 +166,6 @@ package struct LastValidFiles: Sendable {
 
     /// A flat, stable file name per source path.
     private func path(for source: String) -> String {
-        directory + "/" + String(Self.hash(Array(source.utf8)), radix: 16) + ".yaml"
-    }
-
-    /// FNV-1a: stable across runs, unlike `Hasher`.
-    private static func hash(_ bytes: [UInt8]) -> UInt64 {
-        bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        directory + "/" + String(StableHash.of(source.utf8), radix: 16) + ".yaml"
     }
 }

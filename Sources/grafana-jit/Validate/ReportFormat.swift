@@ -1,3 +1,4 @@
+import Controller
 import Foundation
 
 /// How `validate` prints its findings.
@@ -51,8 +52,7 @@ enum ReportFormat: String, CaseIterable, Sendable {
 
     /// A stable 64-bit FNV-1a hash in hex: GitLab matches findings across pipelines by it.
     private static func fingerprint(_ text: String) -> String {
-        let hash = text.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-        return String(hash, radix: 16)
+        String(StableHash.of(text.utf8), radix: 16)
     }
 
     /// GitHub's escaping for a command's message.

@@ -1,0 +1,31 @@
+import Foundation
+
+/// When each step of the resync is due: the full resync (slice 0) once an interval, its other slices evenly between.
+/// Steps keep their own times whatever other passes run, so file events never postpone drift correction.
+struct ResyncSchedule {
+    let interval: Duration
+    let slices: Int
+    /// The step to run next, and when.
+    private(set) var next: ResyncSlice
+    private(set) var due: Date
+
+    /// Counting from a pass that read every key at `start`: the next step is slice 1, one step later.
+    init(interval: Duration, start: Date) {
+        self.interval = interval
+        slices = ResyncSlice.count(over: interval)
+        next = ResyncSlice(index: 1 % slices, count: slices)
+        due = start.addingTimeInterval(interval.timeInterval / Double(slices))
+    }
+
+    /// The pass that runs the next step.
+    var trigger: PassTrigger {
+        next.index == 0 ? .resync(slices: slices) : .resyncSlice(next)
+    }
+
+    /// The next step ran (a pass ending at `now`): the one after is due a step later, or at once when the pass ran
+    /// past it (then the interval stretches rather than steps piling up).
+    mutating func advance(now: Date) {
+        next = ResyncSlice(index: (next.index + 1) % slices, count: slices)
+        due = max(due.addingTimeInterval(interval.timeInterval / Double(slices)), now)
+    }
+}

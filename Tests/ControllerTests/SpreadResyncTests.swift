@@ -1,0 +1,96 @@
+import Foundation
+import GrafanaAPI
+import TestSupport
+import Testing
+
+@testable import Controller
+
+/// The resync spread over its interval: each step reads only its slice of the keys (and what is stale), a key
+/// changed by hand is put back by its slice's step, and a steady step writes nothing.
+struct SpreadResyncTests {
+    static let uids = (0..<12).map { "ds\($0)" }
+    let simulator: SimulatorHarness
+    let directory: TemporaryDirectory
+    let clock = ShiftedClock()
+
+    init() throws {
+        let sources = Self.uids.map { "  - {uid: \($0), name: data-\($0), type: loki}\n" }.joined()
+        simulator = try SimulatorHarness(
+            fixture: SimulatorHarness.fixture.replacingOccurrences(
+                of: "dataSources:\n", with: "dataSources:\n" + sources))
+        directory = try TemporaryDirectory()
+        try directory.write(
+            "repo/policies/policy.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessPolicy
+            metadata: {name: data}
+            spec: {subjects: {users: ["*@example.com"]}, dataSources: [{name: "data-*"}], permissions: [Query], maxDuration: 4h}
+            """)
+        let access = Self.uids.map { "{dataSource: data-\($0), permission: Query}" }.joined(separator: ", ")
+        try directory.write(
+            "repo/alice.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: alice-data}
+            spec: {subject: {user: alice@example.com}, access: [\(access)], duration: 2h, reason: r}
+            """)
+    }
+
+    /// The data sources whose permissions were read since the log was cleared.
+    var readSources: Set<String> {
+        let prefix = "/api/access-control/datasources/"
+        return Set(
+            simulator.grafana.requestLog.filter { $0.method == "GET" && $0.path.hasPrefix(prefix) }
+                .map { String($0.path.dropFirst(prefix.count)) })
+    }
+
+    var writes: Int { simulator.grafana.requestLog.filter { $0.method != "GET" }.count }
+
+    /// A reconciler that applied the grant and read its writes back.
+    func converged() async throws -> Reconciler {
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        #expect(await reconciler.pass(trigger: .startup).applied == Self.uids.count)
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        return reconciler
+    }
+
+    func trigger(_ slice: ResyncSlice) -> PassTrigger {
+        slice.index == 0 ? .resync(slices: slice.count) : .resyncSlice(slice)
+    }
+
+    @Test func eachStepReadsOnlyItsSliceAndASteadyOneWritesNothing() async throws {
+        let reconciler = try await converged()
+        var read: [String] = []
+        for index in 0..<4 {
+            let slice = ResyncSlice(index: index, count: 4)
+            clock.jump(by: 15)
+            simulator.grafana.clearLog()
+            let result = await reconciler.pass(trigger: trigger(slice))
+            #expect(result.error == nil && result.applied == 0 && writes == 0, "\(result.phases)")
+            #expect(readSources == Set(Self.uids.filter { slice.contains(.dataSource($0)) }), "slice \(index)")
+            read += readSources
+        }
+        #expect(read.sorted() == Self.uids.sorted(), "every key once over the interval")
+    }
+
+    @Test func accessRemovedByHandIsPutBackByItsSlice() async throws {
+        let reconciler = try await converged()
+        let uid = try #require(Self.uids.first { ResyncSlice.index(of: .dataSource($0), among: 4) == 2 })
+        let client = simulator.client()
+        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
+        try await client.setPermission(on: .dataSource(uid), principal: .user(alice.id), level: nil)
+        for index in [3, 0, 1] {
+            clock.jump(by: 15)
+            #expect(await reconciler.pass(trigger: trigger(ResyncSlice(index: index, count: 4))).applied == 0)
+        }
+        clock.jump(by: 15)
+        simulator.grafana.clearLog()
+        #expect(await reconciler.pass(trigger: .resyncSlice(ResyncSlice(index: 2, count: 4))).applied == 1)
+        #expect(writes == 1)
+        let rows = try await client.permissions(on: .dataSource(uid))
+        #expect(rows.contains { $0.principal == .user(alice.id) && $0.level == "Query" }, "\(rows)")
+    }
+}
