@@ -13,6 +13,8 @@ package struct ResourceCatalog: Sendable, Equatable {
     private var unusable: [ResourceKind: Set<String>] = [:]
     /// Every copy of each grant name defined more than once, in location order; none is in `grants`.
     package private(set) var duplicateGrants: [String: [AccessGrant]] = [:]
+    /// Valid grants a scoped catalog leaves out, for another Grafana instance or org: their names are still taken.
+    private var elsewhere: Set<String> = []
 
     package init(files: [DecodedFile]) {
         var byKind: [ResourceKind: [String: [Resource]]] = [:]
@@ -69,22 +71,116 @@ package struct ResourceCatalog: Sendable, Equatable {
         var scoped = self
         scoped.policies = policies.filter { target.applies($0.value.placement) }
         scoped.grants = []
-        for grant in grants {
-            switch target.resolve(grant.placement) {
-            case .success where target.holds(grant.placement):
-                scoped.grants.append(grant)
-            case .failure(let problem) where target.isDefault:
-                let field = grant.placement.grafana != nil && problem.isUnknownGrafana ? "spec.grafana" : "spec.org"
-                let error = ResourceError.invalidValue(
-                    FieldPath(field), problem: String(problem.description.drop { $0 != " " }.dropFirst()),
-                    at: grant.location(of: field))
-                scoped.errors.append(error)
-                scoped.rejectedGrants[grant.name] = error
-            default:
-                continue
+        for grant in grants { scoped.place(grant, in: target) }
+        scoped.errors.sort { $0.location < $1.location }
+        return scoped
+    }
+
+    /// Adds a valid grant to this catalog scoped to `target`: kept when it belongs there, rejected when the default
+    /// target finds its placement names no configured instance or org, else left out.
+    private mutating func place(_ grant: AccessGrant, in target: Target) {
+        switch target.resolve(grant.placement) {
+        case .success where target.holds(grant.placement):
+            grants.append(grant)
+        case .failure(let problem) where target.isDefault:
+            let field = grant.placement.grafana != nil && problem.isUnknownGrafana ? "spec.grafana" : "spec.org"
+            let error = ResourceError.invalidValue(
+                FieldPath(field), problem: String(problem.description.drop { $0 != " " }.dropFirst()),
+                at: grant.location(of: field))
+            errors.append(error)
+            rejectedGrants[grant.name] = error
+        default:
+            elsewhere.insert(grant.name)
+        }
+    }
+
+    /// This catalog, built from `before` and scoped to `target`, as `ResourceCatalog(files: after)` scoped to it
+    /// would be, made by patching only the files that differ (both lists sorted by path, as read). Nil when the
+    /// change is not one a patch settles alike: many files, a file with errors or with other kinds than grants, or
+    /// a name defined twice (anywhere), rejected or unknown on either side. An edit of a few grant files (the daemon's usual
+    /// event) then costs those files, not a whole build over 10,000.
+    package func updated(from before: [DecodedFile], to after: [DecodedFile], scopedTo target: Target)
+        -> ResourceCatalog?
+    {
+        var (gone, added) = ([DecodedFile](), [DecodedFile]())
+        var (old, new) = (0, 0)
+        while old < before.count || new < after.count {
+            if new == after.count || (old < before.count && before[old].path < after[new].path) {
+                gone.append(before[old])
+                old += 1
+            } else if old == before.count || after[new].path < before[old].path {
+                added.append(after[new])
+                new += 1
+            } else {
+                if before[old] != after[new] { (gone, added) = (gone + [before[old]], added + [after[new]]) }
+                (old, new) = (old + 1, new + 1)
+            }
+            guard gone.count + added.count <= 64 else { return nil }
+        }
+        // Which copy of a name defined twice is in force is the caller's to say (`keepInForce`): built whole.
+        let hasCopies = errors.contains { if case .newcomerName = $0 { true } else { false } }
+        guard duplicateGrants.isEmpty, !hasCopies else { return nil }
+        let touched = gone + added
+        guard
+            touched.allSatisfy({ file in
+                file.errors.isEmpty && file.rejected.isEmpty
+                    && file.resources.allSatisfy { if case .grant = $0 { true } else { false } }
+            })
+        else { return nil }
+        var patched = self
+        let paths = Set(touched.map(\.path))
+        for file in gone {
+            for case .grant(let grant) in file.resources {
+                guard duplicateGrants[grant.name] == nil, unusable[.grant]?.contains(grant.name) != true else {
+                    return nil
+                }
+                if let index = patched.position(of: grant.name), patched.grants[index] == grant {
+                    patched.grants.remove(at: index)
+                }
+                patched.rejectedGrants[grant.name] = nil
+                patched.elsewhere.remove(grant.name)
             }
         }
-        return scoped
+        patched.errors.removeAll { paths.contains($0.location.file) }
+        for file in added {
+            for case .grant(let grant) in file.resources {
+                let name = grant.name
+                guard patched.position(of: name) == nil, patched.rejectedGrants[name] == nil,
+                    !patched.elsewhere.contains(name),
+                    duplicateGrants[name] == nil, unusable[.grant]?.contains(name) != true,
+                    grant.policy.map({ patched.policies[$0] != nil }) ?? true
+                else { return nil }
+                let errorCount = patched.errors.count
+                if patched.checkReferences(of: grant) {
+                    let (count, index) = (patched.grants.count, patched.insertionIndex(of: name))
+                    patched.place(grant, in: target)
+                    // Appended by `place`: moved to its place by name.
+                    if patched.grants.count > count, index < count {
+                        patched.grants.insert(patched.grants.removeLast(), at: index)
+                    }
+                } else if let first = patched.errors[errorCount...].first {
+                    patched.rejectedGrants[name] = first
+                }
+            }
+        }
+        patched.errors.sort { $0.location < $1.location }
+        return patched
+    }
+
+    /// Where the grant named `name` is in `grants` (sorted by name), if there.
+    private func position(of name: String) -> Int? {
+        let index = insertionIndex(of: name)
+        return index < grants.count && grants[index].name == name ? index : nil
+    }
+
+    /// The first index whose grant's name is not below `name`.
+    private func insertionIndex(of name: String) -> Int {
+        var (low, high) = (0, grants.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if grants[middle].name < name { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// Of a grant name defined twice, keeps `copy` (the one the controller already has in force) and refuses only the

@@ -70,7 +70,6 @@ struct DesiredStateMemoTests {
         var memo = DesiredState.Memo()
         var (remembered, fresh) = ([String: GrantRecord](), [String: GrantRecord]())
         var before: [Binding: DesiredBinding] = [:]
-        var tokensBefore: [String: DesiredToken] = [:]
         var (decisions, reuses) = (0, 0)
         let leads: [Duration] = [.seconds(900)]
         for step in 0..<60 {
@@ -98,18 +97,48 @@ struct DesiredStateMemoTests {
             #expect(reused.tokens == decided.tokens)
             let changed = Set(before.keys).union(decided.bindings.keys).filter { before[$0] != decided.bindings[$0] }
             #expect(reused.changedBindings == changed, "seed \(seed) step \(step)")
-            let changedTokens = Set(tokensBefore.keys).union(decided.tokens.keys)
-                .filter { tokensBefore[$0] != decided.tokens[$0] }
-            #expect(reused.changedTokens == changedTokens, "seed \(seed) step \(step)")
             let next = Self.nextDeadline(decided.outcomes, after: now, leads: leads)
             #expect(reused.nextDeadline?.date == next?.date && reused.nextDeadline?.grant == next?.grant)
             #expect(reused.nextDeadline?.edge == next?.edge, "seed \(seed) step \(step)")
             decisions += decided.decided
             reuses += decided.decided - reused.decided
             (remembered, fresh) = (reused.records, decided.records)
-            (before, tokensBefore) = (decided.bindings, decided.tokens)
+            before = decided.bindings
         }
         #expect(reuses > decisions / 3, "the memo is used: \(reuses) of \(decisions) decisions reused")
+    }
+
+    /// A grant that asks twice for one binding (here Query and Edit on prod-logs) holds the higher level, also when
+    /// another grant leaves that binding and it is summed again from the grants left.
+    @Test func aBindingSummedAgainKeepsEachGrantsHighestLevel() {
+        func grant(_ name: String, _ access: String) -> String {
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: \(name)}
+            spec: {subject: {user: alice@example.com}, access: \(access), duration: 1h, reason: r}
+            ---
+
+            """
+        }
+        let twice = grant(
+            "twice", "[{dataSource: prod-logs, permission: Query}, {dataSource: prod-logs, permission: Edit}]")
+        let once = grant("a-once", "[{dataSource: prod-logs, permission: Query}]")
+        func catalog(_ grants: String) -> ResourceCatalog {
+            let text = DesiredStateTests.policy + grants
+            return ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "all.yaml")])
+        }
+        var memo = DesiredState.Memo()
+        let now = DesiredStateTests.now
+        let both = DesiredState(
+            catalog: catalog(once + twice), snapshot: DesiredStateTests.snapshot, records: [:], now: now, memo: &memo)
+        #expect(both.bindings.values.map(\.level) == [.edit])
+        let left = DesiredState(
+            catalog: catalog(twice), snapshot: DesiredStateTests.snapshot, records: both.records, now: now + 1,
+            memo: &memo)
+        let fresh = DesiredState(
+            catalog: catalog(twice), snapshot: DesiredStateTests.snapshot, records: both.records, now: now + 1)
+        #expect(left.bindings == fresh.bindings && left.bindings.values.map(\.level) == [.edit])
     }
 
     /// The next deadline by a scan of every outcome, as it was found before the deadline heap.

@@ -22,8 +22,6 @@ package struct DesiredState: Sendable {
     /// The bindings whose desired entry (level, grants, names) differs from the previous pass's, or that are no
     /// longer desired: the only keys whose desired state this pass changed. Every binding when nothing came before.
     package private(set) var changedBindings: Set<Binding> = []
-    /// The grants whose token (or its absence) differs from the previous pass's.
-    package private(set) var changedTokens: Set<String> = []
     /// The earliest start, end, active-hours or shift change, or expiring-soon mark after now, with whose it is and
     /// which edge.
     package private(set) var nextDeadline: (date: Date, grant: String, edge: String)?
@@ -69,8 +67,12 @@ package struct DesiredState: Sendable {
             var bindings: [(binding: Binding, level: Level, resourceName: String)] = []
             var token: DesiredToken?
 
+            /// The highest level the grant asks on `binding` (its own items and its bundle's may both name it),
+            /// with the first item's resource name, as `add` sums them.
             func level(on binding: Binding) -> (Level, String)? {
-                bindings.first { $0.binding == binding }.map { ($0.level, $0.resourceName) }
+                let items = bindings.filter { $0.binding == binding }
+                guard let first = items.first, let level = items.map(\.level).max() else { return nil }
+                return (level, first.resourceName)
             }
         }
 
@@ -221,7 +223,6 @@ package struct DesiredState: Sendable {
     /// Counts what `earlier`, computed in the same pass on facts since read again, changed as changed here too.
     mutating func include(changesOf earlier: DesiredState) {
         changedBindings.formUnion(earlier.changedBindings)
-        changedTokens.formUnion(earlier.changedTokens)
     }
 
     /// The bindings a patch touched: each one's entry before it, and those that lost a grant (their level and
@@ -243,7 +244,6 @@ package struct DesiredState: Sendable {
             bindings[held.binding] = entry.grants.isEmpty ? nil : entry
             if !entry.grants.isEmpty { patch.reduced.insert(held.binding) }
         }
-        if earlier?.holding.token != decision?.holding.token { changedTokens.insert(name) }
         tokens[name] = decision?.holding.token
         outcomes[name] = decision?.outcome
         decisionNumbers[name] = decision?.number

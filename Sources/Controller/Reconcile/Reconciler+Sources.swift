@@ -112,6 +112,24 @@ extension Reconciler {
                     "message": "file fails to parse; its last valid content stays in force",
                 ])
         }
+        let catalog =
+            lastCatalog?.catalog.updated(from: lastCatalog?.files ?? [], to: files, scopedTo: configuration.target)
+            ?? wholeCatalog(files)
+        lastCatalog = (files, catalog)
+        var rejected: [String: (file: String, error: String)] = [:]
+        for file in files {
+            for name in file.rejected where name.kind == .grant {
+                rejected[name.name] = (file.path, file.errors.first?.message ?? "invalid")
+            }
+        }
+        for (name, error) in catalog.rejectedGrants {
+            rejected[name] = (error.location.file, error.message)
+        }
+        return (catalog, fellBack, rejected)
+    }
+
+    /// The catalog of these files, built whole: a grant name defined twice keeps the copy the ledger recorded in force.
+    private func wholeCatalog(_ files: [DecodedFile]) -> ResourceCatalog {
         var loaded = ResourceCatalog(files: files)
         for (name, copies) in loaded.duplicateGrants {
             // The copy whose content the ledger recorded for this name is the grant in force.
@@ -123,17 +141,7 @@ extension Reconciler {
             guard case .newcomerName(_, let location, _) = error else { continue }
             logger.log(.warning, .fileRejected, ["file": location.file, "error": error.description])
         }
-        let catalog = loaded.scoped(to: configuration.target)
-        var rejected: [String: (file: String, error: String)] = [:]
-        for file in files {
-            for name in file.rejected where name.kind == .grant {
-                rejected[name.name] = (file.path, file.errors.first?.message ?? "invalid")
-            }
-        }
-        for (name, error) in catalog.rejectedGrants {
-            rejected[name] = (error.location.file, error.message)
-        }
-        return (catalog, fellBack, rejected)
+        return loaded.scoped(to: configuration.target)
     }
 
     /// The resource files whose content differs from the previous pass's (added, changed or removed); remembered only

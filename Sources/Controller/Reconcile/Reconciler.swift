@@ -96,6 +96,8 @@ package actor Reconciler {
     /// 10,000 status files would delay it.
     var statusesLoaded = false
     var lastSnapshot: (files: [DecodedFile], fellBack: [DecodedFile])?
+    /// The last catalog and the files it was made of: the next is patched from it when only a few grant files changed.
+    var lastCatalog: (files: [DecodedFile], catalog: ResourceCatalog)?
     /// Each resource file's content hash in the latest read, and in the previous applying pass's.
     var lastSnapshotHashes: [String: UInt64] = [:]
     /// What the last `git status` found, for which commit and file contents.
@@ -130,6 +132,8 @@ package actor Reconciler {
     /// Each grant's phase in the last report, and the provenance it claimed.
     var reportPhases: [String: Phase] = [:]
     var reportProvenance: Provenance?
+    /// The next pass reads and plans every object, whatever started it: the last pass failed after deciding.
+    var plansEverything = false
     /// Each failing key's backoff: an event's pass leaves it alone until its retry is due.
     var keyBackoff: KeyBackoff
     /// Folder references whose lookup failed, with why, until they may be asked again.
@@ -237,17 +241,19 @@ package actor Reconciler {
             // The memo holds the last desired state too: let go of it here, so that it is patched in place.
             lastDesired = nil
             var desired = desiredState(snapshot)
+            if applying { lastDesired = desired.bindings }
             // Facts held from earlier passes may predate a user, team or data source a new grant names.
             if incremental, desired.namesUnknownObjects, !observed.mayReuseFacts(now: now, namesUnknown: true) {
                 let first = desired
                 desired = desiredState(try await facts(for: catalog, reusing: false, now: now))
                 desired.include(changesOf: first)
+                if applying { lastDesired = desired.bindings }
             }
-            if applying { lastDesired = desired.bindings }
             // A failing key is left alone until its own retry is due; a start, resync or request tries them all.
             let waiting = incremental ? keyBackoff.notDue(at: now) : [:]
+            // After a failed pass, what it decided may not have been planned: this one plans every object.
             let (actual, scope) = await actualState(
-                of: desired, slice: trigger.keySlice, leaving: Set(waiting.objects.keys))
+                of: desired, slice: plansEverything ? .all : trigger.keySlice, leaving: Set(waiting.objects.keys))
             var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger, only: scope)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
             let withheld = Set(actual.unreadable.keys).union(waiting.objects.keys)
@@ -294,7 +300,10 @@ package actor Reconciler {
             try await saveLedger()
             result.phases = try await report(
                 catalog: catalog, desired: desired, invalid: invalid, rejected: rejected, outcome: outcome, now: now)
+            plansEverything = false
         } catch {
+            // The desired state it computed is the memo's now: the changes it made are no longer told apart.
+            plansEverything = true
             result.error = "\(error)"
             logger.log(.error, .passFailed, trigger.fields.merging(["error": "\(error)"]) { $1 })
         }
