@@ -62,9 +62,11 @@ extension Reconciler {
         }
     }
 
-    /// `invalid` names the grants left out for their errors, so a removal can say why it happens.
-    func execute(_ plan: Plan, desired: DesiredState, invalid: Set<String>, now: Date) async throws -> ExecutionOutcome
-    {
+    /// `invalid` names the grants left out for their errors, so a removal can say why it happens. `scope` is the
+    /// objects the pass planned (nil: all): the ledger's entries on the others are as the pass that planned them left.
+    func execute(
+        _ plan: Plan, desired: DesiredState, scope: Set<Binding.Resource>?, invalid: Set<String>, now: Date
+    ) async throws -> ExecutionOutcome {
         var outcome = ExecutionOutcome()
         let causes = Dictionary(
             plan.changes.map { ($0.binding, ChangeCause(of: $0, desired: desired, invalid: invalid)) }
@@ -74,7 +76,7 @@ extension Reconciler {
         func fields(_ change: Change) -> [String: String] {
             self.fields(change).merging(["reason": causes[change.binding]?.rawValue ?? "granted"]) { $1 }
         }
-        writeAhead(plan, desired: desired, now: now)
+        writeAhead(plan, desired: desired, scope: scope, now: now)
         try await saveLedger()
         let (attempted, failures, vanished) = await writeThroughQueue(plan.changes)
         for (change, failure) in failures {
@@ -153,9 +155,9 @@ extension Reconciler {
 
     /// The ledger learns of each change before Grafana does: a crash in between leaves an entry that the next
     /// pass checks against Grafana, never access the controller has forgotten.
-    private func writeAhead(_ plan: Plan, desired: DesiredState, now: Date) {
+    private func writeAhead(_ plan: Plan, desired: DesiredState, scope: Set<Binding.Resource>?, now: Date) {
         let changed = Set(plan.changes.map(\.binding))
-        for (binding, want) in desired.bindings {
+        for (binding, want) in desired.bindings where scope?.contains(binding.resource) ?? true {
             guard var held = ledger.change(for: binding) else { continue }
             // Undone, and now satisfied by someone else's access: not the controller's any more.
             if held.undoneSince != nil && !changed.contains(binding) {

@@ -148,10 +148,16 @@ extension Reconciler {
     /// by passes that apply, so a `plan` does not hide a change from the daemon.
     func changedFiles(since remember: Bool) -> [String] {
         let current = lastSnapshotHashes
-        var changed = Set(current.keys.filter { previousHashes?[$0] != current[$0] })
-        if let previousHashes { changed.formUnion(previousHashes.keys.filter { current[$0] == nil }) }
+        var changed: Set<String>
+        // A read that patched the one remembered changed only the paths it looked at.
+        if let paths = lastValid.patchedPaths, let previousHashes, previousHashesRead == lastValid.reads - 1 {
+            changed = paths.filter { previousHashes[$0] != current[$0] }
+        } else {
+            changed = Set(current.keys.filter { previousHashes?[$0] != current[$0] })
+            if let previousHashes { changed.formUnion(previousHashes.keys.filter { current[$0] == nil }) }
+        }
         let first = previousHashes == nil
-        if remember { previousHashes = current }
+        if remember { (previousHashes, previousHashesRead) = (current, lastValid.reads) }
         return first ? [] : changed.sorted()
     }
 }

@@ -105,6 +105,8 @@ package actor Reconciler {
     /// Files rejected (or kept at their last valid content) by the previous pass, to say once when one recovers.
     var rejectedFiles: Set<String> = []
     var previousHashes: [String: UInt64]?
+    /// Which read of `lastValid` those hashes are of.
+    var previousHashesRead = 0
     private var stateLock: FileLock?
     let onCall: (any OnCallAPI)?
     let metrics: ControllerMetrics
@@ -276,7 +278,8 @@ package actor Reconciler {
             // start see the grants as new and restart their windows.
             if desired.changesRecords { ledger.grants = desired.records }
             try await confirmInterruptedWrites(plan, actual: actual, now: now)
-            var outcome = try await execute(plan, desired: desired, invalid: Set(rejected.keys), now: now)
+            var outcome = try await execute(
+                plan, desired: desired, scope: scope, invalid: Set(rejected.keys), now: now)
             observed.forget(plan.changes.map(\.binding.resource))
             try await keepTokens(
                 desired.tokens, checkingAll: !incremental, leaving: Set(waiting.tokens.keys), into: &outcome)
@@ -308,7 +311,7 @@ package actor Reconciler {
             logger.log(.error, .passFailed, trigger.fields.merging(["error": "\(error)"]) { $1 })
         }
         if applying {
-            let overdue = overdueRevocations(now: now)
+            let overdue = overdueAfter(result, incremental: trigger.readsIncrementally, now: now)
             recordPassMetrics(result, overdue: overdue.count, now: now)
             await notifier?.send(overdueNotices(overdue, reasons: removalErrors, passError: result.error, now: now))
         }
@@ -344,10 +347,21 @@ package actor Reconciler {
         }.sorted { $0.binding < $1.binding }
     }
 
+    /// What is overdue after a pass. After an event's pass that converged, nothing: every binding whose grants
+    /// ended or vanished changed its desired state, was planned and revoked (checked in debug builds). Any other
+    /// pass looks through the whole ledger.
+    private func overdueAfter(_ result: PassResult, incremental: Bool, now: Date) -> [LedgerChange] {
+        guard incremental, result.isConverged else { return overdueRevocations(now: now) }
+        assert(overdueRevocations(now: now).isEmpty, "an event's converged pass left access overdue")
+        return []
+    }
+
     /// The safety brake (`SafetyBrake`), said in the log when it engages.
     private func holdVanishingRevocations(
         _ plan: inout Plan, catalog: ResourceCatalog, rejected: Set<String>, now: Date
     ) -> [Change] {
+        // Only revocations are ever held: a pass without one is spared the set of every grant's name.
+        guard plan.changes.contains(where: { $0.kind == .revoke }) else { return [] }
         let brake = SafetyBrake(share: configuration.brakeShare, minimum: configuration.brakeMinimum)
         let present = Set(catalog.grants.map(\.name)).union(rejected)
         let held = brake.hold(&plan, ledger: ledger, present: present, now: now)

@@ -34,6 +34,12 @@ package struct LastValidFiles: Sendable {
     /// With `trustingStamps` (a pass started by a file event or a deadline), a file whose stamp has not changed since
     /// it was last read, and had settled then, is not read again; a start or a resync reads every file.
     /// When `changed` names the paths that changed (inotify), only those are looked at: no walk, no stamps.
+    /// The paths the last read looked at when it patched the read before it; nil after a whole read. Only their
+    /// content can have changed.
+    package private(set) var patchedPaths: Set<String>?
+    /// How many reads this has made: which read a patch was of.
+    package private(set) var reads = 0
+
     package mutating func decode(
         _ sources: ResourceSources, with loader: ResourceLoader, saving: Bool = true, trustingStamps: Bool = false,
         changed: FileChanges = .everything, now: Date = Date()
@@ -42,6 +48,7 @@ package struct LastValidFiles: Sendable {
         // to the failed one is lost.
         let (knownTree, knownLast) = (tree, last)
         (tree, last) = (nil, nil)
+        reads += 1
         if saving { try fileSystem.createDirectory(directory) }
         // Paths inotify named, applied to the last read: only they are looked at. Anything a path cannot settle
         // (see `ResourceTree.updating`) reads the whole tree again.
@@ -50,9 +57,10 @@ package struct LastValidFiles: Sendable {
             known.paths == sources.paths
         {
             let result = try patch(knownLast, with: paths, in: known, sources, loader: loader, saving: saving)
-            (tree, last) = (known, result)
+            (tree, last, patchedPaths) = (known, result, paths)
             return result
         }
+        patchedPaths = nil
         var files: [DecodedFile] = []
         var fellBack: [DecodedFile] = []
         contentHashes = [:]
