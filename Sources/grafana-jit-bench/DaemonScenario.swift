@@ -76,7 +76,7 @@ struct DaemonScenario {
             try Self.grant(
                 "latency-\(index)", user: user, dataSource: (user + 1) % 500, end: "duration: 1h", in: root)
             try await waitUntil(deadline: 30) {
-                grafana.userDataSourcePermissions.contains("user\(user)@uid\((user + 1) % 500)")
+                !grafana.userDataSourcePermissions(among: ["user\(user)@uid\((user + 1) % 500)"]).isEmpty
             }
             figures.latencies.append(Date().timeIntervalSince(written))
         }
@@ -93,13 +93,13 @@ struct DaemonScenario {
                 "overdue-\(index)", user: user, dataSource: source,
                 end: "expiresAt: \(Date(timeIntervalSince1970: end).rfc3339)", in: root)
         }
-        try await waitUntil(deadline: 60) { pending.isSubset(of: grafana.userDataSourcePermissions) }
+        try await waitUntil(deadline: 60) { grafana.userDataSourcePermissions(among: pending) == pending }
         figures.peakResidentMiB = Double(daemon.peakResidentBytes) / 1_048_576
         try await daemon.stop()
         while Date().timeIntervalSince1970 < end + 1 { try await Task.sleep(for: .milliseconds(100)) }
         daemon = try Child.spawn(arguments, log: root + "/daemon-2.log")
         let restarted = Date()
-        try await waitUntil(deadline: 120) { pending.isDisjoint(with: grafana.userDataSourcePermissions) }
+        try await waitUntil(deadline: 120) { grafana.userDataSourcePermissions(among: pending).isEmpty }
         figures.restartSeconds = Date().timeIntervalSince(restarted)
         figures.peakResidentMiB = max(figures.peakResidentMiB, Double(daemon.peakResidentBytes) / 1_048_576)
         try await daemon.stop()
@@ -117,10 +117,11 @@ struct DaemonScenario {
             try Self.grant(
                 "expiry-\(index)", user: user, dataSource: (user + 2) % 500, end: "expiresAt: \(end.rfc3339)", in: root)
         }
-        try await waitUntil(deadline: 60) { Set(ends.keys).isSubset(of: grafana.userDataSourcePermissions) }
+        let keys = Set(ends.keys)
+        try await waitUntil(deadline: 60) { grafana.userDataSourcePermissions(among: keys) == keys }
         var revoked: [String: Date] = [:]
         while revoked.count < ends.count, Date() < Date(timeIntervalSince1970: base + 120) {
-            let current = grafana.userDataSourcePermissions
+            let current = grafana.userDataSourcePermissions(among: keys)
             for key in ends.keys where revoked[key] == nil && !current.contains(key) { revoked[key] = Date() }
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -43,7 +43,7 @@ final class ControllerProcess: Sendable {
     /// Waits for the start line first: a SIGTERM that lands before `run` installs its handler (a few milliseconds
     /// after exec) ends the process by the signal, which is harmless but not the shutdown under test.
     func stop() async -> (status: Int32, log: String) {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while process.isRunning, !log.contains("controller.started"), Date() < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }

@@ -177,7 +177,7 @@ struct OperationsEndToEndTests {
     }
 
     static func address(of daemon: ControllerProcess) async throws -> String {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let line = daemon.log.split(separator: "\n").first(where: { $0.contains("event=metrics.listening") }),
                 let field = line.split(separator: " ").first(where: { $0.hasPrefix("address=") })

@@ -27,8 +27,9 @@ final class SimulatorProcess: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: stderr)
         try await process.start()
-        // Poll the log for the address, with a deadline: the only wait is for the process to come up.
-        let deadline = Date().addingTimeInterval(10)
+        // Poll the log for the address, with a deadline: the only wait is for the process to come up. A full run's
+        // start stalls the machine for 8-10 s, so the deadline is well past that.
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let text = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.contains("event=simulator.started") }),

@@ -38,7 +38,7 @@ final class TLSServerProcess: Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: stdout)
         process.standardError = FileHandle(forWritingAtPath: try logs.write("stderr", ""))
         try await process.start()
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let text = (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first,
