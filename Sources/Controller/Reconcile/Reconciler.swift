@@ -217,8 +217,14 @@ package actor Reconciler {
             if applying { try fileSystem.createDirectories(configuration.stateDirectory) }
             if applying, trigger == .startup { result.applied += try await revokeOverdueFirst(now: now) }
             let incremental = trigger.readsIncrementally
+            // Every file is read whole, and every grant decided afresh, at a start, a retry, a request, and by a
+            // resync at least every 10 minutes; the resyncs between trust a file whose stamp has not changed.
+            let refreshesAll =
+                !incremental && decidedAllAt.map({ now.timeIntervalSince($0) >= Self.freshDecisionsEvery }) ?? true
+            let isResync = if case .resync = trigger { true } else { false }
             let (catalog, invalid, rejected) = try loadCatalog(
-                saving: applying, trustingStamps: incremental, changed: incremental ? files : .everything)
+                saving: applying, trustingStamps: incremental || (isResync && !refreshesAll),
+                changed: incremental ? files : .everything)
             result.changedFiles = changedFiles(since: applying)
             await readProvenance()
             await markUncommitted(catalog)
@@ -236,7 +242,7 @@ package actor Reconciler {
                     catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions,
                     remembering: trigger != .request, noticeLeads: leads)
             }
-            if !incremental, decidedAllAt.map({ now.timeIntervalSince($0) >= Self.freshDecisionsEvery }) ?? true {
+            if refreshesAll {
                 decisions.forget()
                 decidedAllAt = now
             }
