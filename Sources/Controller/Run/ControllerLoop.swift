@@ -71,11 +71,11 @@ package actor ControllerLoop {
         }
     }
 
-    /// The earliest of the resync's next step, the next grant deadline, the earliest failing key's retry and, after
-    /// a failed pass, its backoff.
+    /// The earliest of the resync's next step, the next grant deadline (also when due just after the step, which then
+    /// waits for it), the earliest failing key's retry and, after a failed pass, its backoff.
     private func nextWake(after result: PassResult, resync: ResyncSchedule) -> (date: Date, trigger: PassTrigger) {
         var wake = (date: resync.due, trigger: resync.trigger)
-        if let deadline = result.nextDeadline, deadline < wake.date {
+        if let deadline = result.nextDeadline, resync.yields(to: deadline) {
             wake = (deadline, .timer(grant: result.nextEdge?.grant ?? "", edge: result.nextEdge?.edge ?? ""))
         }
         if let retry = result.nextRetry, retry < wake.date { wake = (retry, .backoff) }

@@ -17,6 +17,16 @@ struct ResyncSchedule {
         due = start.addingTimeInterval(interval.timeInterval / Double(slices))
     }
 
+    /// How long a step waits for a grant's deadline due just after it: a full resync holds the loop for about a
+    /// second at 10,000 grants, and an expiry must not wait behind it. Bounded, so deadlines cannot starve the resync.
+    static let deadlineFirst: TimeInterval = 2
+
+    /// Whether a deadline at `date` runs before the next step: it is due before the step, or within
+    /// `deadlineFirst` after it.
+    func yields(to deadline: Date) -> Bool {
+        deadline < due.addingTimeInterval(Self.deadlineFirst)
+    }
+
     /// The pass that runs the next step.
     var trigger: PassTrigger {
         next.index == 0 ? .resync(slices: slices) : .resyncSlice(next)

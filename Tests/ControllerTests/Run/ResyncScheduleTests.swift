@@ -59,4 +59,13 @@ struct ResyncScheduleTests {
         #expect(run.map(\.due) == (1...3).map { start.addingTimeInterval(Double($0)) })
         #expect(run.allSatisfy { $0.trigger.keySlice == .all })
     }
+
+    /// A grant's deadline due just after a step runs first (the step waits at most `deadlineFirst`), so an expiry
+    /// does not wait behind a full resync; a later one waits for the step.
+    @Test func aDeadlineJustAfterAStepRunsFirst() {
+        let schedule = ResyncSchedule(interval: .seconds(60), start: start)
+        #expect(schedule.yields(to: schedule.due.addingTimeInterval(-1)))
+        #expect(schedule.yields(to: schedule.due.addingTimeInterval(1.5)))
+        #expect(!schedule.yields(to: schedule.due.addingTimeInterval(ResyncSchedule.deadlineFirst)))
+    }
 }
