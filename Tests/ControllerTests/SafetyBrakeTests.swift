@@ -17,6 +17,7 @@ struct SafetyBrakeTests {
           dataSources: [{name: "*"}]
           teams: ["*"]
           permissions: [Admin]
+          serviceAccounts: [reporting]
           maxDuration: 4h
         """
 
@@ -80,6 +81,32 @@ struct SafetyBrakeTests {
         for (file, data) in saved { try data.write(to: URL(fileURLWithPath: directory.path + "/repo/" + file)) }
         let restored = await reconciler.pass()
         #expect(restored.held == 0 && restored.plan.changes.isEmpty && restored.isConverged)
+    }
+
+    /// The tokens of grants that vanished with the rest are kept while the brake holds: neither the token in
+    /// Grafana nor its file is removed.
+    @Test func anEmptiedCheckoutKeepsItsTokens() async throws {
+        try directory.write(
+            "repo/ci-report.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: ci-report}
+            spec: {subject: {user: carol@example.com}, access: [{serviceAccountToken: {serviceAccount: reporting}}], duration: 1h, reason: r}
+            """)
+        let reconciler = reconciler()
+        try await reconciler.start()
+        _ = await reconciler.pass()
+        let secret = directory.path + "/state/secrets/ci-report.token"
+        #expect(FileManager.default.fileExists(atPath: secret))
+        let account = try #require(try await simulator.client().serviceAccounts().first { $0.name == "reporting" })
+        let tokens = try await simulator.client().serviceAccountTokens(serviceAccount: account.id)
+        #expect(tokens.count == 1)
+        for file in try grantFiles() { try FileManager.default.removeItem(atPath: directory.path + "/repo/" + file) }
+        let held = await reconciler.pass()
+        #expect(held.held > 0)
+        #expect(FileManager.default.fileExists(atPath: secret), "the token file is kept while the brake holds")
+        #expect(try await simulator.client().serviceAccountTokens(serviceAccount: account.id) == tokens)
     }
 
     @Test func oneDeletedFileIsNeverHeld() async throws {

@@ -19,10 +19,7 @@ package struct SafetyBrake: Sendable, Equatable {
     /// Removes the held revocations from `plan` and returns them; none when the brake does not engage. `present`
     /// names every grant found this pass, valid or not.
     package func hold(_ plan: inout Plan, ledger: Ledger, present: Set<String>, now: Date) -> [Change] {
-        func vanished(_ grant: String) -> Bool {
-            guard !present.contains(grant), let record = ledger.grants[grant], !record.isExpired else { return false }
-            return record.end.map { $0 > now } ?? true
-        }
+        func vanished(_ grant: String) -> Bool { Self.vanished(grant, present: present, ledger: ledger, now: now) }
         // Only a pass that would revoke something vanished has anything to hold; every other pass (nearly all) is
         // spared counting the whole ledger.
         let candidates = plan.changes.filter { $0.kind == .revoke && $0.grants.allSatisfy(vanished) }
@@ -35,5 +32,12 @@ package struct SafetyBrake: Sendable, Equatable {
         let held = plan.changes.filter { $0.kind == .revoke && vanishing.contains($0.binding) }
         plan.changes.removeAll { $0.kind == .revoke && vanishing.contains($0.binding) }
         return held
+    }
+
+    /// A grant that simply vanished: not among those found this pass, and neither expired nor ended by the window the
+    /// ledger recorded (those report themselves).
+    package static func vanished(_ grant: String, present: Set<String>, ledger: Ledger, now: Date) -> Bool {
+        guard !present.contains(grant), let record = ledger.grants[grant], !record.isExpired else { return false }
+        return record.end.map { $0 > now } ?? true
     }
 }

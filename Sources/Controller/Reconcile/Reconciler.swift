@@ -287,8 +287,14 @@ package actor Reconciler {
             var outcome = try await execute(
                 plan, desired: desired, scope: scope, invalid: Set(rejected.keys), now: now)
             observed.forget(plan.changes.map(\.binding.resource))
+            // While the brake holds revocations, the tokens of grants that vanished with them are kept too.
+            let present = held.isEmpty ? [] : Set(catalog.grants.map(\.name)).union(rejected.keys)
+            let heldTokens = ledger.tokens.keys.filter {
+                !held.isEmpty && SafetyBrake.vanished($0, present: present, ledger: ledger, now: now)
+            }
             try await keepTokens(
-                desired.tokens, checkingAll: !incremental, leaving: Set(waiting.tokens.keys), into: &outcome)
+                desired.tokens, checkingAll: !incremental, leaving: Set(waiting.tokens.keys).union(heldTokens),
+                into: &outcome)
             var blockers: [ReconcileKey: (KeyFailure, String)] = [:]
             for (key, error) in actual.unreadable {
                 blockers[.object(key)] = (KeyFailure(error), "which could not be read")
