@@ -48,4 +48,34 @@ struct FailedPassPlanTests {
         let after = await reconciler.pass(trigger: .fileChange, files: .paths([]))
         #expect(after.plan.changes.isEmpty)
     }
+
+    /// Planning every object after a failed pass still leaves a key waiting on its backoff alone: not read before
+    /// its retry is due, not counted done.
+    @Test func aKeyOnItsBackoffIsLeftAloneByThePassAfterAFailedOne() async throws {
+        let simulator = try SimulatorHarness()
+        let directory = try TemporaryDirectory()
+        let clock = ShiftedClock()
+        try directory.writeResources(ZeroStandingTests.resources + Self.ghost, named: "access.yaml")
+        var faults = FaultPlan()
+        faults.failingPaths = ["/api/access-control/datasources/loki-prod": 500]
+        simulator.grafana.setFaults(faults)
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock) {
+            $0.retry = RetryPolicy(base: .milliseconds(1), cap: .milliseconds(2))
+            $0.writeDeadline = .milliseconds(10)
+            $0.keyRetry = RetryPolicy(base: .seconds(600), cap: .seconds(1200))
+        }
+        try await reconciler.start()
+        let first = await reconciler.pass(trigger: .startup)
+        #expect(first.phases["alice-logs"] == .failed && first.nextRetry != nil)
+        clock.jump(by: 20)
+        faults.failingPaths["/api/org/users"] = 500
+        simulator.grafana.setFaults(faults)
+        #expect(await reconciler.pass(trigger: .fileChange, files: .paths([])).error != nil)
+        faults.failingPaths["/api/org/users"] = nil
+        simulator.grafana.setFaults(faults)
+        simulator.grafana.clearLog()
+        let next = await reconciler.pass(trigger: .fileChange, files: .paths([]))
+        #expect(next.error == nil && next.waiting == 1 && next.keys[.object(.dataSource("loki-prod"))] == nil)
+        #expect(!simulator.grafana.requestLog.contains { $0.path.contains("loki-prod") }, "left alone while waiting")
+    }
 }

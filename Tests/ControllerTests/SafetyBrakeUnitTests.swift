@@ -85,4 +85,23 @@ struct SafetyBrakeUnitTests {
         #expect(held.map(\.binding.principal) == (9..<20).map { .user($0) }, "11 of the 15 in force vanished")
         #expect(more.changes.count == 9, "the undone and the present ones go through")
     }
+
+    /// Tokens are held from the ledger alone: grants that hold only a token count too, and a pass with no
+    /// revocation to hold (its objects left alone) still keeps them; one vanished grant among many does not.
+    @Test func vanishedTokensAreHeldByTheLedgerAlone() {
+        var ledger = Ledger()
+        for index in 0..<12 {
+            var record = GrantRecord(firstSeen: now.addingTimeInterval(-60))
+            record.end = now.addingTimeInterval(3600)
+            ledger.grants["t\(index)"] = record
+            ledger.tokens["t\(index)"] = TokenRecord(
+                serviceAccountID: 4, serviceAccountName: "reporting", tokenName: "t\(index)", tokenID: index,
+                expiresAt: now.addingTimeInterval(3600), subjectName: "carol")
+        }
+        #expect(brake.holdsTokens(ledger: ledger, present: [], now: now), "every token-only grant vanished")
+        let present = Set((1..<12).map { "t\($0)" })
+        #expect(!brake.holdsTokens(ledger: ledger, present: present, now: now), "one vanished: let through")
+        let withBindings = self.ledger(20)
+        #expect(brake.holdsTokens(ledger: withBindings, present: [], now: now), "bindings count with them")
+    }
 }

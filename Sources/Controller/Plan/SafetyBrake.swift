@@ -34,6 +34,17 @@ package struct SafetyBrake: Sendable, Equatable {
         return held
     }
 
+    /// Whether the brake holds the tokens of grants that vanished: counted from the ledger alone, the bindings in
+    /// force and the tokens whose grants all vanished together, against the same share and minimum. A plan with no
+    /// revocation to hold (its objects left alone this pass, or grants that hold only a token) still holds them.
+    package func holdsTokens(ledger: Ledger, present: Set<String>, now: Date) -> Bool {
+        func vanished(_ grant: String) -> Bool { Self.vanished(grant, present: present, ledger: ledger, now: now) }
+        let inForce = ledger.entriesByBinding.values.filter { $0.undoneSince == nil }
+        let bindings = inForce.filter { !$0.grants.isEmpty && $0.grants.allSatisfy(vanished) }.count
+        let count = bindings + ledger.tokens.keys.filter(vanished).count
+        return count >= minimum && Double(count) > share * Double(max(1, inForce.count + ledger.tokens.count))
+    }
+
     /// A grant that simply vanished: not among those found this pass, and neither expired nor ended by the window the
     /// ledger recorded (those report themselves).
     package static func vanished(_ grant: String, present: Set<String>, ledger: Ledger, now: Date) -> Bool {

@@ -37,7 +37,8 @@ extension Reconciler {
         -> (actual: ActualState, scope: Set<Binding.Resource>?)
     {
         guard slice != .all else {
-            let touched = Set(desired.bindings.keys).union(ledger.bindings)
+            // A key waiting on its backoff is not read even now: not before its `Retry-After`, and not marked done.
+            let touched = Set(desired.bindings.keys).union(ledger.bindings).filter { !leaving.contains($0.resource) }
             let actual = await ActualState.read(touched, from: grafana)
             // Read whole: what was seen before is all replaced.
             observed.remember(actual, touching: [])

@@ -69,7 +69,10 @@ extension Reconciler {
             if attempt == 3 {
                 // A root that is gone (not merely changed): keep the last complete read, so its grants still expire
                 // but none is revoked as deleted; with none yet, the pass fails and writes nothing.
-                guard !missing.isEmpty else { return result }
+                guard !missing.isEmpty else {
+                    lastSnapshotHashes = lastValid.contentHashes
+                    return result
+                }
                 guard let lastSnapshot else { throw ReconcileError.grantsMissing(missing) }
                 logger.log(
                     .error, .sourcesMissing,

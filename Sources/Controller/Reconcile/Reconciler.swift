@@ -287,11 +287,8 @@ package actor Reconciler {
             var outcome = try await execute(
                 plan, desired: desired, scope: scope, invalid: Set(rejected.keys), now: now)
             observed.forget(plan.changes.map(\.binding.resource))
-            // While the brake holds revocations, the tokens of grants that vanished with them are kept too.
-            let present = held.isEmpty ? [] : Set(catalog.grants.map(\.name)).union(rejected.keys)
-            let heldTokens = ledger.tokens.keys.filter {
-                !held.isEmpty && SafetyBrake.vanished($0, present: present, ledger: ledger, now: now)
-            }
+            let heldTokens = tokensHeldByTheBrake(desired, catalog: catalog, rejected: Set(rejected.keys), now: now)
+            result.held += heldTokens.count
             try await keepTokens(
                 desired.tokens, checkingAll: !incremental, leaving: Set(waiting.tokens.keys).union(heldTokens),
                 into: &outcome)
@@ -387,6 +384,21 @@ package actor Reconciler {
                     + "revocations held until the next pass (is the checkout empty or half-synced?)",
             ])
         return held
+    }
+
+    /// The tokens of grants that vanished while the brake is engaged (counted from the ledger): kept, neither the
+    /// token nor its file removed, until the files return or fewer vanish. Only looked for when some token is no
+    /// longer wanted.
+    private func tokensHeldByTheBrake(
+        _ desired: DesiredState, catalog: ResourceCatalog, rejected: Set<String>, now: Date
+    ) -> Set<String> {
+        let unwanted = ledger.tokens.keys.filter { desired.tokens[$0] == nil }
+        guard !unwanted.isEmpty else { return [] }
+        let present = Set(catalog.grants.map(\.name)).union(rejected)
+        let vanished = unwanted.filter { SafetyBrake.vanished($0, present: present, ledger: ledger, now: now) }
+        let brake = SafetyBrake(share: configuration.brakeShare, minimum: configuration.brakeMinimum)
+        guard !vanished.isEmpty, brake.holdsTokens(ledger: ledger, present: present, now: now) else { return [] }
+        return Set(vanished)
     }
 
     /// Each revocation the brake holds is audited once (`revocation.held`), when it is first held, not at every

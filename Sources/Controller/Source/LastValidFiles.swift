@@ -56,7 +56,8 @@ package struct LastValidFiles: Sendable {
             let known = knownTree?.updating(paths, fileSystem: fileSystem),
             known.paths == sources.paths
         {
-            let result = try patch(knownLast, with: paths, in: known, sources, loader: loader, saving: saving)
+            let result = try patch(
+                knownLast, with: paths, in: known, sources, loader: loader, saving: saving, now: now)
             (tree, last, patchedPaths) = (known, result, paths)
             return result
         }
@@ -71,7 +72,8 @@ package struct LastValidFiles: Sendable {
         let reads = loader.read(sources, in: walked) { path in
             // A file that cannot be stamped is read, which reports its problem.
             let stamp = try? fileSystem.stamp(of: path)
-            stamps[path] = stamp
+            // Remembered only once settled when read: a stamp trusted later must have been settled then.
+            stamps[path] = stamp.flatMap { Self.hasSettled($0, now: now) ? $0 : nil }
             guard trustingStamps, let stamp, let known = previous[path], known.stamp == stamp,
                 Self.hasSettled(stamp, now: now)
             else { return nil }
@@ -94,7 +96,7 @@ package struct LastValidFiles: Sendable {
     /// The last read with the named paths read again (or dropped, when the tree no longer lists them).
     private mutating func patch(
         _ last: (files: [DecodedFile], fellBack: [DecodedFile]), with paths: Set<String>, in tree: ResourceTree,
-        _ sources: ResourceSources, loader: ResourceLoader, saving: Bool
+        _ sources: ResourceSources, loader: ResourceLoader, saving: Bool, now: Date
     ) throws(FileSystemError) -> (files: [DecodedFile], fellBack: [DecodedFile]) {
         var (files, fellBack) = last
         let placement = ResourceSources.Placement(sources, fileSystem: fileSystem)
@@ -107,7 +109,7 @@ package struct LastValidFiles: Sendable {
             guard let resolved = tree.resolved(path) else { continue }
             // Stamped before it is read, as a full read does, so a later read by stamps can trust it; a file that
             // cannot be stamped is read all the same, which reports its problem.
-            let stamp = try? fileSystem.stamp(of: path)
+            let stamp = (try? fileSystem.stamp(of: path)).flatMap { Self.hasSettled($0, now: now) ? $0 : nil }
             let read = loader.readFile(path, place: placement.place(ofResolved: resolved)) { _, bytes in
                 previous.flatMap { $0.hash == StableHash.of(bytes) ? $0.file : nil }
             }
