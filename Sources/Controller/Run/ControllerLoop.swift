@@ -63,6 +63,7 @@ package actor ControllerLoop {
             } else if trigger == resync.trigger {
                 resync.advance(now: clock.now())
             }
+            resync.ran(trigger, for: clock.now().timeIntervalSince(started))
             let wake = nextWake(after: result, resync: resync)
             let changed = await wait(until: wake.date)
             trigger = changed == nil ? wake.trigger : .fileChange

@@ -68,4 +68,19 @@ struct ResyncScheduleTests {
         #expect(schedule.yields(to: schedule.due.addingTimeInterval(1.5)))
         #expect(!schedule.yields(to: schedule.due.addingTimeInterval(ResyncSchedule.deadlineFirst)))
     }
+
+    /// A step that took longer than `deadlineFirst` waits that long for deadlines due after it (plus half a second),
+    /// never more than `deadlineFirstAtMost`.
+    @Test func theWindowGrowsWithTheLongestStepOfItsKind() {
+        var schedule = ResyncSchedule(interval: .seconds(4), start: start)
+        #expect(schedule.trigger == .resyncSlice(ResyncSlice(index: 1, count: 4)))
+        schedule.ran(.resyncSlice(ResyncSlice(index: 1, count: 4)), for: 5)
+        #expect(schedule.yields(to: schedule.due.addingTimeInterval(5.4)))
+        #expect(!schedule.yields(to: schedule.due.addingTimeInterval(5.6)))
+        schedule.ran(.resync(slices: 4), for: 100)
+        for _ in 0..<3 { schedule.advance(now: start) }
+        #expect(schedule.trigger == .resync(slices: 4))
+        #expect(schedule.yields(to: schedule.due.addingTimeInterval(29)))
+        #expect(!schedule.yields(to: schedule.due.addingTimeInterval(ResyncSchedule.deadlineFirstAtMost)))
+    }
 }
