@@ -19,16 +19,14 @@ package struct SafetyBrake: Sendable, Equatable {
     /// Removes the held revocations from `plan` and returns them; none when the brake does not engage. `present`
     /// names every grant found this pass, valid or not.
     package func hold(_ plan: inout Plan, ledger: Ledger, present: Set<String>, now: Date) -> [Change] {
-        func vanished(_ grant: String) -> Bool { Self.vanished(grant, present: present, ledger: ledger, now: now) }
         // Only a pass that would revoke something vanished has anything to hold; every other pass (nearly all) is
         // spared counting the whole ledger.
-        let candidates = plan.changes.filter { $0.kind == .revoke && $0.grants.allSatisfy(vanished) }
-        guard !candidates.isEmpty else { return [] }
-        let inForce = ledger.entriesByBinding.values.filter { $0.undoneSince == nil }
-        let vanishing = Set(inForce.filter { !$0.grants.isEmpty && $0.grants.allSatisfy(vanished) }.map(\.binding))
-        guard vanishing.count >= minimum, Double(vanishing.count) > share * Double(max(1, inForce.count)) else {
-            return []
+        let candidates = plan.changes.filter {
+            $0.kind == .revoke && $0.grants.allSatisfy { Self.vanished($0, present: present, ledger: ledger, now: now) }
         }
+        guard !candidates.isEmpty else { return [] }
+        let (inForce, vanishing) = Self.vanishingBindings(ledger: ledger, present: present, now: now)
+        guard engages(vanishing: vanishing.count, of: inForce) else { return [] }
         let held = plan.changes.filter { $0.kind == .revoke && vanishing.contains($0.binding) }
         plan.changes.removeAll { $0.kind == .revoke && vanishing.contains($0.binding) }
         return held
@@ -38,11 +36,26 @@ package struct SafetyBrake: Sendable, Equatable {
     /// force and the tokens whose grants all vanished together, against the same share and minimum. A plan with no
     /// revocation to hold (its objects left alone this pass, or grants that hold only a token) still holds them.
     package func holdsTokens(ledger: Ledger, present: Set<String>, now: Date) -> Bool {
-        func vanished(_ grant: String) -> Bool { Self.vanished(grant, present: present, ledger: ledger, now: now) }
+        let (inForce, vanishing) = Self.vanishingBindings(ledger: ledger, present: present, now: now)
+        let tokens = ledger.tokens.keys.filter { Self.vanished($0, present: present, ledger: ledger, now: now) }
+        return engages(vanishing: vanishing.count + tokens.count, of: inForce + ledger.tokens.count)
+    }
+
+    /// At least `minimum` vanishing, and more than `share` of those in force.
+    private func engages(vanishing: Int, of inForce: Int) -> Bool {
+        vanishing >= minimum && Double(vanishing) > share * Double(max(1, inForce))
+    }
+
+    /// How many of the ledger's bindings are in force (not undone), and those whose grants all vanished.
+    private static func vanishingBindings(ledger: Ledger, present: Set<String>, now: Date) -> (
+        inForce: Int, vanishing: Set<Binding>
+    ) {
         let inForce = ledger.entriesByBinding.values.filter { $0.undoneSince == nil }
-        let bindings = inForce.filter { !$0.grants.isEmpty && $0.grants.allSatisfy(vanished) }.count
-        let count = bindings + ledger.tokens.keys.filter(vanished).count
-        return count >= minimum && Double(count) > share * Double(max(1, inForce.count + ledger.tokens.count))
+        let vanishing = inForce.filter { change in
+            !change.grants.isEmpty
+                && change.grants.allSatisfy { vanished($0, present: present, ledger: ledger, now: now) }
+        }
+        return (inForce.count, Set(vanishing.map(\.binding)))
     }
 
     /// A grant that simply vanished: not among those found this pass, and neither expired nor ended by the window the
