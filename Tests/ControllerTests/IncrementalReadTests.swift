@@ -89,6 +89,48 @@ struct IncrementalReadTests {
         #expect(!objects.isEmpty && objects.allSatisfy { $0.contains("loki-prod") }, "\(reads)")
     }
 
+    /// After a revocation the binding is watched for `undoneGrace`; its key asks to be read again when the watch ends
+    /// (`.requeue(after:)`), so a write still on its way that brought the access back is revoked again, and the entry
+    /// is forgotten only by a read that finds nothing came back.
+    @Test func theWatchAfterARevocationEndsWithARead() async throws {
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        let before = try await rows("loki-prod")
+        #expect(await reconciler.pass(trigger: .startup).applied == 1)
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        clock.jump(by: 3601)
+        let key = ReconcileKey.object(.dataSource("loki-prod"))
+        let revoked = await reconciler.pass(trigger: .timer(grant: "alice-logs", edge: "end"))
+        #expect(revoked.applied == 1 && Self.requeuedForAMinute(revoked.keys[key]), "\(revoked.keys)")
+        let watchEnd = try #require(revoked.nextRetry)
+        // The next pass reads back what was written; from then on events plan on what was seen.
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+
+        // A write of a controller that died lands late.
+        let client = simulator.client()
+        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(alice.id), level: "Query")
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        clock.jump(by: watchEnd.timeIntervalSince(clock.now()) + 0.01)
+        simulator.grafana.clearLog()
+        let due = await reconciler.pass(trigger: .backoff)
+        #expect(reads.contains { $0.contains("/access-control/datasources/loki-prod") }, "\(reads)")
+        #expect(due.applied == 1 && Self.requeuedForAMinute(due.keys[key]), "revoked again, watched again")
+        #expect(try await rows("loki-prod") == before)
+
+        clock.jump(by: 61)
+        let ended = await reconciler.pass(trigger: .backoff)
+        #expect(ended.applied == 0 && ended.keys[key] == .done && ended.nextRetry == nil, "\(ended.keys)")
+        #expect(await reconciler.ledgerSize == 0, "forgotten once a read found nothing came back")
+        #expect(try await rows("loki-prod") == before)
+    }
+
+    /// Requeued for the default watch (a minute after the revocation was confirmed, a moment after the pass began).
+    static func requeuedForAMinute(_ result: ReconcileResult?) -> Bool {
+        guard case .requeue(let after) = result else { return false }
+        return after >= .seconds(60) && after < .seconds(61)
+    }
+
     /// Facts held from earlier passes lack a user created since; a grant naming one reads them again (at most every
     /// few seconds between resyncs), and it is applied.
     @Test func aGrantNamingSomethingTheFactsLackReadsThemAgain() async throws {

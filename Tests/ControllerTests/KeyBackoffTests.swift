@@ -41,6 +41,21 @@ struct KeyBackoffTests {
         #expect(backoff.waiting.isEmpty, "due, and no pass touched it: nothing left to retry")
     }
 
+    @Test func aRequeuedKeyIsDueAtItsTimeAndIsNoFailure() {
+        var backoff = KeyBackoff(policy: RetryPolicy(base: .seconds(1), cap: .seconds(60)))
+        let key = ReconcileKey.object(.dataSource("loki-prod"))
+        backoff.record([key: .failed(KeyFailure(message: "500"))], now: start) { 0 }
+        backoff.record([key: .requeue(after: .seconds(60))], now: start.addingTimeInterval(1))
+        #expect(backoff.waiting.isEmpty && backoff.notDue(at: start.addingTimeInterval(2)).isEmpty)
+        #expect(backoff.nextDue == start.addingTimeInterval(61))
+        #expect(backoff.requeuedDue(at: start.addingTimeInterval(60)).isEmpty)
+        #expect(backoff.requeuedDue(at: start.addingTimeInterval(61)) == [key])
+        backoff.record([:], now: start.addingTimeInterval(30))
+        #expect(backoff.nextDue == start.addingTimeInterval(61), "not due yet: kept")
+        backoff.record([key: .done], now: start.addingTimeInterval(61))
+        #expect(backoff.nextDue == nil)
+    }
+
     @Test func eventsLeaveAFailingDataSourceAloneUntilItsRetryIsDue() async throws {
         let simulator = try SimulatorHarness()
         let directory = try TemporaryDirectory()

@@ -133,25 +133,40 @@ struct PlannerTests {
 
     @Test func accessThatComesBackAfterItWasUndoneIsRevokedAgain() {
         var held = ledger(.query, before: nil)
-        held.markUndone(Self.alice, at: Self.since, grace: 300)
+        held.markUndone(Self.alice, at: Self.since)
         let plan = Planner.plan(desired: [:], actual: [Self.alice: .query], ledger: held)
         #expect(summary(plan) == ["revoke Query>-"])
     }
 
     @Test func aNewGrantForAWatchedBindingIsAGrant() {
         var held = ledger(.query, before: nil)
-        held.markUndone(Self.alice, at: Self.since, grace: 300)
+        held.markUndone(Self.alice, at: Self.since)
         let plan = Planner.plan(desired: [Self.alice: want(.query)], actual: [:], ledger: held)
         #expect(summary(plan) == ["grant ->Query"])
     }
 
-    @Test func undoneEntriesAreForgottenAfterTheGracePeriod() {
+    @Test func undoneEntriesAreForgottenOnlyByAReadAfterTheGracePeriod() {
         var held = ledger(.query, before: nil)
-        held.markUndone(Self.alice, at: Self.since, grace: 300)
-        held.markUndone(Self.alice, at: Self.since.addingTimeInterval(100), grace: 300)
+        held.markUndone(Self.alice, at: Self.since)
+        held.markUndone(Self.alice, at: Self.since.addingTimeInterval(100))
         #expect(held.change(for: Self.alice)?.undoneSince == Self.since)
-        held.markUndone(Self.alice, at: Self.since.addingTimeInterval(300), grace: 300)
+        #expect(
+            held.watchesEnding(on: [Self.alice.resource], grace: 300) == [
+                Self.alice.resource: Self.since.addingTimeInterval(300)
+            ])
+        held.forgetWatches(undoneBy: Self.since.addingTimeInterval(-1), on: [Self.alice.resource])
+        #expect(held.change(for: Self.alice) != nil, "the watch has not ended")
+        held.forgetWatches(undoneBy: Self.since, on: [])
+        #expect(held.change(for: Self.alice) != nil, "its object was not read")
+        held.forgetWatches(undoneBy: Self.since, on: [Self.alice.resource])
         #expect(held.change(for: Self.alice) == nil)
+    }
+
+    @Test func aRevocationRestartsTheWatch() {
+        var held = ledger(.query, before: nil)
+        held.markUndone(Self.alice, at: Self.since)
+        held.markUndone(Self.alice, at: Self.since.addingTimeInterval(100), restarting: true)
+        #expect(held.change(for: Self.alice)?.undoneSince == Self.since.addingTimeInterval(100))
     }
 
     @Test func accessAlreadyGoneAtRevokeNeedsNoWrite() {

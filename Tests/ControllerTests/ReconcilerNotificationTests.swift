@@ -92,11 +92,14 @@ struct ReconcilerNotificationTests {
         // A restart remembers which marks were sent (the first controller still holds the state folder's lock).
         let restarted = makeReconciler()
         try await restarted.start(exclusive: false)
-        _ = await restarted.pass()
+        // The daemon's loop sends the notice for a revocation that does not land.
+        let loop = ControllerLoop(
+            reconciler: restarted, clock: clock, logger: Logger(minimumLevel: .error, clock: clock) { _ in })
+        _ = await loop.once()
         simulator.grafana.setFaults(Self.failingWrites)
         clock.jump(by: 10 * 60)
-        _ = await restarted.pass()
-        _ = await restarted.pass()
+        _ = await loop.once()
+        _ = await loop.once()
         seen = try await received(5)
         #expect(seen.count == 5, "\(seen)")
         #expect(
@@ -106,7 +109,7 @@ struct ReconcilerNotificationTests {
         #expect(seen[4].hasPrefix("revocation.failing g: alice@example.com still holds Query on prod-logs"))
 
         simulator.grafana.setFaults(FaultPlan())
-        let healed = await restarted.pass()
+        let healed = await loop.once()
         #expect(healed.isConverged)
         #expect(try await received(6, within: 0.3).count == 5, "a revocation that lands raises nothing more")
     }

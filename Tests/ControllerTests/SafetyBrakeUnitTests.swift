@@ -73,7 +73,7 @@ struct SafetyBrakeUnitTests {
 
     @Test func grantsStillPresentOrAlreadyUndoneAreNotCounted() {
         var ledger = ledger(20)
-        for index in 0..<5 { ledger.markUndone(Binding(.user(index), on: .dataSource("ds")), at: now, grace: 60) }
+        for index in 0..<5 { ledger.markUndone(Binding(.user(index), on: .dataSource("ds")), at: now) }
         var plan = revocations(0..<20)
         let present = Set((5..<12).map { "g\($0)" })
         #expect(

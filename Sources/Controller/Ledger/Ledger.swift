@@ -80,16 +80,33 @@ package struct Ledger: Sendable, Equatable, Codable {
         entries[binding] = nil
     }
 
-    /// Marks an entry undone at `now` (keeping the first time), and forgets it once it has stayed undone for `grace`.
-    package mutating func markUndone(_ binding: Binding, at now: Date, grace: TimeInterval) {
+    /// Marks an entry undone at `now`, keeping the first time (`restarting`: from now, as after a revocation). It is
+    /// watched until `forgetWatches` forgets it.
+    package mutating func markUndone(_ binding: Binding, at now: Date, restarting: Bool = false) {
         guard var entry = entries[binding] else { return }
-        let since = entry.undoneSince ?? now
-        if now.timeIntervalSince(since) >= grace {
-            entries[binding] = nil
-        } else {
-            entry.undoneSince = since
-            entries[binding] = entry
+        entry.undoneSince = restarting ? now : entry.undoneSince ?? now
+        entries[binding] = entry
+    }
+
+    /// Forgets the entries undone at `cutoff` or before on the objects in `read`: only a read of the object after
+    /// the watch ended shows that no write on its way brought the access back.
+    package mutating func forgetWatches(undoneBy cutoff: Date, on read: Set<Binding.Resource>) {
+        guard !read.isEmpty else { return }
+        let ended = entries.values.filter { entry in
+            entry.undoneSince.map { $0 <= cutoff } ?? false && read.contains(entry.binding.resource)
         }
+        for entry in ended { entries[entry.binding] = nil }
+    }
+
+    /// When each object's earliest watch ends, for the undone entries on the objects in `keys`.
+    package func watchesEnding(on keys: Set<Binding.Resource>, grace: TimeInterval) -> [Binding.Resource: Date] {
+        var ends: [Binding.Resource: Date] = [:]
+        for entry in entries.values where keys.contains(entry.binding.resource) {
+            guard let since = entry.undoneSince else { continue }
+            let end = since.addingTimeInterval(grace)
+            ends[entry.binding.resource] = min(ends[entry.binding.resource] ?? end, end)
+        }
+        return ends
     }
 
     private enum CodingKeys: String, CodingKey {

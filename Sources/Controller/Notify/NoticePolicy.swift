@@ -62,6 +62,26 @@ struct NoticePolicy {
             .expiring, status, "\(status.subject)'s access ends in \(left), at \(end.rfc3339)", now: now)
     }
 
+    /// One notice per binding whose removal is overdue (a failed write, Grafana down, held by the brake), raised
+    /// when it becomes overdue and again only after it was once removed: `notified` is what is still overdue and was
+    /// already said.
+    func revocationsFailing(_ overdue: [OverdueRevocation], notified: inout Set<Binding>, now: Date)
+        -> [GrantNotification]
+    {
+        notified.formIntersection(overdue.map(\.change.binding))
+        return overdue.filter { notified.insert($0.change.binding).inserted }.map { revocation in
+            let change = revocation.change
+            var notification = GrantNotification(
+                event: .revocationFailing, grant: change.grants.joined(separator: ", "), subject: change.subjectName,
+                resources: ["\(change.levelSet) on \(change.resourceName)"],
+                message: "\(change.subjectName) still holds \(change.levelSet) on \(change.resourceName), which should "
+                    + "have been removed: \(revocation.reason); grafana-jit keeps retrying",
+                expiresAt: revocation.end, time: now)
+            stamp(&notification)
+            return notification
+        }
+    }
+
     /// The instance and org this controller governs; the checkout's commit when the notification has none.
     func stamp(_ notification: inout GrantNotification) {
         notification.grafana = target.grafana

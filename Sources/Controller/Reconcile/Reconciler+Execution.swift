@@ -109,7 +109,7 @@ extension Reconciler {
                 }
                 metrics.permissionChanges.increment(change.kind.rawValue, "success")
                 observeLateness(of: change, confirmedAt: clock.now())
-                if change.kind == .revoke { ledger.markUndone(change.binding, at: clock.now(), grace: undoneGrace) }
+                if change.kind == .revoke { ledger.markUndone(change.binding, at: clock.now(), restarting: true) }
                 if change.kind == .lower, var held = ledger.change(for: change.binding), let level = change.to {
                     held.levelSet = level
                     ledger.record(held)
@@ -135,11 +135,11 @@ extension Reconciler {
                 logger.log(.info, .noteRecorded, ["kind": note.kind.rawValue, "message": note.message])
             }
             guard desired.bindings[note.binding] == nil else { continue }
-            // Raised by hand: no longer ours. Gone: watched for the grace period before being forgotten.
+            // Raised by hand: no longer ours. Gone: watched until a read after the grace period (`forgetWatches`).
             if note.kind == .raisedByHand {
                 ledger.forget(note.binding)
             } else {
-                ledger.markUndone(note.binding, at: clock.now(), grace: undoneGrace)
+                ledger.markUndone(note.binding, at: clock.now())
             }
         }
         return outcome

@@ -18,7 +18,7 @@ package struct ReconcilerConfiguration: Sendable {
     package var brakeShare = 0.5
     /// ...and at least this many bindings at once (so deleting one grant file is never held).
     package var brakeMinimum = 10
-    /// How long an undone binding stays in the ledger, watched, before it is forgotten.
+    /// How long an undone binding stays in the ledger, watched, before a read of its object may forget it.
     package var undoneGrace: Duration = .seconds(60)
     /// How long an on-call answer is reused before OnCall is asked again.
     package var onCallCache: Duration = .seconds(15)
@@ -63,6 +63,10 @@ package struct PassResult: Sendable {
     package var keys: [ReconcileKey: ReconcileResult] = [:]
     /// When the earliest failing key's retry falls due.
     package var nextRetry: Date?
+    /// Access that should no longer be in Grafana after the pass (a removal that failed, waited or was held).
+    package var overdue: [OverdueRevocation] = []
+    /// How many bindings the ledger holds after the pass.
+    package var ledgerEntries = 0
     package var error: String?
 
     /// Converged: nothing failed, nothing held, nothing waiting, no pass error.
@@ -75,6 +79,13 @@ package struct PassResult: Sendable {
     /// Grants that could not be applied because Grafana lacks their user, team or data source; retried on the
     /// next resync rather than at once.
     package var failedGrants: [String] { phases.filter { $0.value == .failed }.map(\.key).sorted() }
+}
+
+/// A binding whose removal is overdue after a pass: why, and when the last of its grants ended.
+package struct OverdueRevocation: Sendable {
+    package var change: LedgerChange
+    package var reason: String
+    package var end: Date?
 }
 
 /// Runs passes: files + Grafana + ledger + now → plan → writes, confirmed by reading back, with the ledger
@@ -117,8 +128,6 @@ package actor Reconciler {
     let incidents: (any IncidentAPI)?
     var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
     let notifier: Notifier?
-    /// Bindings whose overdue removal was notified, until they are no longer overdue.
-    var failingRemovals: Set<Binding> = []
     /// Bindings whose revocation the brake held in the last pass, so each is audited once while held.
     var brakeHeld: Set<Binding> = []
     /// What was last seen in Grafana, so an event reads only what it touches.
@@ -194,7 +203,8 @@ package actor Reconciler {
 
     var undoneGrace: TimeInterval { configuration.undoneGrace.timeInterval }
 
-    /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`). `files` is what changed in
+    /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`). What it came to is for its
+    /// caller (the daemon's loop, or `run --once` through it) to log, count and notice. `files` is what changed in
     /// the configured trees since the last pass, as the daemon's watcher saw it: a pass that reads incrementally
     /// reads only those files.
     package func pass(applying: Bool = true, trigger: PassTrigger = .request, files: FileChanges = .everything) async
@@ -259,6 +269,9 @@ package actor Reconciler {
             }
             // A failing key is left alone until its own retry is due; a start, resync or request tries them all.
             let waiting = incremental ? keyBackoff.notDue(at: now) : [:]
+            // A key that asked to be read again by now is read, not planned on what was last seen of it.
+            observed.forget(
+                keyBackoff.requeuedDue(at: now).compactMap { if case .object(let key) = $0 { key } else { nil } })
             // After a failed pass, what it decided may not have been planned: this one plans every object.
             let (actual, scope) = await actualState(
                 of: desired, slice: plansEverything ? .all : trigger.keySlice, leaving: Set(waiting.objects.keys))
@@ -287,6 +300,7 @@ package actor Reconciler {
             var outcome = try await execute(
                 plan, desired: desired, scope: scope, invalid: Set(rejected.keys), now: now)
             observed.forget(plan.changes.map(\.binding.resource))
+            ledger.forgetWatches(undoneBy: now.addingTimeInterval(-undoneGrace), on: actual.read)
             let heldTokens = tokensHeldByTheBrake(desired, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.held += heldTokens.count
             try await keepTokens(
@@ -301,7 +315,7 @@ package actor Reconciler {
                 blockers[key] = (failure, "retried at \(due) after it failed")
             }
             outcome.block(grantsOn: blockers, desired: desired, ledger: ledger)
-            result.keys = keyResults(read: actual, written: plan, outcome: outcome)
+            result.keys = keyResults(read: actual, written: plan, outcome: outcome, now: now)
             // The pass's own time: a key it left alone as not yet due is kept, however long the pass took.
             keyBackoff.record(result.keys, now: now)
             result.nextRetry = keyBackoff.nextDue
@@ -317,32 +331,21 @@ package actor Reconciler {
             // The desired state it computed is the memo's now: the changes it made are no longer told apart.
             plansEverything = true
             result.error = "\(error)"
-            logger.log(.error, .passFailed, trigger.fields.merging(["error": "\(error)"]) { $1 })
         }
         if applying {
-            let overdue = overdueAfter(result, incremental: trigger.readsIncrementally, now: now)
-            recordPassMetrics(result, overdue: overdue.count, now: now)
-            await notifier?.send(overdueNotices(overdue, reasons: removalErrors, passError: result.error, now: now))
+            result.overdue = overdueAfter(result, incremental: trigger.readsIncrementally, now: now).map { change in
+                let ends = change.grants.compactMap { ledger.grants[$0]?.end }
+                let reason = removalErrors[change.binding] ?? result.error ?? "the revocation did not land"
+                return OverdueRevocation(change: change, reason: reason, end: ends.max())
+            }
+            result.ledgerEntries = ledger.count
         }
         return result
     }
 
     /// `grafana` and `org` label values of this controller's series.
-    var targetLabels: (grafana: String, org: String) {
+    nonisolated var targetLabels: (grafana: String, org: String) {
         (configuration.target.grafana, configuration.target.org.map(String.init) ?? "")
-    }
-
-    /// Grants by phase, ledger size, overdue revocations and the last converged pass, for this instance and org.
-    private func recordPassMetrics(_ result: PassResult, overdue: Int, now: Date) {
-        let (grafana, org) = targetLabels
-        if result.error == nil {
-            var counts: [[String]: Double] = [:]
-            for phase in result.phases.values { counts[[phase.rawValue], default: 0] += 1 }
-            metrics.grants.replace(prefix: [grafana, org], with: counts)
-        }
-        metrics.ledgerEntries.set(Double(ledger.count), grafana, org)
-        metrics.overdueRevocations.set(Double(overdue), grafana, org)
-        if result.isConverged { metrics.lastSuccessfulPass.set(now.timeIntervalSince1970, grafana, org) }
     }
 
     /// Bindings the ledger holds, not undone, that the last computed desired state did not want or whose grants
@@ -421,14 +424,21 @@ package actor Reconciler {
             })
     }
 
-    /// Each object read or written this pass: failed when its read or one of its writes failed, else done; and each
-    /// token checked, as the token keeper found it.
-    private func keyResults(read actual: ActualState, written plan: Plan, outcome: ExecutionOutcome) -> [ReconcileKey:
-        ReconcileResult]
+    /// Each object read or written this pass: failed when its read or one of its writes failed; requeued for the end
+    /// of a watch on it after a revocation, when the pass that ends the watch reads it; else done. And each token
+    /// checked, as the token keeper found it.
+    private func keyResults(read actual: ActualState, written plan: Plan, outcome: ExecutionOutcome, now: Date)
+        -> [ReconcileKey: ReconcileResult]
     {
+        var touched = actual.read
+        for change in plan.changes { touched.insert(change.binding.resource) }
         var results: [ReconcileKey: ReconcileResult] = [:]
-        for key in actual.read { results[.object(key)] = .done }
-        for change in plan.changes { results[.object(change.binding.resource)] = .done }
+        for key in touched { results[.object(key)] = .done }
+        for (key, end) in ledger.watchesEnding(on: touched, grace: undoneGrace) {
+            // Whole milliseconds, rounded up: the pass it wakes must find the watch over.
+            let wait = Duration.milliseconds(Int64((max(0, end.timeIntervalSince(now)) * 1000).rounded(.up)))
+            results[.object(key)] = .requeue(after: wait)
+        }
         for (key, error) in actual.unreadable { results[.object(key)] = .failed(KeyFailure(error)) }
         for (key, failure) in outcome.failedKeys { results[.object(key)] = .failed(failure) }
         for (grant, result) in outcome.tokenResults { results[.token(grant: grant)] = result }

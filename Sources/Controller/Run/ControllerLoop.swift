@@ -2,8 +2,10 @@ import Foundation
 import GrafanaAPI
 
 /// The daemon: a pass now, then whenever a file changes (polled, debounced), a grant starts or ends, a step of the
-/// resync is due (`ResyncSchedule`), or a failing key's own retry falls due; after a failed pass, again with backoff.
-/// Stops between passes when asked.
+/// resync is due (`ResyncSchedule`), or a failing key's own retry or a requeued key falls due; after a failed pass,
+/// again with backoff.
+/// Stops between passes when asked. The one place that logs how each pass came out, records the pass's metrics and
+/// sends notices for revocations that are overdue; `run --once` runs its one pass through it too.
 package actor ControllerLoop {
     package struct Timing: Sendable {
         package var resync: Duration = .seconds(60)
@@ -22,9 +24,12 @@ package actor ControllerLoop {
     private let readiness: Readiness.Entry?
     private var stopRequested = false
     private var failures = 0
+    /// Bindings whose overdue removal was notified, until they are no longer overdue.
+    private var notifiedRemovals: Set<Binding> = []
 
+    /// `changes` is needed only by `run`: `once` watches nothing.
     package init(
-        reconciler: Reconciler, changes: any ChangeDetector, clock: any WallClock, logger: Logger,
+        reconciler: Reconciler, changes: any ChangeDetector = UnwatchedFiles(), clock: any WallClock, logger: Logger,
         timing: Timing = Timing(), readiness: Readiness.Entry? = nil
     ) {
         self.readiness = readiness
@@ -48,15 +53,8 @@ package actor ControllerLoop {
         while !stopRequested {
             let started = clock.now()
             let result = await reconciler.pass(trigger: trigger, files: files)
-            record(result, seconds: clock.now().timeIntervalSince(started))
+            await finish(result, trigger: trigger, started: started)
             failures = result.needsPassRetry ? failures + 1 : 0
-            // A pass that failed has said so (pass.failed); it did not complete.
-            if result.error == nil {
-                var fields = Self.summary(of: result, trigger: trigger)
-                fields["ledger"] = String(await reconciler.ledgerSize)
-                fields["durationMs"] = String(Int(clock.now().timeIntervalSince(started) * 1000))
-                logger.log(result.isConverged ? .info : .warning, .passCompleted, fields)
-            }
             // The start-up pass read every key, as a resync would: the resync's steps count from its end.
             if trigger == .startup {
                 resync = ResyncSchedule(interval: timing.resync, start: clock.now())
@@ -89,7 +87,7 @@ package actor ControllerLoop {
     }
 
     /// What `pass.completed` says of a pass: its counts, why it ran, which files it found changed, what is next.
-    package static func summary(of result: PassResult, trigger: PassTrigger) -> [String: String] {
+    private static func summary(of result: PassResult, trigger: PassTrigger) -> [String: String] {
         var fields = trigger.fields.merging([
             "applied": String(result.applied), "failed": String(result.failed), "held": String(result.held),
             "next": result.nextDeadline?.rfc3339 ?? "none",
@@ -105,15 +103,51 @@ package actor ControllerLoop {
         return fields
     }
 
-    /// controller-runtime's reconcile metrics: a pass is one reconciliation; one that held revocations back is
-    /// a requeue.
-    private func record(_ result: PassResult, seconds: TimeInterval) {
+    /// One pass, logged, counted and noticed as the daemon's are: `run --once`.
+    package func once() async -> PassResult {
+        let started = clock.now()
+        let result = await reconciler.pass(trigger: .request)
+        await finish(result, trigger: .request, started: started)
+        return result
+    }
+
+    /// What follows every pass: `pass.completed` (or `pass.failed`), the metrics, and a notice for each revocation
+    /// that became overdue.
+    private func finish(_ result: PassResult, trigger: PassTrigger, started: Date) async {
+        let seconds = clock.now().timeIntervalSince(started)
+        record(result, seconds: seconds, startedAt: started)
+        if let error = result.error {
+            logger.log(.error, .passFailed, trigger.fields.merging(["error": error]) { $1 })
+        } else {
+            var fields = Self.summary(of: result, trigger: trigger)
+            fields["ledger"] = String(result.ledgerEntries)
+            fields["durationMs"] = String(Int(seconds * 1000))
+            logger.log(result.isConverged ? .info : .warning, .passCompleted, fields)
+        }
+        guard let notifier = reconciler.notifier else { return }
+        let policy = await reconciler.noticePolicy
+        let notices = policy.revocationsFailing(result.overdue, notified: &notifiedRemovals, now: started)
+        await notifier.send(notices)
+    }
+
+    /// controller-runtime's reconcile metrics (a pass is one reconciliation; one that held revocations back is a
+    /// requeue), then this instance's: grants by phase, ledger size, overdue revocations, the last converged pass.
+    private func record(_ result: PassResult, seconds: TimeInterval, startedAt started: Date) {
         let metrics = reconciler.metrics
         let outcome = result.error != nil || result.failed > 0 ? "error" : result.held > 0 ? "requeue" : "success"
         metrics.reconciles.increment(ControllerMetrics.controller, outcome)
         if outcome == "error" { metrics.reconcileErrors.increment(ControllerMetrics.controller) }
         metrics.reconcileTime.observe(seconds, ControllerMetrics.controller)
         readiness?.passCompleted(reachedGrafana: result.reachedGrafana)
+        let (grafana, org) = reconciler.targetLabels
+        if result.error == nil {
+            var counts: [[String]: Double] = [:]
+            for phase in result.phases.values { counts[[phase.rawValue], default: 0] += 1 }
+            metrics.grants.replace(prefix: [grafana, org], with: counts)
+        }
+        metrics.ledgerEntries.set(Double(result.ledgerEntries), grafana, org)
+        metrics.overdueRevocations.set(Double(result.overdue.count), grafana, org)
+        if result.isConverged { metrics.lastSuccessfulPass.set(started.timeIntervalSince1970, grafana, org) }
     }
 
     /// Sleeps in check-sized steps until `deadline`, a change of the tree (then its burst settles; what changed),

@@ -13,7 +13,7 @@ package enum PassTrigger: Sendable, Equatable {
     case resyncSlice(ResyncSlice)
     /// Again after a failed pass, with backoff.
     case retry(attempt: Int)
-    /// A failing key's own retry is due (the keys not yet due are left alone).
+    /// A failing key's own retry, or a requeued key, is due (the failing keys not yet due are left alone).
     case backoff
     /// `run --once`, `plan` or `--dry-run`.
     case request

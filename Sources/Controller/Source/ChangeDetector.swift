@@ -27,6 +27,16 @@ package protocol ChangeDetector: Sendable {
     func takeChanges() -> FileChanges?
 }
 
+/// Watches nothing: for a loop that only runs `once`.
+package struct UnwatchedFiles: ChangeDetector {
+    package let checkInterval: Duration = .seconds(1)
+    package let namesPaths = true
+
+    package init() {}
+
+    package func takeChanges() -> FileChanges? { nil }
+}
+
 /// inotify where the kernel offers it, polling otherwise or when asked.
 package enum ChangeDetectors {
     package static func make(

@@ -81,12 +81,9 @@ struct RunCommand: Command {
             let converged = await withTaskGroup(of: Bool.self) { group in
                 for controller in controllers {
                     group.addTask {
-                        let result = await controller.reconciler.pass()
-                        if result.error == nil {
-                            controller.logger.log(
-                                result.isConverged ? .info : .warning, .passCompleted,
-                                ControllerLoop.summary(of: result, trigger: .request))
-                        }
+                        let loop = ControllerLoop(
+                            reconciler: controller.reconciler, clock: SystemClock(), logger: controller.logger)
+                        let result = await loop.once()
                         return result.isConverged && result.failedGrants.isEmpty
                     }
                 }
