@@ -93,4 +93,81 @@ struct SpreadResyncTests {
         let rows = try await client.permissions(on: .dataSource(uid))
         #expect(rows.contains { $0.principal == .user(alice.id) && $0.level == "Query" }, "\(rows)")
     }
+
+    /// What a step reads ahead (`ResyncPrefetch`) is not read again: the step plans on it and still puts drift back.
+    @Test func aStepReadAheadPlansOnWhatWasReadAhead() async throws {
+        let reconciler = try await converged()
+        let slice = ResyncSlice(index: 2, count: 4)
+        let uids = Self.uids.filter { slice.contains(.dataSource($0)) }
+        let uid = try #require(uids.first)
+        #expect(uids.count > 1)
+        let client = simulator.client()
+        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
+        try await client.setPermission(on: .dataSource(uid), principal: .user(alice.id), level: nil)
+        let ahead = await reconciler.prefetch(for: .resyncSlice(slice))
+        #expect(ahead?.objects.read.count == uids.count)
+        clock.jump(by: 15)
+        simulator.grafana.clearLog()
+        #expect(await reconciler.pass(trigger: .resyncSlice(slice), prefetched: ahead).applied == 1)
+        #expect(readSources == [uid], "only the write's read-back: \(readSources)")
+        let rows = try await client.permissions(on: .dataSource(uid))
+        #expect(rows.contains { $0.principal == .user(alice.id) && $0.level == "Query" }, "\(rows)")
+    }
+
+    /// An object a pass wrote after the read ahead began is read again by the step: the read ahead predates the
+    /// write, and planning on it would write again what is already there.
+    @Test func anObjectTouchedSinceTheReadAheadIsReadAgain() async throws {
+        let reconciler = try await converged()
+        let slice = ResyncSlice(index: 2, count: 4)
+        let uid = try #require(Self.uids.first { slice.contains(.dataSource($0)) })
+        let ahead = await reconciler.prefetch(for: .resyncSlice(slice))
+        try directory.write(
+            "repo/carol.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: carol-data}
+            spec: {subject: {user: carol@example.com}, access: [{dataSource: data-\(uid), permission: Query}], duration: 1h, reason: r}
+            """)
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 1)
+        clock.jump(by: 15)
+        simulator.grafana.clearLog()
+        let step = await reconciler.pass(trigger: .resyncSlice(slice), prefetched: ahead)
+        #expect(step.applied == 0 && writes == 0, "\(step.plan.changes)")
+        #expect(readSources == [uid], "only the object written since: \(readSources)")
+    }
+
+    /// The full resync takes the facts read ahead while the grants need the same ones.
+    @Test func theFullResyncUsesTheFactsReadAhead() async throws {
+        let reconciler = try await converged()
+        let ahead = await reconciler.prefetch(for: .resync(slices: 4))
+        #expect(ahead?.facts != nil)
+        clock.jump(by: 15)
+        simulator.grafana.clearLog()
+        #expect(await reconciler.pass(trigger: .resync(slices: 4), prefetched: ahead).error == nil)
+        #expect(!simulator.grafana.requestLog.contains { $0.path.hasPrefix("/api/org/users") })
+        #expect(readSources.isEmpty, "\(readSources)")
+        simulator.grafana.clearLog()
+        #expect(await reconciler.pass(trigger: .resync(slices: 4), prefetched: nil).error == nil)
+        #expect(simulator.grafana.requestLog.contains { $0.path.hasPrefix("/api/org/users") })
+    }
+
+    /// Facts read ahead lack what a grant written since needs (here a folder): the full resync reads them again.
+    @Test func factsReadAheadForOtherNeedsAreReadAgain() async throws {
+        let reconciler = try await converged()
+        let ahead = await reconciler.prefetch(for: .resync(slices: 4))
+        try directory.write(
+            "repo/folder.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: alice-folder}
+            spec: {subject: {user: alice@example.com}, access: [{folder: Production, permission: View}], duration: 1h, reason: r}
+            """)
+        clock.jump(by: 15)
+        simulator.grafana.clearLog()
+        #expect(await reconciler.pass(trigger: .resync(slices: 4), prefetched: ahead).error == nil)
+        let paths = simulator.grafana.requestLog.map(\.path)
+        #expect(paths.contains { $0.hasPrefix("/api/org/users") } && paths.contains { $0.hasPrefix("/api/folders") })
+    }
 }

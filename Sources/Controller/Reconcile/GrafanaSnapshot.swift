@@ -34,9 +34,33 @@ package struct GrafanaSnapshot: Sendable {
 
     package init() {}
 
+    /// Which facts the grants and policies need besides users, teams and data sources: folders (some grant names
+    /// one), service accounts (some grant asks for a token), and the members of the teams policies name.
+    package struct Needs: Sendable, Equatable {
+        var folders: Bool
+        var serviceAccounts: Bool
+        var memberTeams: Set<Glob>
+
+        package init(_ catalog: ResourceCatalog) {
+            let items = catalog.grants.flatMap(catalog.accessItems(of:))
+            folders = !GrafanaSnapshot.folderReferences(in: catalog).isEmpty
+            serviceAccounts = items.contains { item in
+                if case .serviceAccountToken = item.target { true } else { false }
+            }
+            memberTeams = Set(
+                catalog.policies.values.flatMap { $0.subjects.teams + ($0.approval?.approvers.teams ?? []) })
+        }
+    }
+
     /// One listing per kind, plus one member read per team a policy names: never one lookup per grant. Folders
     /// the listing lacks are looked up apart (`Reconciler.lookUpFolders`), so a failing one fails only its grants.
     package static func read(from grafana: any GrafanaAPI, for catalog: ResourceCatalog) async throws(GrafanaAPIError)
+        -> GrafanaSnapshot
+    {
+        try await read(from: grafana, needing: Needs(catalog))
+    }
+
+    package static func read(from grafana: any GrafanaAPI, needing needs: Needs) async throws(GrafanaAPIError)
         -> GrafanaSnapshot
     {
         var snapshot = GrafanaSnapshot()
@@ -45,20 +69,15 @@ package struct GrafanaSnapshot: Sendable {
         for source in try await grafana.dataSources() {
             snapshot.dataSources.add(source, uid: source.uid, name: source.name)
         }
-        let items = catalog.grants.flatMap(catalog.accessItems(of:))
-        if !folderReferences(in: catalog).isEmpty {
+        if needs.folders {
             for folder in try await grafana.folders() {
                 snapshot.folders.add(folder, uid: folder.uid, name: folder.title)
             }
         }
-        let asksForTokens = items.contains { item in
-            if case .serviceAccountToken = item.target { true } else { false }
-        }
-        if asksForTokens {
+        if needs.serviceAccounts {
             for account in try await grafana.serviceAccounts() { snapshot.serviceAccounts[account.name] = account }
         }
-        let globs = catalog.policies.values.flatMap { $0.subjects.teams + ($0.approval?.approvers.teams ?? []) }
-        for name in snapshot.teams.keys.sorted() where globs.contains(where: { $0.matches(name) }) {
+        for name in snapshot.teams.keys.sorted() where needs.memberTeams.contains(where: { $0.matches(name) }) {
             guard let team = snapshot.teams[name] else { continue }
             for member in try await grafana.teamMembers(team: team.id) {
                 snapshot.memberships[member.userId, default: []].insert(name)

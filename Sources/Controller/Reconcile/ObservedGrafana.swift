@@ -14,6 +14,11 @@ struct ObservedGrafana {
     var factsReadAt: Date?
     /// Each object's levels as last read; none for an object never read, or written or unreadable since.
     private var levels: [Binding.Resource: [Binding: Level]] = [:]
+    /// Counts every read, write and failure remembered: a read made ahead (`ResyncPrefetch`) is used only for the
+    /// objects nothing touched since it began.
+    private(set) var touches: UInt64 = 0
+    /// The count at each object's last touch.
+    private var lastTouch: [Binding.Resource: UInt64] = [:]
 
     /// Whether a pass may plan on the facts already held rather than read them: never after `refreshFacts` said a
     /// grant names something unknown, unless they were read less than `factsRefreshInterval` ago.
@@ -51,13 +56,32 @@ struct ObservedGrafana {
     mutating func remember(_ actual: ActualState, touching objects: Set<Binding.Resource>? = nil) {
         if let objects { levels = levels.filter { objects.contains($0.key) } }
         let seen = Self.byObject(actual.levels)
-        for object in actual.read { levels[object] = seen[object] ?? [:] }
-        for object in actual.unreadable.keys { levels[object] = nil }
+        for object in actual.read {
+            levels[object] = seen[object] ?? [:]
+            touch(object)
+        }
+        for object in actual.unreadable.keys {
+            levels[object] = nil
+            touch(object)
+        }
     }
 
     /// Objects just written (or whose write failed) are read again by the next pass.
     mutating func forget(_ objects: some Sequence<Binding.Resource>) {
-        for object in objects { levels[object] = nil }
+        for object in objects {
+            levels[object] = nil
+            touch(object)
+        }
+    }
+
+    /// Whether anything was remembered or forgotten of `object` after `touches` was `mark`.
+    func touched(_ object: Binding.Resource, since mark: UInt64) -> Bool {
+        lastTouch[object].map { $0 > mark } ?? false
+    }
+
+    private mutating func touch(_ object: Binding.Resource) {
+        touches += 1
+        lastTouch[object] = touches
     }
 
     static func byObject(_ levels: [Binding: Level]) -> [Binding.Resource: [Binding: Level]] {

@@ -124,7 +124,7 @@ package actor Reconciler {
     /// The grants checkout's commit and pull request, read again when the commit changes.
     var provenance: Provenance?
     /// The bindings the last pass that got that far wanted in Grafana.
-    private var lastDesired: [Binding: DesiredBinding]?
+    var lastDesired: [Binding: DesiredBinding]?
     let incidents: (any IncidentAPI)?
     var lastOnCall: (at: Date, schedules: [String], roster: OnCallRoster)?
     let notifier: Notifier?
@@ -206,10 +206,13 @@ package actor Reconciler {
     /// One full pass. With `applying` false it only plans (for `plan` and `--dry-run`). What it came to is for its
     /// caller (the daemon's loop, or `run --once` through it) to log, count and notice. `files` is what changed in
     /// the configured trees since the last pass, as the daemon's watcher saw it: a pass that reads incrementally
-    /// reads only those files.
-    package func pass(applying: Bool = true, trigger: PassTrigger = .request, files: FileChanges = .everything) async
-        -> PassResult
-    {
+    /// reads only those files. `prefetched` is what was read ahead of a resync step (`ResyncPrefetch`), used only by
+    /// the step it was read for.
+    package func pass(
+        applying: Bool = true, trigger: PassTrigger = .request, files: FileChanges = .everything,
+        prefetched: ResyncPrefetch? = nil
+    ) async -> PassResult {
+        let prefetched = prefetched.flatMap { $0.trigger == trigger ? $0 : nil }
         var result = PassResult()
         let now = clock.now()
         var removalErrors: [Binding: String] = [:]
@@ -239,7 +242,7 @@ package actor Reconciler {
             await readProvenance()
             await markUncommitted(catalog)
             await audit.setProvenance(provenance)
-            var snapshot = try await facts(for: catalog, reusing: incremental, now: now)
+            var snapshot = try await facts(for: catalog, reusing: incremental, prefetched: prefetched?.facts, now: now)
             result.reachedGrafana = true
             let roster = await onCallRoster(for: GrafanaSnapshot.schedules(in: catalog), now: now)
             let incidents = await incidentActivity(for: Set(catalog.grants.compactMap(\.incident)).sorted(), now: now)
@@ -274,7 +277,8 @@ package actor Reconciler {
                 keyBackoff.requeuedDue(at: now).compactMap { if case .object(let key) = $0 { key } else { nil } })
             // After a failed pass, what it decided may not have been planned: this one plans every object.
             let (actual, scope) = await actualState(
-                of: desired, slice: plansEverything ? .all : trigger.keySlice, leaving: Set(waiting.objects.keys))
+                of: desired, slice: plansEverything ? .all : trigger.keySlice, leaving: Set(waiting.objects.keys),
+                prefetched: prefetched)
             var plan = Planner.plan(desired: desired.bindings, actual: actual.levels, ledger: ledger, only: scope)
             // An object that could not be read is left as it is this pass; only the grants that need it wait.
             let withheld = Set(actual.unreadable.keys).union(waiting.objects.keys)

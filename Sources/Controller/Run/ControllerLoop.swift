@@ -50,9 +50,16 @@ package actor ControllerLoop {
         // What changed in the files since the last pass, when the detector names paths (else: read them all).
         var files: FileChanges = .everything
         var resync = ResyncSchedule(interval: timing.resync, start: clock.now())
+        // The next resync step's reads, made while passes for events go on (`ResyncPrefetch`).
+        var prefetch: (trigger: PassTrigger, task: Task<ResyncPrefetch?, Never>)?
         while !stopRequested {
+            var ahead: ResyncPrefetch?
+            if let next = prefetch, next.trigger == trigger {
+                ahead = await next.task.value
+                prefetch = nil
+            }
             let started = clock.now()
-            let result = await reconciler.pass(trigger: trigger, files: files)
+            let result = await reconciler.pass(trigger: trigger, files: files, prefetched: ahead)
             await finish(result, trigger: trigger, started: started)
             failures = result.needsPassRetry ? failures + 1 : 0
             // The start-up pass read every key, as a resync would: the resync's steps count from its end.
@@ -62,12 +69,18 @@ package actor ControllerLoop {
                 resync.advance(now: clock.now())
             }
             resync.ran(trigger, for: clock.now().timeIntervalSince(started))
+            if prefetch?.trigger != resync.trigger {
+                prefetch?.task.cancel()
+                let (reconciler, step) = (reconciler, resync.trigger)
+                prefetch = (step, Task { await reconciler.prefetch(for: step) })
+            }
             let wake = nextWake(after: result, resync: resync)
             let changed = await wait(until: wake.date)
             trigger = changed == nil ? wake.trigger : .fileChange
             // After a failed pass the files it was told of may not have been read: the next one reads them all.
             files = changes.namesPaths && result.error == nil ? changed ?? .paths([]) : .everything
         }
+        prefetch?.task.cancel()
     }
 
     /// The earliest of the resync's next step, the next grant deadline (also when due just after the step, which then
