@@ -5,7 +5,8 @@ extension Reconciler {
     /// Who holds access to the governed resources, marked against the ledger; updates the standing-access gauge.
     package func discover() async throws -> DiscoveryReport {
         let (catalog, _, _) = try loadCatalog(saving: false)
-        let report = try await StandingAccessScan(grafana: grafana, catalog: catalog) { await self.ledger }.run()
+        let scan = StandingAccessScan(grafana: grafana, catalog: catalog) { await self.settledLedger() }
+        let report = try await scan.run()
         let (grafana, org) = targetLabels
         metrics.standingAccess.replace(prefix: [grafana, org], with: report.standingCounts)
         logger.log(

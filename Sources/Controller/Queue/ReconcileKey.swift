@@ -30,3 +30,15 @@ extension Dictionary where Key == ReconcileKey {
         return result
     }
 }
+
+extension Binding.Resource {
+    /// The object as a message names it.
+    var words: String {
+        switch self {
+        case .dataSource(let uid): "data source \(uid)"
+        case .folder(let uid): "folder \(uid)"
+        case .team(let id): "team \(id)"
+        case .orgRole: "the organization's users"
+        }
+    }
+}

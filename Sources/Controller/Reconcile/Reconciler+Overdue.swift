@@ -26,7 +26,9 @@ extension Reconciler {
         plan.withhold(Set(actual.unreadable.keys))
         let grants = Set(overdue.entriesByBinding.values.flatMap(\.grants))
         let desired = DesiredState(ended: ledger.grants.filter { grants.contains($0.key) })
-        let outcome = try await execute(plan, desired: desired, scope: nil, invalid: [], now: now)
+        let outcome = try await lendingLedger(to: executor) { executor in
+            try await executor.execute(plan, desired: desired, scope: nil, invalid: [], now: now)
+        }
         observed.forget(plan.changes.map(\.binding.resource))
         try await saveLedger()
         logger.log(

@@ -102,6 +102,8 @@ package actor Reconciler {
     let storage: any StateStorage
     var lastValid: LastValidFiles
     var ledger = Ledger()
+    /// Nil while the ledger is here; while a stage holds it (`lendingLedger`), the readers waiting for it.
+    var ledgerWaiters: [CheckedContinuation<Void, Never>]?
     var statuses: [String: GrantStatus] = [:]
     /// Statuses are read at the first report, not at start: revoking what is overdue needs none of them, and reading
     /// 10,000 status files would delay it.
@@ -300,16 +302,22 @@ package actor Reconciler {
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
             if desired.changesRecords { ledger.grants = desired.records }
-            try await confirmInterruptedWrites(plan, actual: actual, now: now)
-            var outcome = try await execute(
-                plan, desired: desired, scope: scope, invalid: Set(rejected.keys), now: now)
+            var outcome = try await lendingLedger(to: executor) { executor in
+                try await executor.confirmInterruptedWrites(plan, actual: actual, now: now)
+                return try await executor.execute(
+                    plan, desired: desired, scope: scope, invalid: Set(rejected.keys), now: now)
+            }
             observed.forget(plan.changes.map(\.binding.resource))
             ledger.forgetWatches(undoneBy: now.addingTimeInterval(-undoneGrace), on: actual.read)
             let heldTokens = tokensHeldByTheBrake(desired, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.held += heldTokens.count
-            try await keepTokens(
-                desired.tokens, checkingAll: !incremental, leaving: Set(waiting.tokens.keys).union(heldTokens),
-                into: &outcome)
+            let leavingTokens = Set(waiting.tokens.keys).union(heldTokens)
+            let retryingTokens = Set(keyBackoff.waiting.tokens.keys).subtracting(leavingTokens)
+            try await lendingLedger(to: tokenKeeper) { keeper in
+                try await keeper.keep(
+                    desired.tokens, checkingAll: !incremental, retrying: retryingTokens, leaving: leavingTokens,
+                    into: &outcome)
+            }
             var blockers: [ReconcileKey: (KeyFailure, String)] = [:]
             for (key, error) in actual.unreadable {
                 blockers[.object(key)] = (KeyFailure(error), "which could not be read")
@@ -323,7 +331,7 @@ package actor Reconciler {
             // The pass's own time: a key it left alone as not yet due is kept, however long the pass took.
             keyBackoff.record(result.keys, now: now)
             result.nextRetry = keyBackoff.nextDue
-            sayWhenTokensRetry(&outcome)
+            TokenKeeper.sayWhenTokensRetry(in: &outcome, backoff: keyBackoff)
             removalErrors = outcome.removalErrors
             result.applied += outcome.applied
             result.failed = outcome.failed

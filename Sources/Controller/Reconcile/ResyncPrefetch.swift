@@ -30,7 +30,10 @@ extension Reconciler {
         else { return nil }
         var objects = Set<Binding.Resource>()
         for binding in desired.keys where slice.contains(binding.resource) { objects.insert(binding.resource) }
-        for binding in ledger.bindings where slice.contains(binding.resource) { objects.insert(binding.resource) }
+        // Not while a stage holds the ledger: its entries would be missing.
+        for binding in await settledLedger().bindings where slice.contains(binding.resource) {
+            objects.insert(binding.resource)
+        }
         var prefetch = ResyncPrefetch(trigger: trigger, mark: observed.touches)
         let (grafana, now) = (self.grafana, clock.now())
         if case .resync = trigger {

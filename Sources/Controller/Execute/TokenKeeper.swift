@@ -1,22 +1,36 @@
 import Foundation
 import GrafanaAPI
 
-/// Temporary service-account tokens: created when a grant becomes active, expiring in Grafana at the grant's end,
-/// written to one 0600 file per grant, deleted (token and file) when the grant ends. The key is only ever in the
-/// file: never in the ledger, logs, status or audit. Each grant's token is a key of its own (`ReconcileKey.token`):
-/// a failure sets only its backoff and fails only its grant.
-extension Reconciler {
+/// Keeps each grant's temporary service-account token: created when the grant becomes active, expiring in Grafana at
+/// the grant's end, written to one 0600 file per grant, deleted (token and file) when the grant ends. The key is only
+/// ever in the file: never in the ledger, logs, status or audit. Each grant's token is a key of its own
+/// (`ReconcileKey.token`): a failure sets only its backoff and fails only its grant. Works on the ledger the
+/// Reconciler lends it.
+struct TokenKeeper: LedgerStage, Sendable {
+    /// Listings and deletions go through a retrier; a creation goes to `writer` once, and a failed one is retried on
+    /// the token key's backoff.
+    let grafana: any GrafanaAPI
+    let writer: any GrafanaAPI
+    let clock: any WallClock
+    let logger: Logger
+    let audit: AuditLog
+    let fileSystem: any FileSystem
+    let storage: any StateStorage
+    /// Where the token files go, one per grant.
+    let secretsDirectory: String
+    var ledger = Ledger()
+
     /// Retires the tokens checked that are no longer current and creates those missing. A start, resync, retry or
     /// request (`checkingAll`) checks every token and lists the service accounts' tokens, which finds one deleted by
     /// hand; an event checks only those whose grant wants another token or none, whose creation's outcome is
-    /// unknown, or whose retry is due. Tokens of the grants in `waiting` are left alone until their retry is due.
-    /// Every step that changes Grafana saves the ledger first or right after; the pass saves it once more at its end.
-    func keepTokens(
-        _ desired: [String: DesiredToken], checkingAll: Bool, leaving waiting: Set<String>,
+    /// unknown, or whose retry is due (`retrying`). Tokens of the grants in `waiting` are left alone until their
+    /// retry is due. Every step that changes Grafana saves the ledger first or right after; the pass saves it once
+    /// more at its end.
+    mutating func keep(
+        _ desired: [String: DesiredToken], checkingAll: Bool, retrying: Set<String>, leaving waiting: Set<String>,
         into outcome: inout ExecutionOutcome
     ) async throws {
         let now = clock.now()
-        let retrying = Set(keyBackoff.waiting.tokens.keys).subtracting(waiting)
         let checked = Self.tokensToCheck(
             desired: desired, records: ledger.tokens, checkingAll: checkingAll, retrying: retrying, leaving: waiting)
         // Only a token that would be kept needs Grafana's word that it still exists; an event checks such a token
@@ -89,7 +103,9 @@ extension Reconciler {
     /// Removes the file first (the secret must stop being handed out), then the token in Grafana; a creation whose
     /// answer was lost is found by its name. The entry stays until Grafana confirms, and is retried on the token
     /// key's backoff.
-    private func retire(_ grant: String, _ record: TokenRecord, into outcome: inout ExecutionOutcome, now: Date) async {
+    private mutating func retire(
+        _ grant: String, _ record: TokenRecord, into outcome: inout ExecutionOutcome, now: Date
+    ) async {
         do {
             try fileSystem.removeFile(secretPath(grant))
             var tokenID = record.tokenID
@@ -101,7 +117,7 @@ extension Reconciler {
                 _ = try await grafana.deleteServiceAccountToken(serviceAccount: record.serviceAccountID, token: tokenID)
             }
             ledger.tokens[grant] = nil
-            try await saveLedger()
+            try await storage.saveLedger(ledger)
             if record.tokenID != nil {
                 try await audit.record([tokenEvent("token.deleted", grant: grant, record, now: now)])
                 outcome.changes[grant, default: []].append("token \(record.tokenName) deleted")
@@ -120,22 +136,24 @@ extension Reconciler {
 
     /// Write-ahead, then create with `secondsToLive` up to the grant's end, then the file. A file that cannot be
     /// written makes the token useless: it is deleted at once.
-    private func create(_ grant: String, _ want: DesiredToken, into outcome: inout ExecutionOutcome, now: Date) async {
+    private mutating func create(
+        _ grant: String, _ want: DesiredToken, into outcome: inout ExecutionOutcome, now: Date
+    ) async {
         var record = TokenRecord(
             serviceAccountID: want.serviceAccountID, serviceAccountName: want.serviceAccountName,
             tokenName: "grafana-jit-\(grant)-\(Int(now.timeIntervalSince1970))", tokenID: nil, expiresAt: want.end,
             subjectName: want.subjectName)
         do {
             ledger.tokens[grant] = record
-            try await saveLedger()
+            try await storage.saveLedger(ledger)
             let seconds = max(1, Int(want.end.timeIntervalSince(now).rounded(.down)))
             let created = try await writer.createServiceAccountToken(
                 serviceAccount: want.serviceAccountID, name: record.tokenName, secondsToLive: seconds)
             record.tokenID = created.id
             record.expiresAt = now.addingTimeInterval(TimeInterval(seconds))
             ledger.tokens[grant] = record
-            try await saveLedger()
-            try fileSystem.createDirectories(configuration.secretsDirectory)
+            try await storage.saveLedger(ledger)
+            try fileSystem.createDirectories(secretsDirectory)
             try fileSystem.writeAtomically(Array((created.key + "\n").utf8), to: secretPath(grant))
             try await audit.record([tokenEvent("token.created", grant: grant, record, now: now)])
             outcome.changes[grant, default: []].append(
@@ -155,7 +173,7 @@ extension Reconciler {
                 outcome.refusals[grant] = "token of \(want.serviceAccountName) refused by Grafana: \(error)"
                 ledger.tokens[grant] = nil
                 do {
-                    try await saveLedger()
+                    try await storage.saveLedger(ledger)
                 } catch {
                     logger.log(.error, .tokenFailed, ["grant": grant, "error": "\(error)"])
                 }
@@ -175,10 +193,10 @@ extension Reconciler {
         outcome.settle(tokenOf: grant, .failed(failure))
     }
 
-    /// A failed token's message says when it is tried again, known once the pass's results are recorded.
-    func sayWhenTokensRetry(_ outcome: inout ExecutionOutcome) {
+    /// A failed token's message says when it is tried again, known once the pass's results are recorded in `backoff`.
+    static func sayWhenTokensRetry(in outcome: inout ExecutionOutcome, backoff: KeyBackoff) {
         for (grant, result) in outcome.tokenResults {
-            guard case .failed = result, let due = keyBackoff.waiting[.token(grant: grant)]?.due else { continue }
+            guard case .failed = result, let due = backoff.waiting[.token(grant: grant)]?.due else { continue }
             outcome.errors[grant]? += "; retried at \(due.rfc3339)"
             outcome.refusals[grant]? += "; retried at \(due.rfc3339)"
         }
@@ -195,8 +213,8 @@ extension Reconciler {
         return event
     }
 
-    func secretPath(_ grant: String) -> String {
-        configuration.secretsDirectory + "/" + grant + ".token"
+    private func secretPath(_ grant: String) -> String {
+        secretsDirectory + "/" + grant + ".token"
     }
 }
 

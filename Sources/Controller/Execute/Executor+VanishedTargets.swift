@@ -4,7 +4,7 @@ import GrafanaAPI
 /// with 500 "Failed update org user" (pkg/api/org_users.go), and a permission on a deleted folder with 500 up to 12.1
 /// and 404 `folder.notFound` after (a deleted data source with 500). Retrying those as transient would spin until
 /// the deadline on every pass; one read tells instead.
-extension Reconciler {
+extension Executor {
     /// What one write came to.
     enum WriteAttempt {
         case written
@@ -50,7 +50,7 @@ extension Reconciler {
     }
 }
 
-extension Reconciler {
+extension Executor {
     /// "… no longer exists" when `read` answers not found; nil when it finds the object or fails otherwise.
     fileprivate static func absence(of what: String, _ read: () async throws(GrafanaAPIError) -> Void) async -> String?
     {

@@ -20,7 +20,7 @@ struct VanishedTargetTests {
         // olga (user 5) belongs to org 2 only: to org 1 she has left.
         #expect(try await !client.orgUsers().contains { $0.id == 5 })
         let restore = change(.revoke, Binding(.user(5), on: .orgRole), to: .viewer, resource: "organization")
-        guard case .vanished(let reason) = await Reconciler.attempt(restore, on: client) else {
+        guard case .vanished(let reason) = await Executor.attempt(restore, on: client) else {
             Issue.record("not seen as gone")
             return
         }
@@ -28,7 +28,7 @@ struct VanishedTargetTests {
         #expect(reason.contains("Failed update org user"))
         let alice = try await client.user(loginOrEmail: "alice")
         let present = change(.revoke, Binding(.user(alice.id), on: .orgRole), to: .viewer, resource: "organization")
-        guard case .written = await Reconciler.attempt(present, on: client) else {
+        guard case .written = await Executor.attempt(present, on: client) else {
             Issue.record("a member's role was not written")
             return
         }
@@ -41,7 +41,7 @@ struct VanishedTargetTests {
         let client = simulator.client()
         let alice = try await client.user(loginOrEmail: "alice")
         let revoke = change(.revoke, Binding(.user(alice.id), on: .folder("deleted")), to: nil, resource: "Deleted")
-        guard case .vanished(let reason) = await Reconciler.attempt(revoke, on: client) else {
+        guard case .vanished(let reason) = await Executor.attempt(revoke, on: client) else {
             Issue.record("not seen as gone")
             return
         }
@@ -52,6 +52,6 @@ struct VanishedTargetTests {
     @Test func aFolderThatExistsIsNotGone() async throws {
         let simulator = try SimulatorHarness()
         let change = change(.revoke, Binding(.user(1), on: .folder("prod")), to: nil, resource: "Production")
-        #expect(await Reconciler.vanishedTarget(of: change, in: simulator.client()) == nil)
+        #expect(await Executor.vanishedTarget(of: change, in: simulator.client()) == nil)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 
 /// A grant's service-account token is a key of its own: a token that fails waits on its own backoff and fails only
 /// its grant while the other grants are applied, and a pass started by an event touches only the tokens that need it.
-struct ReconcilerTokensTests {
+struct TokenKeeperTests {
     static let policy = """
         apiVersion: grafana-jit.io/v1alpha1
         kind: AccessPolicy
@@ -221,10 +221,10 @@ struct ReconcilerTokensTests {
             "current": record(), "moved": record(account: 5), "shorter": record(expiresAt: end.addingTimeInterval(60)),
             "unknown": record(tokenID: nil), "ended": record(), "due": record(), "waits": record(tokenID: nil),
         ]
-        let event = Reconciler.tokensToCheck(
+        let event = TokenKeeper.tokensToCheck(
             desired: desired, records: records, checkingAll: false, retrying: ["due"], leaving: ["waits"])
         #expect(event == ["due", "ended", "moved", "new", "shorter", "unknown"])
-        let resync = Reconciler.tokensToCheck(
+        let resync = TokenKeeper.tokensToCheck(
             desired: desired, records: records, checkingAll: true, retrying: [], leaving: [])
         #expect(resync == ["current", "due", "ended", "moved", "new", "shorter", "unknown", "waits"])
     }
