@@ -19,7 +19,7 @@ extension GrafanaRouter {
 
     func orgUsers() -> HTTPResponse {
         if let denied = require("org.users:read") { return denied }
-        return .json(200, object: limitedOrgUsers().map(orgUserDTO))
+        return .json(200, object: limitedOrgUsers().map(orgUserDTO), sortingKeys: false)
     }
 
     /// Hidden users are dropped after paging, as Grafana's `searchOrgUsersHelper` does: a page may come back
@@ -34,7 +34,7 @@ extension GrafanaRouter {
             200,
             object: [
                 "totalCount": users.count, "orgUsers": pageUsers.map(orgUserDTO), "page": page, "perPage": perPage,
-            ])
+            ], sortingKeys: false)
     }
 
     /// OSS lets any of several team/folder permission writers look users up; with an RBAC licence only readers.

@@ -25,12 +25,15 @@ package struct HTTPResponse: Sendable, Equatable {
             status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
     }
 
-    /// A JSON body from any `JSONSerialization`-compatible value, keys sorted like Grafana's errutil output.
-    package static func json(_ status: Int, object: Any, headers: [(String, String)] = []) -> HTTPResponse {
+    /// A JSON body from any `JSONSerialization`-compatible value, keys sorted like Grafana's errutil output unless
+    /// `sortingKeys` is false (Foundation sorts them by locale, which made a page of a thousand users take 150 ms).
+    package static func json(_ status: Int, object: Any, headers: [(String, String)] = [], sortingKeys: Bool = true)
+        -> HTTPResponse
+    {
+        let options: JSONSerialization.WritingOptions =
+            sortingKeys ? [.sortedKeys, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
         // Callers pass JSON-compatible values; "{}" only guards against a programming error.
-        let data =
-            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("{}".utf8)
         return HTTPResponse(
             status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(data))
     }

@@ -9,8 +9,9 @@ import GrafanaAPI
 package actor ControllerLoop {
     package struct Timing: Sendable {
         package var resync: Duration = .seconds(60)
-        /// Quiet time that ends a burst of file events.
-        package var debounce: Duration = .milliseconds(50)
+        /// Quiet time that ends a burst of file events: a git checkout's writes come microseconds apart, so a short
+        /// window still folds them, and an edit is applied within the latency goal (100 ms).
+        package var debounce: Duration = .milliseconds(20)
         package var retry = RetryPolicy(base: .seconds(1), cap: .seconds(60))
 
         package init() {}

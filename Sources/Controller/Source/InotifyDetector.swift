@@ -7,7 +7,8 @@ import Synchronization
 /// only that file; anything else (a folder created or removed, a root replaced, a lost event) asks for the whole
 /// tree, and new folders get watches of their own (inotify is not recursive).
 package final class InotifyDetector: ChangeDetector {
-    package let checkInterval: Duration = .milliseconds(20)
+    /// Events are gathered as they come; the daemon looks for them this often.
+    package let checkInterval: Duration = .milliseconds(10)
     package let namesPaths = true
     private let fd: Int32
     private let paths: [String]
