@@ -67,6 +67,9 @@ package struct AccessGrant: Sendable, Equatable {
         lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
     }
 
+    /// The very same value (not merely equal): one unchanged since it was decoded.
+    package func isIdentical(to other: AccessGrant) -> Bool { box === other.box }
+
     /// Long enough for a paragraph; short enough for audit lines and the CRD's `maxLength`.
     package static let maxReasonLength = 1024
 

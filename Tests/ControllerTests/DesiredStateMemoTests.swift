@@ -8,7 +8,9 @@ import Testing
 
 /// A decision reused from an earlier pass is the one deciding again would make: over random walks through time
 /// (across starts, ends and active-hours edges), file edits, policy changes and new facts, the desired state built
-/// with the memo equals the one built without it, step by step.
+/// with the memo equals the one built without it, step by step. Unchanged grant files decode to the very same
+/// values and the ledger's records keep their revision, as in the daemon, so most steps look only at the grants
+/// that changed or fell due.
 struct DesiredStateMemoTests {
     static let start = Date(rfc3339: "2027-03-26T05:00:00Z")!
 
@@ -70,8 +72,10 @@ struct DesiredStateMemoTests {
         var memo = DesiredState.Memo()
         var (remembered, fresh) = ([String: GrantRecord](), [String: GrantRecord]())
         var before: [Binding: DesiredBinding] = [:]
-        var (decisions, reuses) = (0, 0)
+        var (decisions, reuses, looked) = (0, 0, 0)
         let leads: [Duration] = [.seconds(900)]
+        var decodedFiles: [String: DecodedFile] = [:]
+        var revision: UInt64 = 1
         for step in 0..<60 {
             switch Int.random(in: 0..<11, using: &random) {
             case 0..<5: now.addTimeInterval(Double(Int.random(in: 1...7200, using: &random)))
@@ -83,12 +87,23 @@ struct DesiredStateMemoTests {
             case 9: grants[Int.random(in: 0..<grants.count, using: &random)] = nil
             default: withBob.toggle()
             }
-            let text = ([Self.policies(maxDuration: maxDuration)] + grants.compactMap { $0 })
-                .joined(separator: "\n---\n")
-            let catalog = ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "all.yaml")])
+            // One file per grant, each decoded once per content: an unchanged file gives the very same grant.
+            let texts = [Self.policies(maxDuration: maxDuration)] + grants.compactMap { $0 }
+            let files = texts.enumerated().map { index, text in
+                let path = String(format: "%03d.yaml", index)
+                let file = decodedFiles[path + text] ?? ResourceDecoder().decode(Array(text.utf8), path: path)
+                decodedFiles[path + text] = file
+                return file
+            }
+            let catalog = ResourceCatalog(files: files)
             let snapshot = Self.snapshot(withBob: withBob)
             let reused = DesiredState(
-                catalog: catalog, snapshot: snapshot, records: remembered, now: now, memo: &memo, noticeLeads: leads)
+                catalog: catalog, snapshot: snapshot, records: remembered, now: now, memo: &memo, noticeLeads: leads,
+                recordsRevision: revision)
+            if reused.changesRecords {
+                revision += 1
+                memo.recordsSaved(revision: revision)
+            }
             let decided = DesiredState(
                 catalog: catalog, snapshot: snapshot, records: fresh, now: now, noticeLeads: leads)
             #expect(reused.outcomes == decided.outcomes, "seed \(seed) step \(step)")
@@ -102,10 +117,12 @@ struct DesiredStateMemoTests {
             #expect(reused.nextDeadline?.edge == next?.edge, "seed \(seed) step \(step)")
             decisions += decided.decided
             reuses += decided.decided - reused.decided
+            looked += reused.looked
             (remembered, fresh) = (reused.records, decided.records)
             before = decided.bindings
         }
         #expect(reuses > decisions / 3, "the memo is used: \(reuses) of \(decisions) decisions reused")
+        #expect(looked < decisions / 2, "only changed or due grants looked at: \(looked) of \(decisions)")
     }
 
     /// A grant that asks twice for one binding (here Query and Edit on prod-logs) holds the higher level, also when

@@ -62,6 +62,19 @@ struct Deadlines: Sendable {
         return nil
     }
 
+    /// Takes out every edge at or before `now` and returns the grants of those still current.
+    mutating func takeDue(atOrBefore now: Date, current: (String) -> UInt64?) -> [String] {
+        var due: [String] = []
+        while let top = heap.first, top.date <= now {
+            if current(top.grant) == top.decision { due.append(top.grant) }
+            removeTop()
+        }
+        return due
+    }
+
+    /// How many edges it holds, stale ones included.
+    var count: Int { heap.count }
+
     private mutating func removeTop() {
         heap.swapAt(0, heap.count - 1)
         heap.removeLast()

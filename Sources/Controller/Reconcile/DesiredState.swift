@@ -14,6 +14,8 @@ package struct DesiredState: Sendable {
 
     /// How many grants were decided afresh (the others' decisions were reused from the memo).
     package private(set) var decided = 0
+    /// How many grants were looked at: every one, or only those changed or due (`Memo`).
+    package private(set) var looked = 0
     /// Whether some grant's record differs from the ledger's (first seen, activated, its window changed, expired).
     package private(set) var changesRecords = false
     /// Each grant's decision by number: a grant whose number is the same as in an earlier pass has the same content
@@ -118,12 +120,26 @@ package struct DesiredState: Sendable {
         fileprivate var accessFacts: AccessFacts?
         /// The previous pass's desired state, patched by the next.
         fileprivate var last: DesiredState?
+        /// The grants it was decided from (sorted by name), and when: the next pass looks again only at the grants
+        /// that are not the very same values, those whose decision stops holding by then (`expiries`), and those
+        /// whose record their decision changed (`unsettled`), while the context, the records and time go on alike.
+        fileprivate var lastGrants: [AccessGrant]?
+        fileprivate var lastNow: Date?
+        fileprivate var expiries = Deadlines()
+        fileprivate var unsettled: Set<String> = []
+        /// The ledger's revision of the grant records the last desired state was decided on or left (0: unknown).
+        fileprivate var recordsRevision: UInt64 = 0
 
         package init() {}
 
         /// Decides each grant afresh at the next pass; numbers are never given twice.
         package mutating func forget() {
             context += 1
+        }
+
+        /// The ledger now holds the grant records the last desired state left, as this revision.
+        package mutating func recordsSaved(revision: UInt64) {
+            recordsRevision = revision
         }
 
         /// A memo for a new context, numbering on from an earlier one so that no number is given twice.
@@ -143,13 +159,15 @@ package struct DesiredState: Sendable {
     /// longer holds and patching the previous pass's bindings, tokens, outcomes and deadlines with what changed.
     /// Leaves in `memo` the decisions of this pass unless `remembering` is false (a pass with no pass after it,
     /// such as `run --once`, need not hold 10,000 decisions).
+    /// `recordsRevision` is the ledger's revision of `records` (0: unknown, every grant is looked at).
     package init(
         catalog: ResourceCatalog, snapshot: GrafanaSnapshot, records: [String: GrantRecord], now: Date,
-        memo: inout Memo, remembering: Bool = true, noticeLeads: [Duration] = []
+        memo: inout Memo, remembering: Bool = true, noticeLeads: [Duration] = [], recordsRevision: UInt64 = 0
     ) {
         self.records = records
         if !remembering { memo = Memo(numberedAfter: memo.lastNumber) }
-        if !memo.holds(for: catalog, snapshot, leads: noticeLeads) {
+        let sameContext = memo.holds(for: catalog, snapshot, leads: noticeLeads)
+        if !sameContext {
             (memo.policies, memo.bundles, memo.facts) = (catalog.policies, catalog.bundles, snapshot.generation)
             (memo.onCall, memo.shiftEnds, memo.incidents) = (snapshot.onCall, snapshot.shiftEnds, snapshot.incidents)
             memo.leads = noticeLeads
@@ -167,7 +185,18 @@ package struct DesiredState: Sendable {
         var present: Set<String>?
         var matched = 0
         let leads = noticeLeads.map(\.timeInterval)
-        for grant in catalog.grants {
+        let looked: (grants: [AccessGrant], gone: [String])?
+        if sameContext, recordsRevision != 0, recordsRevision == memo.recordsRevision,
+            let lastNow = memo.lastNow, lastNow <= now, let lastGrants = memo.lastGrants
+        {
+            looked = Self.toLookAt(catalog.grants, since: lastGrants, now: now, memo: &memo)
+            assertLooksAtEveryChange(looked?.grants ?? [], catalog: catalog, records: records, now: now, memo: memo)
+        } else {
+            // Every grant is looked at: what is unsettled is found again.
+            (looked, memo.unsettled) = (nil, [])
+        }
+        self.looked = looked?.grants.count ?? catalog.grants.count
+        for grant in looked?.grants ?? catalog.grants {
             let known = records[grant.name]
             let earlier = memo.decisions[grant.name]
             if earlier != nil { matched += 1 }
@@ -178,6 +207,7 @@ package struct DesiredState: Sendable {
                     changesRecords = true
                     self.records[grant.name] = earlier.decided
                 }
+                if remembering, earlier.decided != earlier.record { memo.unsettled.insert(grant.name) }
                 continue
             }
             let key = Self.contentKey(of: grant, catalog: catalog)
@@ -202,10 +232,21 @@ package struct DesiredState: Sendable {
                 grant: grant, record: known ?? record, decided: decided, outcome: outcome, holding: holding,
                 decidedAt: now, validUntil: known == nil ? now : edge, number: memo.lastNumber, context: memo.context)
             replace(earlier, with: decision, patch: &patch, leads: leads)
-            if remembering { memo.decisions[grant.name] = decision }
+            if remembering {
+                memo.decisions[grant.name] = decision
+                if let until = decision.validUntil {
+                    memo.expiries.insert([.init(date: until, grant: grant.name, edge: "", decision: decision.number)])
+                }
+                if decision.decided != decision.record { memo.unsettled.insert(grant.name) }
+            }
         }
-        // Grants the memo knows that the catalog no longer holds: their files were deleted or broke.
-        if matched < memo.decisions.count {
+        if let gone = looked?.gone {
+            for name in gone {
+                replace(memo.decisions[name], with: nil, patch: &patch, leads: leads)
+                memo.decisions[name] = nil
+            }
+        } else if matched < memo.decisions.count {
+            // Grants the memo knows that the catalog no longer holds: their files were deleted or broke.
             let present = present ?? Set(catalog.grants.map(\.name))
             for (name, gone) in memo.decisions where !present.contains(name) {
                 replace(gone, with: nil, patch: &patch, leads: leads)
@@ -217,7 +258,67 @@ package struct DesiredState: Sendable {
         if let next = deadlines.next(after: now, grants: current.count, current: { current[$0] }) {
             nextDeadline = (next.date, next.grant, next.edge)
         }
-        if remembering { memo.last = self }
+        if remembering {
+            memo.last = self
+            (memo.lastGrants, memo.lastNow) = (catalog.grants, now)
+            memo.recordsRevision = changesRecords ? 0 : recordsRevision
+            if memo.expiries.count > 64 + 4 * memo.decisions.count {
+                let numbers = memo.decisions.mapValues(\.number)
+                var kept = Deadlines()
+                for (name, decision) in memo.decisions {
+                    guard let until = decision.validUntil else { continue }
+                    kept.insert([.init(date: until, grant: name, edge: "", decision: numbers[name] ?? 0)])
+                }
+                memo.expiries = kept
+            }
+        } else {
+            memo.lastGrants = nil
+        }
+    }
+
+    /// The grants to look at when the context, the records and time go on as in the last pass: those that are not
+    /// the very same values as then (changed, added), those whose decision stops holding by `now`, and those whose
+    /// decision changed their record; and the names of those gone. Both lists are sorted by name.
+    private static func toLookAt(_ grants: [AccessGrant], since last: [AccessGrant], now: Date, memo: inout Memo)
+        -> (grants: [AccessGrant], gone: [String])
+    {
+        let decisions = memo.decisions
+        var names = memo.unsettled.union(memo.expiries.takeDue(atOrBefore: now) { decisions[$0]?.number })
+        memo.unsettled = []
+        var (looked, gone) = ([AccessGrant](), [String]())
+        var (old, new) = (0, 0)
+        while old < last.count || new < grants.count {
+            if new == grants.count || (old < last.count && last[old].name < grants[new].name) {
+                gone.append(last[old].name)
+                old += 1
+            } else if old == last.count || grants[new].name < last[old].name {
+                looked.append(grants[new])
+                new += 1
+            } else {
+                if !grants[new].isIdentical(to: last[old]) || names.remove(grants[new].name) != nil {
+                    looked.append(grants[new])
+                }
+                (old, new) = (old + 1, new + 1)
+            }
+        }
+        return (looked, gone)
+    }
+
+    /// Every grant the memo would not reuse (the check of every pass before `toLookAt`) is looked at: checked in
+    /// debug builds, which every test runs.
+    private func assertLooksAtEveryChange(
+        _ looked: [AccessGrant], catalog: ResourceCatalog, records: [String: GrantRecord], now: Date, memo: Memo
+    ) {
+        #if DEBUG
+            let names = Set(looked.map(\.name))
+            for grant in catalog.grants where !names.contains(grant.name) {
+                let earlier = memo.decisions[grant.name]
+                assert(
+                    earlier?.context == memo.context && earlier?.grant == grant && records[grant.name] != nil
+                        && earlier?.record == records[grant.name] && earlier?.holds(at: now) == true,
+                    "the desired state skipped \(grant.name), which changed")
+            }
+        #endif
     }
 
     /// Counts what `earlier`, computed in the same pass on facts since read again, changed as changed here too.

@@ -255,7 +255,7 @@ package actor Reconciler {
                     (roster?.onCall, roster?.shiftEnds ?? [:], incidents)
                 return DesiredState(
                     catalog: catalog, snapshot: snapshot, records: ledger.grants, now: now, memo: &decisions,
-                    remembering: trigger != .request, noticeLeads: leads)
+                    remembering: trigger != .request, noticeLeads: leads, recordsRevision: ledger.revisions.grants)
             }
             if refreshesAll {
                 decisions.forget()
@@ -301,7 +301,10 @@ package actor Reconciler {
             try await auditNewlyHeld(held, now: now)
             // Windows are saved with the write-ahead entries: a crash before the pass ends must not let the next
             // start see the grants as new and restart their windows.
-            if desired.changesRecords { ledger.grants = desired.records }
+            if desired.changesRecords {
+                ledger.grants = desired.records
+                decisions.recordsSaved(revision: ledger.revisions.grants)
+            }
             var outcome = try await lendingLedger(to: executor) { executor in
                 try await executor.confirmInterruptedWrites(plan, actual: actual, now: now)
                 return try await executor.execute(
