@@ -162,6 +162,16 @@ struct PlannerTests {
         #expect(held.change(for: Self.alice) == nil)
     }
 
+    @Test func aWatchWithARevocationBegunIsKept() {
+        var held = ledger(.query, before: nil)
+        held.markUndone(Self.alice, at: Self.since)
+        var entry = try! #require(held.change(for: Self.alice))
+        entry.pending = .revoke
+        held.record(entry)
+        held.forgetWatches(undoneBy: Self.since.addingTimeInterval(600), on: [Self.alice.resource])
+        #expect(held.change(for: Self.alice) != nil, "the access came back and its revocation is not confirmed")
+    }
+
     @Test func aRevocationRestartsTheWatch() {
         var held = ledger(.query, before: nil)
         held.markUndone(Self.alice, at: Self.since)

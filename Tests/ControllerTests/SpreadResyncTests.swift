@@ -1,5 +1,6 @@
 import Foundation
 import GrafanaAPI
+import GrafanaSimulator
 import TestSupport
 import Testing
 
@@ -49,8 +50,9 @@ struct SpreadResyncTests {
     var writes: Int { simulator.grafana.requestLog.filter { $0.method != "GET" }.count }
 
     /// A reconciler that applied the grant and read its writes back.
-    func converged() async throws -> Reconciler {
-        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+    func converged(configure: (inout ReconcilerConfiguration) -> Void = { _ in }) async throws -> Reconciler {
+        let reconciler = Reconciler.testing(
+            in: directory, grafana: simulator.client(), clock: clock, configure: configure)
         try await reconciler.start()
         #expect(await reconciler.pass(trigger: .startup).applied == Self.uids.count)
         #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
@@ -169,5 +171,43 @@ struct SpreadResyncTests {
         #expect(await reconciler.pass(trigger: .resync(slices: 4), prefetched: ahead).error == nil)
         let paths = simulator.grafana.requestLog.map(\.path)
         #expect(paths.contains { $0.hasPrefix("/api/org/users") } && paths.contains { $0.hasPrefix("/api/folders") })
+    }
+
+    /// Facts a pass read after the read ahead began are newer: the full resync reads them again rather than plan
+    /// on the older ones.
+    @Test func factsOlderThanAPassesAreNotUsed() async throws {
+        let reconciler = try await converged()
+        let ahead = await reconciler.prefetch(for: .resync(slices: 4))
+        clock.jump(by: 1)
+        _ = await reconciler.pass(trigger: .request)
+        clock.jump(by: 14)
+        simulator.grafana.clearLog()
+        #expect(await reconciler.pass(trigger: .resync(slices: 4), prefetched: ahead).error == nil)
+        #expect(simulator.grafana.requestLog.contains { $0.path.hasPrefix("/api/org/users") })
+    }
+
+    /// A key on its backoff is not read ahead either; and when Grafana fails the facts, nothing is read ahead.
+    @Test func theReadAheadLeavesKeysOnTheirBackoff() async throws {
+        let reconciler = try await converged {
+            $0.retry = RetryPolicy(base: .milliseconds(1), cap: .milliseconds(2))
+            $0.writeDeadline = .milliseconds(10)
+            $0.keyRetry = RetryPolicy(base: .seconds(600), cap: .seconds(1200))
+        }
+        let slice = ResyncSlice(index: 2, count: 4)
+        let uids = Self.uids.filter { slice.contains(.dataSource($0)) }
+        // Failing paths are prefixes: one no other data source's path starts with.
+        let failingUID = try #require(uids.first { uid in !Self.uids.contains { $0 != uid && $0.hasPrefix(uid) } })
+        var faults = FaultPlan()
+        faults.failingPaths = ["/api/access-control/datasources/\(failingUID)": 500]
+        simulator.grafana.setFaults(faults)
+        clock.jump(by: 15)
+        let failing = await reconciler.pass(trigger: .resyncSlice(slice))
+        #expect(failing.waiting == 0 && failing.nextRetry != nil, "\(failing.keys)")
+        let ahead = await reconciler.prefetch(for: .resyncSlice(slice))
+        #expect(ahead?.objects.read == Set(uids.filter { $0 != failingUID }.map { .dataSource($0) }))
+        #expect(ahead?.objects.unreadable.isEmpty == true)
+        faults.failingPaths["/api/org/users"] = 500
+        simulator.grafana.setFaults(faults)
+        #expect(await reconciler.prefetch(for: .resync(slices: 4)) == nil)
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 extension Reconciler {
     /// Who holds access to the governed resources, marked against the ledger; updates the standing-access gauge.
     package func discover() async throws -> DiscoveryReport {
+        // The catalog keeps the ledger's copy of a name defined twice: not while a stage holds the ledger.
+        _ = await settledLedger()
         let (catalog, _, _) = try loadCatalog(saving: false)
         let scan = StandingAccessScan(grafana: grafana, catalog: catalog) { await self.settledLedger() }
         let report = try await scan.run()

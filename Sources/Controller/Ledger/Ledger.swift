@@ -88,12 +88,14 @@ package struct Ledger: Sendable, Equatable, Codable {
         entries[binding] = entry
     }
 
-    /// Forgets the entries undone at `cutoff` or before on the objects in `read`: only a read of the object after
-    /// the watch ended shows that no write on its way brought the access back.
+    /// Forgets the entries undone at `cutoff` or before on the objects in `read` (read by this pass, after the watch
+    /// ended, and not failing): only such a read shows that no write on its way brought the access back. An entry
+    /// with a write begun (a revocation of access that came back, not confirmed) is kept.
     package mutating func forgetWatches(undoneBy cutoff: Date, on read: Set<Binding.Resource>) {
         guard !read.isEmpty else { return }
         let ended = entries.values.filter { entry in
-            entry.undoneSince.map { $0 <= cutoff } ?? false && read.contains(entry.binding.resource)
+            entry.pending == nil && entry.undoneSince.map { $0 <= cutoff } ?? false
+                && read.contains(entry.binding.resource)
         }
         for entry in ended { entries[entry.binding] = nil }
     }

@@ -8,6 +8,8 @@ package struct ActualState: Sendable {
     package var unreadable: [Binding.Resource: GrafanaAPIError] = [:]
     /// Objects read this pass, with or without rows.
     package var read: Set<Binding.Resource> = []
+    /// Of those, the ones read ahead of the pass (`ResyncPrefetch`), before it began.
+    package var readAhead: Set<Binding.Resource> = []
 }
 
 extension ActualState {

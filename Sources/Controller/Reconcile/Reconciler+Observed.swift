@@ -15,7 +15,10 @@ extension Reconciler {
         }
         do {
             let needs = GrafanaSnapshot.Needs(catalog)
-            let ahead = prefetched.flatMap { $0.needs == needs ? $0 : nil }
+            // Not older than facts a pass read since the read ahead began, nor for other needs.
+            let ahead = prefetched.flatMap { facts in
+                facts.needs == needs && observed.factsReadAt.map { $0 <= facts.readAt } ?? true ? facts : nil
+            }
             var snapshot: GrafanaSnapshot
             if let ahead {
                 snapshot = ahead.snapshot
@@ -77,6 +80,7 @@ extension Reconciler {
         }
         var actual = await ActualState.read(objects: reading.subtracting(ahead.read), from: grafana)
         actual.read.formUnion(ahead.read)
+        actual.readAhead = ahead.read
         actual.levels.merge(ahead.levels) { now, _ in now }
         observed.remember(actual, touching: touching)
         var scope = reading.union(desired.changedBindings.map(\.resource)).union(brakeHeld.map(\.resource))

@@ -305,13 +305,17 @@ package actor Reconciler {
                 ledger.grants = desired.records
                 decisions.recordsSaved(revision: ledger.revisions.grants)
             }
+            // Touched before the writes too: a pass that fails during them still keeps a read made ahead off them.
+            observed.forget(plan.changes.map(\.binding.resource))
             var outcome = try await lendingLedger(to: executor) { executor in
                 try await executor.confirmInterruptedWrites(plan, actual: actual, now: now)
                 return try await executor.execute(
                     plan, desired: desired, scope: scope, invalid: Set(rejected.keys), now: now)
             }
             observed.forget(plan.changes.map(\.binding.resource))
-            ledger.forgetWatches(undoneBy: now.addingTimeInterval(-undoneGrace), on: actual.read)
+            ledger.forgetWatches(
+                undoneBy: now.addingTimeInterval(-undoneGrace),
+                on: actual.read.subtracting(actual.readAhead).subtracting(outcome.failedKeys.keys))
             let heldTokens = tokensHeldByTheBrake(desired, catalog: catalog, rejected: Set(rejected.keys), now: now)
             result.held += heldTokens.count
             let leavingTokens = Set(waiting.tokens.keys).union(heldTokens)

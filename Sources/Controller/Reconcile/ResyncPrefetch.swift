@@ -34,13 +34,18 @@ extension Reconciler {
         for binding in await settledLedger().bindings where slice.contains(binding.resource) {
             objects.insert(binding.resource)
         }
-        var prefetch = ResyncPrefetch(trigger: trigger, mark: observed.touches)
         let (grafana, now) = (self.grafana, clock.now())
+        // A key on its backoff is not read before its retry is due, ahead or not.
+        objects.subtract(keyBackoff.notDue(at: now).objects.keys)
+        var prefetch = ResyncPrefetch(trigger: trigger, mark: observed.touches)
         if case .resync = trigger {
             let needs = GrafanaSnapshot.Needs(catalog)
-            // A listing that fails here is read again by the step itself, which then fails with Grafana's answer.
-            if let snapshot = try? await GrafanaSnapshot.read(from: grafana, needing: needs) {
+            do {
+                let snapshot = try await GrafanaSnapshot.read(from: grafana, needing: needs)
                 prefetch.facts = ResyncPrefetch.Facts(snapshot: snapshot, needs: needs, readAt: now)
+            } catch {
+                // Grafana is failing: the step reads again itself, and fails with Grafana's answer.
+                return nil
             }
         }
         prefetch.objects = await ActualState.read(objects: objects, from: grafana)

@@ -1,5 +1,6 @@
 import Foundation
 import GrafanaAPI
+import Synchronization
 
 /// The daemon: a pass now, then whenever a file changes (polled, debounced), a grant starts or ends, a step of the
 /// resync is due (`ResyncSchedule`), or a failing key's own retry or a requeued key falls due; after a failed pass,
@@ -52,11 +53,12 @@ package actor ControllerLoop {
         var files: FileChanges = .everything
         var resync = ResyncSchedule(interval: timing.resync, start: clock.now())
         // The next resync step's reads, made while passes for events go on (`ResyncPrefetch`).
-        var prefetch: (trigger: PassTrigger, task: Task<ResyncPrefetch?, Never>)?
+        var prefetch: ReadAhead?
         while !stopRequested {
             var ahead: ResyncPrefetch?
             if let next = prefetch, next.trigger == trigger {
-                ahead = await next.task.value
+                // Not waited for: reads still going (a slow or failing Grafana) are the step's to make, as before.
+                if next.isFinished { ahead = await next.task.value } else { next.task.cancel() }
                 prefetch = nil
             }
             let started = clock.now()
@@ -72,8 +74,7 @@ package actor ControllerLoop {
             resync.ran(trigger, for: clock.now().timeIntervalSince(started))
             if prefetch?.trigger != resync.trigger {
                 prefetch?.task.cancel()
-                let (reconciler, step) = (reconciler, resync.trigger)
-                prefetch = (step, Task { await reconciler.prefetch(for: step) })
+                prefetch = ReadAhead(for: resync.trigger, by: reconciler)
             }
             let wake = nextWake(after: result, resync: resync)
             let changed = await wait(until: wake.date)
@@ -81,7 +82,33 @@ package actor ControllerLoop {
             // After a failed pass the files it was told of may not have been read: the next one reads them all.
             files = changes.namesPaths && result.error == nil ? changed ?? .paths([]) : .everything
         }
+        // Reads still going end before the loop does.
         prefetch?.task.cancel()
+        _ = await prefetch?.task.value
+    }
+
+    /// The reads of the next resync step, made ahead in a task of their own.
+    private final class ReadAhead: Sendable {
+        let trigger: PassTrigger
+        let task: Task<ResyncPrefetch?, Never>
+        private let finished: Finished
+
+        private final class Finished: Sendable {
+            let flag = Atomic<Bool>(false)
+        }
+
+        init(for trigger: PassTrigger, by reconciler: Reconciler) {
+            let finished = Finished()
+            self.trigger = trigger
+            self.finished = finished
+            task = Task {
+                let prefetch = await reconciler.prefetch(for: trigger)
+                finished.flag.store(true, ordering: .releasing)
+                return prefetch
+            }
+        }
+
+        var isFinished: Bool { finished.flag.load(ordering: .acquiring) }
     }
 
     /// The earliest of the resync's next step, the next grant deadline (also when due just after the step, which then
@@ -176,13 +203,15 @@ package actor ControllerLoop {
         return nil
     }
 
-    /// Waits until the tree stops changing for the debounce time (a few seconds at most), so a burst is one pass.
+    /// Waits until the tree stops changing for the debounce time (a few seconds at most), so a burst is one pass. A
+    /// detector that is looked at less often (polling) sets a longer quiet window: a shorter one would not be seen.
     private func settle(_ changed: FileChanges) async -> FileChanges {
         var changed = changed
         let limit = clock.now().addingTimeInterval(3)
+        let quiet = max(timing.debounce, changes.checkInterval).timeInterval
         while clock.now() < limit {
             // A cancelled sleep only shortens the settling; a stop is seen by the loop.
-            try? await clock.sleep(until: clock.now().addingTimeInterval(timing.debounce.timeInterval))
+            try? await clock.sleep(until: clock.now().addingTimeInterval(quiet))
             guard let more = changes.takeChanges() else { break }
             changed = changed.merging(more)
         }
