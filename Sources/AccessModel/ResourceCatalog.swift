@@ -167,6 +167,11 @@ package struct ResourceCatalog: Sendable, Equatable {
         return patched
     }
 
+    /// The grant named `name`, found by binary search.
+    package func grant(named name: String) -> AccessGrant? {
+        position(of: name).map { grants[$0] }
+    }
+
     /// Where the grant named `name` is in `grants` (sorted by name), if there.
     private func position(of name: String) -> Int? {
         let index = insertionIndex(of: name)

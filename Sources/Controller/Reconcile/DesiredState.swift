@@ -16,6 +16,9 @@ package struct DesiredState: Sendable {
     package private(set) var decided = 0
     /// How many grants were looked at: every one, or only those changed or due (`Memo`).
     package private(set) var looked = 0
+    /// The grants decided afresh or gone since the last report (`Memo.reported`): every other grant's decision is
+    /// the one it reported. Nil when unknown (every grant was looked at since, or nothing was reported yet).
+    package private(set) var redecided: Set<String>?
     /// Whether some grant's record differs from the ledger's (first seen, activated, its window changed, expired).
     package private(set) var changesRecords = false
     /// Each grant's decision by number: a grant whose number is the same as in an earlier pass has the same content
@@ -129,6 +132,8 @@ package struct DesiredState: Sendable {
         fileprivate var unsettled: Set<String> = []
         /// The ledger's revision of the grant records the last desired state was decided on or left (0: unknown).
         fileprivate var recordsRevision: UInt64 = 0
+        /// The grants decided afresh or gone since the last report (nil: unknown).
+        fileprivate var unreported: Set<String>?
 
         package init() {}
 
@@ -140,6 +145,11 @@ package struct DesiredState: Sendable {
         /// The ledger now holds the grant records the last desired state left, as this revision.
         package mutating func recordsSaved(revision: UInt64) {
             recordsRevision = revision
+        }
+
+        /// The last desired state's decisions were all reported.
+        package mutating func reported() {
+            unreported = []
         }
 
         /// A memo for a new context, numbering on from an earlier one so that no number is given twice.
@@ -196,6 +206,7 @@ package struct DesiredState: Sendable {
             (looked, memo.unsettled) = (nil, [])
         }
         self.looked = looked?.grants.count ?? catalog.grants.count
+        redecided = looked == nil ? nil : []
         for grant in looked?.grants ?? catalog.grants {
             let known = records[grant.name]
             let earlier = memo.decisions[grant.name]
@@ -259,6 +270,9 @@ package struct DesiredState: Sendable {
             nextDeadline = (next.date, next.grant, next.edge)
         }
         if remembering {
+            // Decided since the last report, however many passes failed before theirs.
+            memo.unreported = redecided.flatMap { mine in memo.unreported?.union(mine) }
+            redecided = memo.unreported
             memo.last = self
             (memo.lastGrants, memo.lastNow) = (catalog.grants, now)
             memo.recordsRevision = changesRecords ? 0 : recordsRevision
@@ -272,7 +286,7 @@ package struct DesiredState: Sendable {
                 memo.expiries = kept
             }
         } else {
-            memo.lastGrants = nil
+            (memo.lastGrants, redecided) = (nil, nil)
         }
     }
 
@@ -324,6 +338,7 @@ package struct DesiredState: Sendable {
     /// Counts what `earlier`, computed in the same pass on facts since read again, changed as changed here too.
     mutating func include(changesOf earlier: DesiredState) {
         changedBindings.formUnion(earlier.changedBindings)
+        if let theirs = earlier.redecided { redecided?.formUnion(theirs) } else { redecided = nil }
     }
 
     /// The bindings a patch touched: each one's entry before it, and those that lost a grant (their level and
@@ -338,6 +353,7 @@ package struct DesiredState: Sendable {
         _ earlier: Memo.Decision?, with decision: Memo.Decision?, patch: inout Patch, leads: [TimeInterval]
     ) {
         guard let name = earlier?.grant.name ?? decision?.grant.name else { return }
+        redecided?.insert(name)
         for held in earlier?.holding.bindings ?? [] {
             if patch.before[held.binding] == nil { patch.before[held.binding] = .some(bindings[held.binding]) }
             guard var entry = bindings[held.binding] else { continue }

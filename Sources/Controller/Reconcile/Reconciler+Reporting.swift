@@ -12,10 +12,10 @@ extension Reconciler {
             changes: outcome.changes, errors: outcome.errors, refusals: outcome.refusals, blocked: outcome.blocked)
         let previous = StatusReport.Previous(
             statuses: await loadedStatuses(), inputs: reportInputs, phases: reportPhases,
-            provenance: reportProvenance)
+            provenance: reportProvenance, noisy: reportNoisy, outside: reportOutside)
         // Handed over, so that the report updates them in place; a report that is not saved leaves none, and the
         // next one looks at every grant.
-        (reportInputs, reportPhases) = ([:], [:])
+        (reportInputs, reportPhases, reportNoisy) = ([:], [:], nil)
         let report = StatusReport(
             StatusReport.Pass(
                 catalog: catalog, desired: desired, writes: writes, fellBack: invalid, rejected: rejected,
@@ -30,6 +30,8 @@ extension Reconciler {
         try await saveStatuses(report.statuses)
         for status in report.statuses { statuses[status.name] = status }
         (reportInputs, reportPhases, reportProvenance) = (report.inputs, report.phases, provenance)
+        (reportNoisy, reportOutside) = (report.noisy, report.outside)
+        decisions.reported()
         await notifier?.send(report.notices)
         return report.phases
     }

@@ -145,6 +145,10 @@ package actor Reconciler {
     /// Each grant's phase in the last report, and the provenance it claimed.
     var reportPhases: [String: Phase] = [:]
     var reportProvenance: Provenance?
+    /// The grants whose last status input was not quiet (nil: unknown, the next report looks at every grant).
+    var reportNoisy: Set<String>?
+    /// The grants the last report gave a phase only for a status of a grant not in the catalog.
+    var reportOutside: Set<String> = []
     /// The next pass reads and plans every object, whatever started it: the last pass failed after deciding.
     var plansEverything = false
     /// Each failing key's backoff: an event's pass leaves it alone until its retry is due.

@@ -17,6 +17,12 @@ struct StatusReport {
     private(set) var notices: [GrantNotification] = []
     /// What each grant's status was made of, for the next pass's report.
     private(set) var inputs: [String: Input] = [:]
+    /// The grants whose input was not quiet (something written, failing, waiting or fallen back): the next report
+    /// looks at them again even when nothing else changed.
+    private(set) var noisy: Set<String> = []
+    /// The grants in `phases` only for a status this report built of a grant not in the catalog (deleted, or left
+    /// out for its errors): the next report has no phase for them unless it builds one again.
+    private(set) var outside: Set<String> = []
     private let policy: NoticePolicy
     private let now: Date
 
@@ -52,6 +58,10 @@ struct StatusReport {
         var inputs: [String: Input]
         var phases: [String: Phase] = [:]
         var provenance: Provenance?
+        /// The last report's `noisy`; nil when unknown (every grant is looked at).
+        var noisy: Set<String>?
+        /// The last report's `outside`.
+        var outside: Set<String> = []
     }
 
     /// The same every pass: where the controller writes, and how notices go.
@@ -93,48 +103,91 @@ struct StatusReport {
         }
     }
 
-    /// `previous` is consumed: its inputs become this report's, updated in place.
+    /// `previous` is consumed: its inputs become this report's, updated in place. When the desired state looked only
+    /// at the grants that changed or fell due (`DesiredState.redecided`), the report looks only at those, the ones
+    /// written, failing or waiting now, and the ones that were last time (`noisy`); every other grant keeps its phase
+    /// and status without a lookup.
     init(_ pass: Pass, previous: consuming Previous, settings: Settings, now: Date) {
         policy = NoticePolicy(
             target: settings.target, provenance: pass.provenance, expiryNotices: settings.expiryNotices)
         self.now = now
-        inputs = previous.inputs
-        previous.inputs = [:]
-        phases.reserveCapacity(pass.catalog.grants.count)
-        let fallbacks = Dictionary(pass.fellBack.map { ($0.path, $0) }) { first, _ in first }
         let written = Set(pass.writes.changes.keys).union(pass.writes.errors.keys).union(pass.writes.refusals.keys)
             .union(pass.writes.blocked.keys)
         let sameClaims = previous.provenance == pass.provenance
+        let seen = Seen(
+            written: written, fallbacks: Dictionary(pass.fellBack.map { ($0.path, $0) }) { first, _ in first },
+            sameClaims: sameClaims)
+        let onlyChanged: Set<String>? =
+            if sameClaims, pass.fellBack.isEmpty, pass.rejected.isEmpty, !settings.sendsNotices,
+                let redecided = pass.desired.redecided, let noisy = previous.noisy
+            {
+                redecided.union(written).union(noisy)
+            } else {
+                nil
+            }
+        #if DEBUG
+            var whole = onlyChanged == nil ? nil : copy previous
+            whole?.noisy = nil
+        #endif
+        inputs = previous.inputs
+        previous.inputs = [:]
+        if let names = onlyChanged {
+            (phases, noisy) = (previous.phases, previous.noisy ?? [])
+            previous.phases = [:]
+            for name in previous.outside { phases[name] = nil }
+            for name in names.sorted() {
+                if let grant = pass.catalog.grant(named: name) {
+                    // Set again by the look, or by the status it builds.
+                    let phase = phases.removeValue(forKey: name)
+                    look(at: grant, phase: phase, pass: pass, previous: previous, settings: settings, seen: seen)
+                    continue
+                }
+                (phases[name], inputs[name]) = (nil, nil)
+                noisy.remove(name)
+                guard let before = previous.statuses[name], before.phase == .active else { continue }
+                reportDeletion(name, previous: before, removalFailed: pass.writes.errors[name] != nil)
+            }
+        } else {
+            reportEveryGrant(pass, previous: previous, settings: settings, seen: seen)
+        }
+        for index in statuses.indices {
+            statuses[index].grafana = settings.target.grafana
+            statuses[index].org = settings.target.org
+        }
+        for status in statuses { phases[status.name] = phases[status.name] ?? status.phase }
+        outside = Set(statuses.lazy.map(\.name).filter { pass.catalog.grant(named: $0) == nil })
+        #if DEBUG
+            if let whole {
+                let full = StatusReport(pass, previous: whole, settings: settings, now: now)
+                let (mine, theirs) = (
+                    Dictionary(statuses.map { ($0.name, $0) }) { $1 },
+                    Dictionary(full.statuses.map { ($0.name, $0) }) { $1 }
+                )
+                assert(
+                    phases == full.phases && inputs == full.inputs && mine == theirs && noisy == full.noisy
+                        && outside == full.outside
+                        && events.count == full.events.count && phaseChanges.count == full.phaseChanges.count,
+                    "the report of the grants that changed differs from the whole report: phases "
+                        + "\(Set(phases.keys).union(full.phases.keys).filter { phases[$0] != full.phases[$0] }.map { "\($0): \(String(describing: phases[$0])) vs \(String(describing: full.phases[$0]))" }), inputs "
+                        + "\(Set(inputs.keys).union(full.inputs.keys).filter { inputs[$0] != full.inputs[$0] }.map { "\($0): \(String(describing: inputs[$0])) vs \(String(describing: full.inputs[$0])) redecided \(String(describing: pass.desired.redecided)) written \(written)" }), statuses "
+                        + "\(Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }), noisy "
+                        + "\(noisy.symmetricDifference(full.noisy))")
+            }
+        #endif
+    }
+
+    /// Every grant looked at: a first report, a new provenance, files fallen back, grants rejected, notices to send
+    /// (an active grant's marks come due with time), or a desired state that looked at every grant.
+    private mutating func reportEveryGrant(
+        _ pass: Pass, previous: borrowing Previous, settings: Settings, seen: Seen
+    ) {
+        phases.reserveCapacity(pass.catalog.grants.count)
         var reported = 0
         for grant in pass.catalog.grants {
-            // Decided as last pass, with nothing written, waiting or fallen back then or now: last pass's status, at
-            // the cost of a few lookups (10,000 grants are looked at every pass).
-            if sameClaims, !written.contains(grant.name), let phase = previous.phases[grant.name],
-                let before = inputs[grant.name], before.isQuiet,
-                before.decision == pass.desired.decisionNumbers[grant.name],
-                fallbacks.isEmpty || fallbacks[grant.metadata.location.file] == nil,
-                !settings.sendsNotices || phase != .active
-            {
-                phases[grant.name] = phase
+            let phase = previous.phases[grant.name]
+            if look(at: grant, phase: phase, pass: pass, previous: previous, settings: settings, seen: seen) {
                 reported += 1
-                continue
             }
-            guard let decision = pass.desired.outcomes[grant.name] else { continue }
-            reported += 1
-            let fallback = fallbacks[grant.metadata.location.file]
-            let input = Input(
-                decision: pass.desired.decisionNumbers[grant.name], changes: pass.writes.changes[grant.name],
-                error: pass.writes.errors[grant.name], refusal: pass.writes.refusals[grant.name],
-                blocked: pass.writes.blocked[grant.name]?.message, fallback: fallback?.errors.first?.message,
-                claim: pass.provenance?.claim(for: grant.name))
-            let (before, last) = (previous.statuses[grant.name], inputs.updateValue(input, forKey: grant.name))
-            // Made of the same as last pass's, the status is last pass's: not built, compared or written again.
-            // An active grant with expiry notices to send is looked at each pass: its marks come due with time.
-            if let before, last == input, !settings.sendsNotices || decision.phase != .active {
-                phases[grant.name] = before.phase
-                continue
-            }
-            report(grant, decision, pass: pass, previous: before, fallback: fallback)
         }
         for (name, problem) in pass.rejected.sorted(by: { $0.key < $1.key }) {
             reportInvalid(name, problem, previous: previous.statuses[name])
@@ -146,11 +199,52 @@ struct StatusReport {
             guard let before = previous.statuses[name], before.phase == .active else { continue }
             reportDeletion(name, previous: before, removalFailed: pass.writes.errors[name] != nil)
         }
-        for index in statuses.indices {
-            statuses[index].grafana = settings.target.grafana
-            statuses[index].org = settings.target.org
+    }
+
+    /// What the pass did that every grant's look needs.
+    private struct Seen {
+        /// Grants written, failing, refused or waiting this pass.
+        var written: Set<String>
+        /// Files fallen back to their last valid content, by path.
+        var fallbacks: [String: DecodedFile]
+        /// The checkout's provenance is the last report's.
+        var sameClaims: Bool
+    }
+
+    /// One valid grant's status (`phase`: its phase in the last report); returns whether it was reported (it has an
+    /// outcome).
+    @discardableResult
+    private mutating func look(
+        at grant: AccessGrant, phase: Phase?, pass: Pass, previous: borrowing Previous, settings: Settings, seen: Seen
+    ) -> Bool {
+        let fallback = seen.fallbacks.isEmpty ? nil : seen.fallbacks[grant.metadata.location.file]
+        // Decided as last pass, with nothing written, waiting or fallen back then or now: last pass's status, at
+        // the cost of a few lookups.
+        if seen.sameClaims, !seen.written.contains(grant.name),
+            let phase, let before = inputs[grant.name], before.isQuiet,
+            before.decision == pass.desired.decisionNumbers[grant.name], fallback == nil,
+            !settings.sendsNotices || phase != .active
+        {
+            phases[grant.name] = phase
+            noisy.remove(grant.name)
+            return true
         }
-        for status in statuses { phases[status.name] = phases[status.name] ?? status.phase }
+        guard let decision = pass.desired.outcomes[grant.name] else { return false }
+        let input = Input(
+            decision: pass.desired.decisionNumbers[grant.name], changes: pass.writes.changes[grant.name],
+            error: pass.writes.errors[grant.name], refusal: pass.writes.refusals[grant.name],
+            blocked: pass.writes.blocked[grant.name]?.message, fallback: fallback?.errors.first?.message,
+            claim: pass.provenance?.claim(for: grant.name))
+        if input.isQuiet { noisy.remove(grant.name) } else { noisy.insert(grant.name) }
+        let (before, last) = (previous.statuses[grant.name], inputs.updateValue(input, forKey: grant.name))
+        // Made of the same as last pass's, the status is last pass's: not built, compared or written again.
+        // An active grant with expiry notices to send is looked at each pass: its marks come due with time.
+        if let before, last == input, !settings.sendsNotices || decision.phase != .active {
+            phases[grant.name] = before.phase
+            return true
+        }
+        report(grant, decision, pass: pass, previous: before, fallback: fallback)
+        return true
     }
 
     /// A valid grant's status; a new phase is logged, audited and perhaps notified.
