@@ -15,7 +15,7 @@ struct LastValidJournal {
     static let legacySuffix = ".yaml"
 
     /// One copy to append, under its source path's key.
-    struct Copy: Equatable {
+    struct Copy {
         var key: String
         var bytes: [UInt8]
         var hash: UInt64
