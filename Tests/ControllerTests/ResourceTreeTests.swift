@@ -198,7 +198,7 @@ struct ResourceTreeTests {
     }
 }
 
-/// The local file system, except that it refuses to replace files (last-valid copies) while `refusing` is set.
+/// The local file system, except that it refuses to write or append (the last-valid journal) while `refusing` is set.
 final class RefusingCopies: FileSystem {
     let local = LocalFileSystem()
     let refusing = Mutex(false)
@@ -212,13 +212,14 @@ final class RefusingCopies: FileSystem {
         try local.contents(of: path, limit: limit, followingLinks: followingLinks)
     }
     func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
+        if refusing.withLock({ $0 }) { throw .system(call: "rename", path: path, errno: ENOSPC) }
         try local.writeAtomically(bytes, to: path)
     }
     func replace(_ bytes: [UInt8], at path: String) throws(FileSystemError) {
-        if refusing.withLock({ $0 }) { throw .system(call: "rename", path: path, errno: ENOSPC) }
         try local.replace(bytes, at: path)
     }
     func appendDurably(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
+        if refusing.withLock({ $0 }) { throw .system(call: "write", path: path, errno: ENOSPC) }
         try local.appendDurably(bytes, to: path)
     }
     func createDirectory(_ path: String) throws(FileSystemError) { try local.createDirectory(path) }

@@ -44,34 +44,42 @@ struct StateWritesTests {
         #expect(result.error == nil)
     }
 
+    /// The last-valid journal's inode and size: an append keeps the one and grows the other.
+    func journal() throws -> (inode: Int, size: Int) {
+        let path = directory.path + "/state/last-valid/" + LastValidJournal.fileName
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return ((attributes[.systemFileNumber] as? Int) ?? -1, (attributes[.size] as? Int) ?? -1)
+    }
+
     @Test func aRestartOverUnchangedFilesRewritesNoStatusAndNoLastValidCopy() async throws {
         try await runOnePass()
         let statuses = try inodes(under: "status")
-        let copies = try inodes(under: "last-valid")
+        let copies = try journal()
         #expect(statuses.count == 2)
-        #expect(copies.count == 3)
+        #expect(try inodes(under: "last-valid").count == 1, "one journal holds every copy")
         try await runOnePass()
         #expect(try inodes(under: "status") == statuses)
-        #expect(try inodes(under: "last-valid") == copies)
+        #expect(try journal() == copies)
     }
 
     @Test func aChangedFileRewritesOnlyItsOwnStatusAndCopy() async throws {
         try await runOnePass()
         let statuses = try inodes(under: "status")
-        let copies = try inodes(under: "last-valid")
-        try directory.write(
-            "repo/bob.yaml",
-            """
+        let copies = try journal()
+        let text = """
             apiVersion: grafana-jit.io/v1alpha1
             kind: AccessGrant
             metadata: {name: bob-logs}
             spec: {subject: {user: bob@example.com}, access: [{dataSource: prod-logs, permission: Query}], duration: 1h, reason: r}
-            """)
+            """
+        try directory.write("repo/bob.yaml", text)
         try await runOnePass()
         let statusesAfter = try inodes(under: "status")
         #expect(statusesAfter["alice-logs.json"] == statuses["alice-logs.json"])
         #expect(statusesAfter["bob-logs.json"] != statuses["bob-logs.json"])
-        let copiesAfter = try inodes(under: "last-valid")
-        #expect(copiesAfter.filter { copies[$0.key] != $0.value }.count == 1)
+        let after = try journal()
+        #expect(after.inode == copies.inode, "appended, not rewritten")
+        #expect(after.size > copies.size + text.utf8.count, "bob's copy is appended")
+        #expect(after.size < copies.size + 2 * text.utf8.count, "and only bob's")
     }
 }

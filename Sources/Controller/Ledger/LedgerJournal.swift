@@ -60,7 +60,8 @@ enum LedgerJournal {
                 result.append(Record(token: name, record: nil))
             }
         }
-        return result.sorted { sortKey($0) < sortKey($1) }
+        // Each key built once: built per comparison, they took 0.2 s of a 10,000-grant cold pass (issue 17).
+        return result.map { (sortKey($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     private static func sortKey(_ record: Record) -> String {

@@ -6,6 +6,9 @@ import Foundation
 package struct LastValidFiles: Sendable {
     private let directory: String
     private let fileSystem: any FileSystem
+    private var journal: LastValidJournal
+    /// The copies the current read found to save, appended together when it ends.
+    private var unsaved: [(path: String, copy: LastValidJournal.Copy)] = []
     /// What is saved for each source path, as a hash, so unchanged files cost no disk access.
     private var saved: [String: UInt64] = [:]
     /// Each file's content hash in the latest read (unreadable files are left out), to tell which files changed.
@@ -25,6 +28,7 @@ package struct LastValidFiles: Sendable {
     package init(stateDirectory: String, fileSystem: any FileSystem) {
         directory = stateDirectory + "/last-valid"
         self.fileSystem = fileSystem
+        journal = LastValidJournal(directory: directory, fileSystem: fileSystem)
     }
 
     /// Reads and decodes every file; a file with errors is replaced by its last valid content when there is one.
@@ -49,6 +53,8 @@ package struct LastValidFiles: Sendable {
         let (knownTree, knownLast) = (tree, last)
         (tree, last) = (nil, nil)
         reads += 1
+        unsaved = []
+        defer { journal.forgetCachedBytes() }
         if saving { try fileSystem.createDirectory(directory) }
         // Paths inotify named, applied to the last read: only they are looked at. Anything a path cannot settle
         // (see `ResourceTree.updating`) reads the whole tree again.
@@ -58,6 +64,7 @@ package struct LastValidFiles: Sendable {
         {
             let result = try patch(
                 knownLast, with: paths, in: known, sources, loader: loader, saving: saving, now: now)
+            try saveCopies()
             (tree, last, patchedPaths) = (known, result, paths)
             return result
         }
@@ -89,6 +96,7 @@ package struct LastValidFiles: Sendable {
             files.append(file)
             if let fell { fellBack.append(fell) }
         }
+        try saveCopies()
         (tree, last) = (walked, (files, fellBack))
         return (files, fellBack)
     }
@@ -123,7 +131,15 @@ package struct LastValidFiles: Sendable {
         return (files, fellBack)
     }
 
-    /// Remembers one file's read, saves its copy when it decoded cleanly and changed, and returns the file to use:
+    /// Appends the copies this read found to save, and only then counts them as saved.
+    private mutating func saveCopies() throws(FileSystemError) {
+        try journal.append(unsaved.map(\.copy))
+        for (path, copy) in unsaved { saved[path] = copy.hash }
+        unsaved = []
+    }
+
+    /// Remembers one file's read, marks its copy for saving when it decoded cleanly and changed, and returns the file
+    /// to use:
     /// itself, or its last valid content (then also the failed read, as fallen back).
     private mutating func settle(
         _ read: ResourceLoader.FileRead, hash: UInt64?, stamp: String?, loader: ResourceLoader, saving: Bool
@@ -133,21 +149,19 @@ package struct LastValidFiles: Sendable {
             contentHashes[path] = hash
             self.decoded[path] = (hash, decoded, stamp)
         }
-        let saved = self.path(for: path)
+        let key = Self.key(for: path)
         guard !decoded.errors.isEmpty, !path.isEmpty else {
-            if saving, let bytes, let hash, self.saved[path] != hash {
-                if try copyOnDisk(at: saved, limit: loader.decoder.parser.limits.maxBytes) != hash {
-                    try fileSystem.replace(bytes, at: saved)
+            if saving, let bytes, let hash, saved[path] != hash {
+                if try journal.hash(of: key) == hash {
+                    saved[path] = hash
+                } else {
+                    unsaved.append((path, LastValidJournal.Copy(key: key, bytes: bytes, hash: hash)))
                 }
-                self.saved[path] = hash
             }
             return (decoded.placed(in: place), nil)
         }
-        // No saved copy means the file never decoded: its errors stand.
-        guard
-            let previous = try? fileSystem.contents(
-                of: saved, limit: loader.decoder.parser.limits.maxBytes, followingLinks: false)
-        else {
+        // No saved copy means the file never decoded: its errors stand. A journal that cannot be read has none.
+        guard let previous = try? journal.contents(of: key, limit: loader.decoder.parser.limits.maxBytes) else {
             return (decoded.placed(in: place), nil)
         }
         return (loader.decoder.decode(previous, path: path).placed(in: place), decoded)
@@ -158,24 +172,14 @@ package struct LastValidFiles: Sendable {
         ResourceFiles.position(of: path, in: files, path: \.path)
     }
 
-    /// The hash of the copy already saved, read once per path after a start, so a restart rewrites nothing that is
-    /// already there; nil when there is none.
-    private func copyOnDisk(at path: String, limit: Int) throws(FileSystemError) -> UInt64? {
-        do {
-            return StableHash.of(try fileSystem.contents(of: path, limit: limit, followingLinks: false))
-        } catch .system(_, _, ENOENT) {
-            return nil
-        }
-    }
-
     /// Whether the modification time in a stamp (`inode:size:seconds.nanoseconds`) is older than `settledAfter`.
     private static func hasSettled(_ stamp: String, now: Date) -> Bool {
         guard let time = stamp.split(separator: ":").last.flatMap({ Double($0) }) else { return false }
         return now.timeIntervalSince1970 - time >= settledAfter
     }
 
-    /// A flat, stable file name per source path.
-    private func path(for source: String) -> String {
-        directory + "/" + String(StableHash.of(source.utf8), radix: 16) + ".yaml"
+    /// A flat, stable key per source path (the file name of its copy before the journal).
+    private static func key(for source: String) -> String {
+        String(StableHash.of(source.utf8), radix: 16)
     }
 }
