@@ -39,6 +39,10 @@ struct Executor: LedgerStage, Sendable {
         writeAhead(plan, desired: desired, scope: scope, now: now)
         try await storage.saveLedger(ledger)
         let (attempted, failures, vanished) = await writeThroughQueue(plan.changes)
+        // Audited in one append (one fsync, not one per change: 5,000 of them took 0.7 s of a cold pass) before the
+        // ledger that clears their writes' pending marks is saved: a crash in between leaves the marks, and the next
+        // start audits what it finds landed.
+        var landed: [AuditEvent] = []
         for (change, failure) in failures {
             outcome.failed += 1
             record(change, failure: failure, fields: fields(change), into: &outcome)
@@ -50,7 +54,7 @@ struct Executor: LedgerStage, Sendable {
             for grant in change.grants { outcome.changes[grant, default: []].append(change.description) }
             var event = Self.auditEvent(change, outcome: "success", error: nil, now: clock.now())
             event.reason = reason + "; nothing is left to take back"
-            try await audit.record([event])
+            landed.append(event)
         }
         // Confirm by reading back: one read per touched data source, folder or team.
         let readBack = await ActualState.read(attempted.map(\.binding), from: grafana)
@@ -78,7 +82,7 @@ struct Executor: LedgerStage, Sendable {
                 }
                 logger.log(.info, .changeApplied, fields(change))
                 for grant in change.grants { outcome.changes[grant, default: []].append(change.description) }
-                try await audit.record([Self.auditEvent(change, outcome: "success", error: nil, now: clock.now())])
+                landed.append(Self.auditEvent(change, outcome: "success", error: nil, now: clock.now()))
             } else {
                 outcome.failed += 1
                 let seen = confirmed[change.binding]?.description ?? "none"
@@ -90,7 +94,10 @@ struct Executor: LedgerStage, Sendable {
         }
         // A failed change is audited too: the trail shows every attempt on Grafana, not only the ones that landed.
         try await audit.record(
-            outcome.failedChanges.map { Self.auditEvent($0.0, outcome: "failure", error: $0.1, now: clock.now()) })
+            landed
+                + outcome.failedChanges.map {
+                    Self.auditEvent($0.0, outcome: "failure", error: $0.1, now: clock.now())
+                })
         for note in plan.notes {
             let held = ledger.change(for: note.binding)
             if held?.undoneSince == nil {
