@@ -30,6 +30,14 @@ struct ResourceTreeTests {
         tree?.files.map { String($0.path.dropFirst(root.count + 1)) }
     }
 
+    /// Paths sort in byte order, as the UTF-8 views compare: a prefix first, and `é` (0xC3 0xA9) after `z`.
+    @Test func pathsSortInByteOrder() {
+        let paths = ["a/b.yaml", "a/é.yaml", "a/z.yaml", "a", "a/b.yaml.d", "", "A/b.yaml"]
+        let sorted = paths.sorted(by: ResourceFiles.precedes)
+        #expect(sorted == paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, "\(sorted)")
+        #expect(sorted == ["", "A/b.yaml", "a", "a/b.yaml", "a/b.yaml.d", "a/z.yaml", "a/é.yaml"])
+    }
+
     @Test func namedFilesAddedChangedAndRemovedMatchANewWalk() throws {
         let tree = files.walk([root])
         #expect(listed(tree) == ["a.yaml", "team/b.yaml", "team/c.yml"])
@@ -225,5 +233,5 @@ final class RefusingCopies: FileSystem {
     func createDirectory(_ path: String) throws(FileSystemError) { try local.createDirectory(path) }
     func removeFile(_ path: String) throws(FileSystemError) { try local.removeFile(path) }
     func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock? { try local.lockExclusively(path) }
-    func stamp(of path: String) throws(FileSystemError) -> String { try local.stamp(of: path) }
+    func stamp(of path: String) throws(FileSystemError) -> FileStamp { try local.stamp(of: path) }
 }

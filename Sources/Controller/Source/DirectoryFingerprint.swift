@@ -24,7 +24,7 @@ package struct DirectoryFingerprint: Sendable {
         for path in found {
             mix(path)
             // A file removed since it was listed changes the fingerprint like any other removal.
-            mix((try? files.fileSystem.stamp(of: path)) ?? "gone")
+            mix((try? files.fileSystem.stamp(of: path))?.description ?? "gone")
         }
         return hash
     }

@@ -25,7 +25,25 @@ package protocol FileSystem: Sendable {
     /// another process holds it. Refuses a symbolic link at `path`.
     func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock?
     /// Size, modification time and inode, following links: enough to notice that a file changed.
-    func stamp(of path: String) throws(FileSystemError) -> String
+    func stamp(of path: String) throws(FileSystemError) -> FileStamp
+}
+
+/// A file's inode, size and modification time: numbers, since a resync compares 10,000 of them (as text, building
+/// and parsing them took a third of its walk).
+package struct FileStamp: Sendable, Hashable, CustomStringConvertible {
+    package var inode: UInt64
+    package var size: Int64
+    package var seconds: Int
+    package var nanoseconds: Int
+
+    package init(inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int) {
+        (self.inode, self.size, self.seconds, self.nanoseconds) = (inode, size, seconds, nanoseconds)
+    }
+
+    /// The modification time, in seconds since 1970.
+    package var modified: Double { Double(seconds) + Double(nanoseconds) / 1_000_000_000 }
+
+    package var description: String { "\(inode):\(size):\(seconds).\(nanoseconds)" }
 }
 
 extension FileSystem {

@@ -16,7 +16,7 @@ package struct LastValidFiles: Sendable {
     /// What each file decoded to in the latest read, by path, with its content hash and its stamp (inode, size,
     /// modification time) taken before it was read: an unchanged file is not parsed again, and with `trustingStamps`
     /// not even read.
-    private var decoded: [String: (hash: UInt64, file: DecodedFile, stamp: String?)] = [:]
+    private var decoded: [String: (hash: UInt64, file: DecodedFile, stamp: FileStamp?)] = [:]
     /// Where the files were at the latest read: a pass told which paths changed updates it instead of walking.
     private var tree: ResourceTree?
     /// What the latest read returned, which a pass told which paths changed patches.
@@ -73,7 +73,7 @@ package struct LastValidFiles: Sendable {
         var fellBack: [DecodedFile] = []
         contentHashes = [:]
         let previous = self.decoded
-        var stamps: [String: String] = [:]
+        var stamps: [String: FileStamp] = [:]
         var unread: Set<String> = []
         let walked = loader.files.walk(sources.paths)
         let reads = loader.read(sources, in: walked) { path in
@@ -142,7 +142,7 @@ package struct LastValidFiles: Sendable {
     /// to use:
     /// itself, or its last valid content (then also the failed read, as fallen back).
     private mutating func settle(
-        _ read: ResourceLoader.FileRead, hash: UInt64?, stamp: String?, loader: ResourceLoader, saving: Bool
+        _ read: ResourceLoader.FileRead, hash: UInt64?, stamp: FileStamp?, loader: ResourceLoader, saving: Bool
     ) throws(FileSystemError) -> (file: DecodedFile, fellBack: DecodedFile?) {
         let (path, bytes, decoded, place) = read
         if let hash, !path.isEmpty {
@@ -172,10 +172,9 @@ package struct LastValidFiles: Sendable {
         ResourceFiles.position(of: path, in: files, path: \.path)
     }
 
-    /// Whether the modification time in a stamp (`inode:size:seconds.nanoseconds`) is older than `settledAfter`.
-    private static func hasSettled(_ stamp: String, now: Date) -> Bool {
-        guard let time = stamp.split(separator: ":").last.flatMap({ Double($0) }) else { return false }
-        return now.timeIntervalSince1970 - time >= settledAfter
+    /// Whether the modification time in a stamp is older than `settledAfter`.
+    private static func hasSettled(_ stamp: FileStamp, now: Date) -> Bool {
+        now.timeIntervalSince1970 - stamp.modified >= settledAfter
     }
 
     /// A flat, stable key per source path (the file name of its copy before the journal).

@@ -108,10 +108,12 @@ package struct LocalFileSystem: FileSystem {
         guard fsync(fd) == 0 else { throw .system(call: "fsync", path: path, errno: errno) }
     }
 
-    package func stamp(of path: String) throws(FileSystemError) -> String {
+    package func stamp(of path: String) throws(FileSystemError) -> FileStamp {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .system(call: "stat", path: path, errno: errno) }
-        return "\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        return FileStamp(
+            inode: UInt64(info.st_ino), size: Int64(info.st_size), seconds: info.st_mtim.tv_sec,
+            nanoseconds: info.st_mtim.tv_nsec)
     }
 
     package func lockExclusively(_ path: String) throws(FileSystemError) -> FileLock? {

@@ -31,7 +31,7 @@ package struct ResourceFiles: Sendable {
             walk.visitRoot(Self.trimmingTrailingSlashes(path))
         }
         var seen = Set<String>()
-        let files = walk.files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        let files = walk.files.sorted { Self.precedes($0.path, $1.path) }
             .filter { seen.insert($0.resolved).inserted }
         return ResourceTree(
             paths: paths, roots: Self.resolvedRoots(paths, fileSystem: fileSystem), files: files, targets: seen,
@@ -51,6 +51,19 @@ package struct ResourceFiles: Sendable {
         return String(path)
     }
 
+    /// Byte order, by one `memcmp` of the two paths' UTF-8 (a resync sorts 10,000 of them; comparing byte by byte
+    /// through the UTF-8 views took a fifth of its walk).
+    static func precedes(_ first: String, _ second: String) -> Bool {
+        var (first, second) = (first, second)
+        return first.withUTF8 { one in
+            second.withUTF8 { other in
+                let common = min(one.count, other.count)
+                let order = common == 0 ? 0 : memcmp(one.baseAddress!, other.baseAddress!, common)
+                return order != 0 ? order < 0 : one.count < other.count
+            }
+        }
+    }
+
     /// Where `path` is, or would be inserted, among items sorted by path in byte order (the order files are listed in).
     static func position<Items: RandomAccessCollection<Element>, Element>(
         of path: String, in items: Items, path pathOf: (Element) -> String
@@ -58,7 +71,7 @@ package struct ResourceFiles: Sendable {
         var (low, high) = (items.startIndex, items.endIndex)
         while low < high {
             let middle = (low + high) / 2
-            if pathOf(items[middle]).utf8.lexicographicallyPrecedes(path.utf8) {
+            if precedes(pathOf(items[middle]), path) {
                 low = middle + 1
             } else {
                 high = middle
