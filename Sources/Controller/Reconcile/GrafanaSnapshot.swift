@@ -41,12 +41,23 @@ package struct GrafanaSnapshot: Sendable {
         var serviceAccounts: Bool
         var memberTeams: Set<Glob>
 
+        /// One look at each grant's items, building nothing (every full resync asks, at 10,000 grants).
         package init(_ catalog: ResourceCatalog) {
-            let items = catalog.grants.flatMap(catalog.accessItems(of:))
-            folders = !GrafanaSnapshot.folderReferences(in: catalog).isEmpty
-            serviceAccounts = items.contains { item in
-                if case .serviceAccountToken = item.target { true } else { false }
+            var (folders, serviceAccounts) = (false, false)
+            func look(at items: [AccessItem]) {
+                for item in items {
+                    switch item.target {
+                    case .folder: folders = true
+                    case .serviceAccountToken: serviceAccounts = true
+                    default: continue
+                    }
+                }
             }
+            for grant in catalog.grants where !(folders && serviceAccounts) {
+                look(at: grant.access)
+                if let bundle = grant.bundle.flatMap({ catalog.bundles[$0] }) { look(at: bundle.access) }
+            }
+            (self.folders, self.serviceAccounts) = (folders, serviceAccounts)
             memberTeams = Set(
                 catalog.policies.values.flatMap { $0.subjects.teams + ($0.approval?.approvers.teams ?? []) })
         }
