@@ -199,7 +199,7 @@ package struct DesiredState: Sendable {
         if sameContext, recordsRevision != 0, recordsRevision == memo.recordsRevision,
             let lastNow = memo.lastNow, lastNow <= now, let lastGrants = memo.lastGrants
         {
-            looked = Self.toLookAt(catalog.grants, since: lastGrants, now: now, memo: &memo)
+            looked = Self.toLookAt(catalog, since: lastGrants, now: now, memo: &memo)
             assertLooksAtEveryChange(looked?.grants ?? [], catalog: catalog, records: records, now: now, memo: memo)
         } else {
             // Every grant is looked at: what is unsettled is found again.
@@ -292,30 +292,33 @@ package struct DesiredState: Sendable {
 
     /// The grants to look at when the context, the records and time go on as in the last pass: those that are not
     /// the very same values as then (changed, added), those whose decision stops holding by `now`, and those whose
-    /// decision changed their record; and the names of those gone. Both lists are sorted by name.
-    private static func toLookAt(_ grants: [AccessGrant], since last: [AccessGrant], now: Date, memo: inout Memo)
+    /// decision changed their record; and the names of those gone. Both lists are sorted by name. The very same
+    /// value has the same name, so most grants are passed over without a name compared or hashed.
+    private static func toLookAt(_ catalog: ResourceCatalog, since last: [AccessGrant], now: Date, memo: inout Memo)
         -> (grants: [AccessGrant], gone: [String])
     {
-        let decisions = memo.decisions
-        var names = memo.unsettled.union(memo.expiries.takeDue(atOrBefore: now) { decisions[$0]?.number })
+        let (grants, decisions) = (catalog.grants, memo.decisions)
+        let due = memo.unsettled.union(memo.expiries.takeDue(atOrBefore: now) { decisions[$0]?.number })
         memo.unsettled = []
         var (looked, gone) = ([AccessGrant](), [String]())
         var (old, new) = (0, 0)
         while old < last.count || new < grants.count {
-            if new == grants.count || (old < last.count && last[old].name < grants[new].name) {
+            if old < last.count, new < grants.count, grants[new].isIdentical(to: last[old]) {
+                (old, new) = (old + 1, new + 1)
+            } else if new == grants.count || (old < last.count && last[old].name < grants[new].name) {
                 gone.append(last[old].name)
                 old += 1
-            } else if old == last.count || grants[new].name < last[old].name {
+            } else {
+                // Added, or the same name with another value.
+                if old < last.count, grants[new].name == last[old].name { old += 1 }
                 looked.append(grants[new])
                 new += 1
-            } else {
-                if !grants[new].isIdentical(to: last[old]) || names.remove(grants[new].name) != nil {
-                    looked.append(grants[new])
-                }
-                (old, new) = (old + 1, new + 1)
             }
         }
-        return (looked, gone)
+        let changed = Set(looked.map(\.name))
+        let dueGrants = due.subtracting(changed).compactMap(catalog.grant(named:))
+        guard !dueGrants.isEmpty else { return (looked, gone) }
+        return ((looked + dueGrants).sorted { $0.name < $1.name }, gone)
     }
 
     /// Every grant the memo would not reuse (the check of every pass before `toLookAt`) is looked at: checked in
