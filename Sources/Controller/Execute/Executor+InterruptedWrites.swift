@@ -44,7 +44,7 @@ extension Executor {
             logger.log(.info, .changeApplied, Self.fields(change).merging(["confirmed": "late"]) { $1 })
         }
         guard !events.isEmpty else { return }
-        try await storage.saveLedger(ledger)
+        try await storage.save(&ledger)
         try await audit.record(events)
     }
 }

@@ -37,7 +37,7 @@ struct Executor: LedgerStage, Sendable {
             Self.fields(change).merging(["reason": causes[change.binding]?.rawValue ?? "granted"]) { $1 }
         }
         writeAhead(plan, desired: desired, scope: scope, now: now)
-        try await storage.saveLedger(ledger)
+        try await storage.save(&ledger)
         let (attempted, failures, vanished) = await writeThroughQueue(plan.changes)
         // Audited in one append (one fsync, not one per change: 5,000 of them took 0.7 s of a cold pass) before the
         // ledger that clears their writes' pending marks is saved: a crash in between leaves the marks, and the next

@@ -117,7 +117,7 @@ struct TokenKeeper: LedgerStage, Sendable {
                 _ = try await grafana.deleteServiceAccountToken(serviceAccount: record.serviceAccountID, token: tokenID)
             }
             ledger.tokens[grant] = nil
-            try await storage.saveLedger(ledger)
+            try await storage.save(&ledger)
             if record.tokenID != nil {
                 try await audit.record([tokenEvent("token.deleted", grant: grant, record, now: now)])
                 outcome.changes[grant, default: []].append("token \(record.tokenName) deleted")
@@ -145,14 +145,14 @@ struct TokenKeeper: LedgerStage, Sendable {
             subjectName: want.subjectName)
         do {
             ledger.tokens[grant] = record
-            try await storage.saveLedger(ledger)
+            try await storage.save(&ledger)
             let seconds = max(1, Int(want.end.timeIntervalSince(now).rounded(.down)))
             let created = try await writer.createServiceAccountToken(
                 serviceAccount: want.serviceAccountID, name: record.tokenName, secondsToLive: seconds)
             record.tokenID = created.id
             record.expiresAt = now.addingTimeInterval(TimeInterval(seconds))
             ledger.tokens[grant] = record
-            try await storage.saveLedger(ledger)
+            try await storage.save(&ledger)
             try fileSystem.createDirectories(secretsDirectory)
             try fileSystem.writeAtomically(Array((created.key + "\n").utf8), to: secretPath(grant))
             try await audit.record([tokenEvent("token.created", grant: grant, record, now: now)])
@@ -173,7 +173,7 @@ struct TokenKeeper: LedgerStage, Sendable {
                 outcome.refusals[grant] = "token of \(want.serviceAccountName) refused by Grafana: \(error)"
                 ledger.tokens[grant] = nil
                 do {
-                    try await storage.saveLedger(ledger)
+                    try await storage.save(&ledger)
                 } catch {
                     logger.log(.error, .tokenFailed, ["grant": grant, "error": "\(error)"])
                 }

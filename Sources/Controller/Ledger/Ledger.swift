@@ -24,6 +24,10 @@ package struct Ledger: Sendable, Equatable, Codable {
     /// ledgers whose part has the same (nonzero) number hold the same part, and the journal's diff skips it without
     /// comparing 10,000 records. 0 is unknown (a new or decoded ledger): always compared. Not part of equality.
     private(set) var revisions = Revisions()
+    /// The bindings whose entries changed since the ledger was saved as entries revision `savedEntries`: the
+    /// journal's diff against that save looks only at them (a pass writing one binding compared all 10,000).
+    private(set) var touchedEntries: Set<Binding> = []
+    private(set) var savedEntries: UInt64?
 
     struct Revisions: Sendable {
         var entries: UInt64 = 0
@@ -74,10 +78,17 @@ package struct Ledger: Sendable, Equatable, Codable {
     /// Inserts or replaces the entry for its binding.
     package mutating func record(_ change: LedgerChange) {
         entries[change.binding] = change
+        touchedEntries.insert(change.binding)
     }
 
     package mutating func forget(_ binding: Binding) {
         entries[binding] = nil
+        touchedEntries.insert(binding)
+    }
+
+    /// This ledger was just saved: changes are counted from here.
+    package mutating func markSaved() {
+        (touchedEntries, savedEntries) = ([], revisions.entries)
     }
 
     /// Marks an entry undone at `now`, keeping the first time (`restarting`: from now, as after a revocation). It is
@@ -86,6 +97,7 @@ package struct Ledger: Sendable, Equatable, Codable {
         guard var entry = entries[binding] else { return }
         entry.undoneSince = restarting ? now : entry.undoneSince ?? now
         entries[binding] = entry
+        touchedEntries.insert(binding)
     }
 
     /// Forgets the entries undone at `cutoff` or before on the objects in `read` (read by this pass, after the watch
@@ -97,7 +109,10 @@ package struct Ledger: Sendable, Equatable, Codable {
             entry.pending == nil && entry.undoneSince.map { $0 <= cutoff } ?? false
                 && read.contains(entry.binding.resource)
         }
-        for entry in ended { entries[entry.binding] = nil }
+        for entry in ended {
+            entries[entry.binding] = nil
+            touchedEntries.insert(entry.binding)
+        }
     }
 
     /// When each object's earliest watch ends, for the undone entries on the objects in `keys`.

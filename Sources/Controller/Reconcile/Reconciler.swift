@@ -489,6 +489,7 @@ package actor Reconciler {
 
     func saveLedger() async throws(LedgerError) {
         try await storage.saveLedger(ledger)
+        ledger.markSaved()
     }
 
     func saveStatuses(_ list: [GrantStatus]) async throws(FileSystemError) {

@@ -50,3 +50,11 @@ package struct FileStateStorage: StateStorage {
         try await audit.append(events)
     }
 }
+
+extension StateStorage {
+    /// Saves the ledger and marks it saved, so the next save of it compares only what changed since.
+    func save(_ ledger: inout Ledger) async throws(LedgerError) {
+        try await saveLedger(ledger)
+        ledger.markSaved()
+    }
+}
