@@ -174,4 +174,31 @@ struct DesiredStateMemoTests {
             }
         }.filter { $0.date > now }.min { ($0.date, $0.grant) < ($1.date, $1.grant) }
     }
+
+    /// `forget` (a resync's decision afresh, at least every 10 minutes) looks at every grant again, even when nothing
+    /// it was decided on changed.
+    @Test func forgettingLooksAtEveryGrantAgain() throws {
+        var random = FaultDice(state: 7)
+        let text = ([Self.policies(maxDuration: "1d")] + (0..<6).map { Self.grant($0, reason: "r", random: &random) })
+            .joined(separator: "\n---\n")
+        let catalog = ResourceCatalog(files: [ResourceDecoder().decode(Array(text.utf8), path: "all.yaml")])
+        var memo = DesiredState.Memo()
+        let snapshot = Self.snapshot(withBob: false)
+        let first = DesiredState(
+            catalog: catalog, snapshot: snapshot, records: [:], now: Self.start, memo: &memo, recordsRevision: 1)
+        memo.recordsSaved(revision: 2)
+        let settle = DesiredState(
+            catalog: catalog, snapshot: snapshot, records: first.records, now: Self.start, memo: &memo,
+            recordsRevision: 2)
+        #expect(!settle.changesRecords)
+        let quiet = DesiredState(
+            catalog: catalog, snapshot: snapshot, records: settle.records, now: Self.start, memo: &memo,
+            recordsRevision: 2)
+        #expect(quiet.looked == 0 && quiet.decided == 0)
+        memo.forget()
+        let afresh = DesiredState(
+            catalog: catalog, snapshot: snapshot, records: settle.records, now: Self.start, memo: &memo,
+            recordsRevision: 2)
+        #expect(afresh.looked == catalog.grants.count && afresh.decided == catalog.grants.count)
+    }
 }

@@ -158,6 +158,30 @@ struct IncrementalReadTests {
         #expect(try await rows("loki-prod") == before)
     }
 
+    /// A grant left out for a missing bundle, then deleted: the report of what changed drops what it held, as the
+    /// whole report does (debug builds compare the two at every report).
+    @Test func aRejectedGrantThenDeletedLeavesNothingInTheReport() async throws {
+        let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
+        try await reconciler.start()
+        try grant("carol-metrics", user: "carol@example.com", dataSource: "prod-metrics")
+        #expect(await reconciler.pass(trigger: .startup).error == nil)
+        #expect(await reconciler.pass(trigger: .fileChange).error == nil)
+        try directory.write(
+            "repo/carol-metrics.yaml",
+            """
+            apiVersion: grafana-jit.io/v1alpha1
+            kind: AccessGrant
+            metadata: {name: carol-metrics}
+            spec: {subject: {user: carol@example.com}, bundle: nope, duration: 1h, reason: r}
+            """)
+        let rejected = await reconciler.pass(trigger: .fileChange)
+        #expect(rejected.error == nil && rejected.phases["carol-metrics"] != .active, "\(rejected.phases)")
+        try FileManager.default.removeItem(atPath: directory.path + "/repo/carol-metrics.yaml")
+        let deleted = await reconciler.pass(trigger: .fileChange)
+        #expect(deleted.error == nil && deleted.phases["carol-metrics"] == nil, "\(deleted.phases)")
+        #expect(await reconciler.pass(trigger: .fileChange).phases["carol-metrics"] == nil)
+    }
+
     /// Requeued for the default watch: a minute after the revocation was confirmed, which a loaded machine may take
     /// seconds to reach after the pass began.
     static func requeuedForAMinute(_ result: ReconcileResult?) -> Bool {

@@ -137,9 +137,10 @@ package struct DesiredState: Sendable {
 
         package init() {}
 
-        /// Decides each grant afresh at the next pass; numbers are never given twice.
+        /// Decides each grant afresh at the next pass, every one looked at; numbers are never given twice.
         package mutating func forget() {
             context += 1
+            lastGrants = nil
         }
 
         /// The ledger now holds the grant records the last desired state left, as this revision.

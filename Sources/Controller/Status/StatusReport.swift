@@ -134,7 +134,11 @@ struct StatusReport {
         if let names = onlyChanged {
             (phases, noisy) = (previous.phases, previous.noisy ?? [])
             previous.phases = [:]
-            for name in previous.outside { phases[name] = nil }
+            // Statuses of grants outside the catalog (deleted, or left out for errors then): gone unless built again.
+            for name in previous.outside where pass.catalog.grant(named: name) == nil {
+                (phases[name], inputs[name]) = (nil, nil)
+                noisy.remove(name)
+            }
             for name in names.sorted() {
                 if let grant = pass.catalog.grant(named: name) {
                     // Set again by the look, or by the status it builds.

@@ -40,13 +40,13 @@ package actor LedgerStore {
             persisted = ledger
             records = replay.records
             if maintaining, replay.tornTail || replay.records > Self.compactionThreshold(live: ledger.liveItems) {
-                try compact()
+                try compact(ledger)
             }
         } else if let legacy = try contents(of: legacyPath) {
             ledger = try Self.decodeLegacy(legacy, path: legacyPath)
             persisted = ledger
             guard maintaining else { return ledger }
-            try compact()
+            try compact(ledger)
         } else {
             return Ledger()
         }
@@ -58,8 +58,9 @@ package actor LedgerStore {
         let changes = LedgerJournal.records(from: persisted, to: ledger)
         guard !changes.isEmpty else { return }
         guard let count = records else {
+            // Only once on disk: a rewrite that failed must leave the next save comparing against what is there.
+            try compact(ledger)
             persisted = ledger
-            try compact()
             return
         }
         do {
@@ -72,12 +73,12 @@ package actor LedgerStore {
         persisted = ledger
         // The save's records and its commit line.
         records = count + changes.count + 1
-        if count + changes.count + 1 > Self.compactionThreshold(live: ledger.liveItems) { try compact() }
+        if count + changes.count + 1 > Self.compactionThreshold(live: ledger.liveItems) { try compact(ledger) }
     }
 
     /// Rewrites the journal as one record per live item, replacing it atomically (durably) in one rename.
-    private func compact() throws(LedgerError) {
-        let snapshot = LedgerJournal.records(from: Ledger(), to: persisted)
+    private func compact(_ ledger: Ledger) throws(LedgerError) {
+        let snapshot = LedgerJournal.records(from: Ledger(), to: ledger)
         do {
             try fileSystem.writeAtomically(LedgerJournal.header + LedgerJournal.encode(snapshot), to: path)
         } catch {
