@@ -95,22 +95,10 @@ struct IncrementalReadTests {
     /// is forgotten only by a read that finds nothing came back.
     @Test func theWatchAfterARevocationEndsWithARead() async throws {
         let reconciler = Reconciler.testing(in: directory, grafana: simulator.client(), clock: clock)
-        try await reconciler.start()
-        let before = try await rows("loki-prod")
-        #expect(await reconciler.pass(trigger: .startup).applied == 1)
-        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
-        clock.jump(by: 3601)
         let key = ReconcileKey.object(.dataSource("loki-prod"))
-        let revoked = await reconciler.pass(trigger: .timer(grant: "alice-logs", edge: "end"))
+        let (before, revoked) = try await revokedAndBackLate(by: reconciler)
         #expect(revoked.applied == 1 && Self.requeuedForAMinute(revoked.keys[key]), "\(revoked.keys)")
         let watchEnd = try #require(revoked.nextRetry)
-        // The next pass reads back what was written; from then on events plan on what was seen.
-        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
-
-        // A write of a controller that died lands late.
-        let client = simulator.client()
-        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
-        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(alice.id), level: "Query")
         #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
         clock.jump(by: watchEnd.timeIntervalSince(clock.now()) + 0.01)
         simulator.grafana.clearLog()
@@ -133,17 +121,8 @@ struct IncrementalReadTests {
             $0.retry = RetryPolicy(base: .milliseconds(1), cap: .milliseconds(2))
             $0.writeDeadline = .zero
         }
-        try await reconciler.start()
-        let before = try await rows("loki-prod")
-        #expect(await reconciler.pass(trigger: .startup).applied == 1)
-        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
-        clock.jump(by: 3601)
-        let revoked = await reconciler.pass(trigger: .timer(grant: "alice-logs", edge: "end"))
+        let (before, revoked) = try await revokedAndBackLate(by: reconciler)
         let watchEnd = try #require(revoked.nextRetry)
-        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
-        let client = simulator.client()
-        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
-        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(alice.id), level: "Query")
         var faults = FaultPlan()
         // The writes fail; the reads (no `/users/` after the data source) still answer.
         faults.failingPaths = ["/api/access-control/datasources/loki-prod/users/": 500]
@@ -180,6 +159,23 @@ struct IncrementalReadTests {
         let deleted = await reconciler.pass(trigger: .fileChange)
         #expect(deleted.error == nil && deleted.phases["carol-metrics"] == nil, "\(deleted.phases)")
         #expect(await reconciler.pass(trigger: .fileChange).phases["carol-metrics"] == nil)
+    }
+
+    /// alice's grant applied, then revoked at its end; then, the watch still on, a write of a controller that died
+    /// lands late and gives her access back. Returns her data source's rows before the grant, and the revoking pass.
+    func revokedAndBackLate(by reconciler: Reconciler) async throws -> (before: [String], revoked: PassResult) {
+        try await reconciler.start()
+        let before = try await rows("loki-prod")
+        #expect(await reconciler.pass(trigger: .startup).applied == 1)
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        clock.jump(by: 3601)
+        let revoked = await reconciler.pass(trigger: .timer(grant: "alice-logs", edge: "end"))
+        // The next pass reads back what was written; from then on events plan on what was seen.
+        #expect(await reconciler.pass(trigger: .fileChange).applied == 0)
+        let client = simulator.client()
+        let alice = try #require(try await client.orgUsers().first { $0.login == "alice" })
+        try await client.setPermission(on: .dataSource("loki-prod"), principal: .user(alice.id), level: "Query")
+        return (before, revoked)
     }
 
     /// Requeued for the default watch: a minute after the revocation was confirmed, which a loaded machine may take

@@ -28,6 +28,9 @@ package struct Ledger: Sendable, Equatable, Codable {
     /// journal's diff against that save looks only at them (a pass writing one binding compared all 10,000).
     private(set) var touchedEntries: Set<Binding> = []
     private(set) var savedEntries: UInt64?
+    /// The bindings whose entries are undone and watched: few, and looked at by every pass, so kept apart rather
+    /// than found among 10,000 entries. Not part of equality.
+    private(set) var watched: Set<Binding> = []
 
     struct Revisions: Sendable {
         var entries: UInt64 = 0
@@ -77,13 +80,18 @@ package struct Ledger: Sendable, Equatable, Codable {
 
     /// Inserts or replaces the entry for its binding.
     package mutating func record(_ change: LedgerChange) {
-        entries[change.binding] = change
-        touchedEntries.insert(change.binding)
+        set(change, for: change.binding)
     }
 
     package mutating func forget(_ binding: Binding) {
-        entries[binding] = nil
+        set(nil, for: binding)
+    }
+
+    /// Every change of an entry goes here: the touched and watched bindings follow it.
+    private mutating func set(_ change: LedgerChange?, for binding: Binding) {
+        entries[binding] = change
         touchedEntries.insert(binding)
+        if change?.undoneSince != nil { watched.insert(binding) } else { watched.remove(binding) }
     }
 
     /// This ledger was just saved: changes are counted from here.
@@ -96,8 +104,7 @@ package struct Ledger: Sendable, Equatable, Codable {
     package mutating func markUndone(_ binding: Binding, at now: Date, restarting: Bool = false) {
         guard var entry = entries[binding] else { return }
         entry.undoneSince = restarting ? now : entry.undoneSince ?? now
-        entries[binding] = entry
-        touchedEntries.insert(binding)
+        set(entry, for: binding)
     }
 
     /// Forgets the entries undone at `cutoff` or before on the objects in `read` (read by this pass, after the watch
@@ -105,23 +112,21 @@ package struct Ledger: Sendable, Equatable, Codable {
     /// with a write begun (a revocation of access that came back, not confirmed) is kept.
     package mutating func forgetWatches(undoneBy cutoff: Date, on read: Set<Binding.Resource>) {
         guard !read.isEmpty else { return }
-        let ended = entries.values.filter { entry in
-            entry.pending == nil && entry.undoneSince.map { $0 <= cutoff } ?? false
-                && read.contains(entry.binding.resource)
+        let ended = watched.filter { binding in
+            guard read.contains(binding.resource), let entry = entries[binding] else { return false }
+            return entry.pending == nil && entry.undoneSince.map { $0 <= cutoff } ?? false
         }
-        for entry in ended {
-            entries[entry.binding] = nil
-            touchedEntries.insert(entry.binding)
-        }
+        for binding in ended { set(nil, for: binding) }
     }
 
     /// When each object's earliest watch ends, for the undone entries on the objects in `keys`.
     package func watchesEnding(on keys: Set<Binding.Resource>, grace: TimeInterval) -> [Binding.Resource: Date] {
+        assert(watched == Set(entries.values.filter { $0.undoneSince != nil }.map(\.binding)), "watched is off")
         var ends: [Binding.Resource: Date] = [:]
-        for entry in entries.values where keys.contains(entry.binding.resource) {
-            guard let since = entry.undoneSince else { continue }
+        for binding in watched where keys.contains(binding.resource) {
+            guard let since = entries[binding]?.undoneSince else { continue }
             let end = since.addingTimeInterval(grace)
-            ends[entry.binding.resource] = min(ends[entry.binding.resource] ?? end, end)
+            ends[binding.resource] = min(ends[binding.resource] ?? end, end)
         }
         return ends
     }
@@ -133,7 +138,10 @@ package struct Ledger: Sendable, Equatable, Codable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         version = try container.decode(Int.self, forKey: .version)
-        for change in try container.decode([LedgerChange].self, forKey: .changes) { entries[change.binding] = change }
+        for change in try container.decode([LedgerChange].self, forKey: .changes) {
+            entries[change.binding] = change
+            if change.undoneSince != nil { watched.insert(change.binding) }
+        }
         grants = try container.decode([String: GrantRecord].self, forKey: .grants)
         tokens = try container.decodeIfPresent([String: TokenRecord].self, forKey: .tokens) ?? [:]
     }

@@ -84,9 +84,7 @@ extension Reconciler {
         actual.levels.merge(ahead.levels) { now, _ in now }
         observed.remember(actual, touching: touching)
         var scope = reading.union(desired.changedBindings.map(\.resource)).union(brakeHeld.map(\.resource))
-        for entry in ledger.entriesByBinding.values where entry.undoneSince != nil {
-            scope.insert(entry.binding.resource)
-        }
+        for binding in ledger.watched { scope.insert(binding.resource) }
         actual.levels.merge(observed.levels(of: scope.subtracting(reading))) { read, _ in read }
         return (actual, scope)
     }

@@ -135,10 +135,7 @@ struct StatusReport {
             (phases, noisy) = (previous.phases, previous.noisy ?? [])
             previous.phases = [:]
             // Statuses of grants outside the catalog (deleted, or left out for errors then): gone unless built again.
-            for name in previous.outside where pass.catalog.grant(named: name) == nil {
-                (phases[name], inputs[name]) = (nil, nil)
-                noisy.remove(name)
-            }
+            for name in previous.outside where pass.catalog.grant(named: name) == nil { drop(name) }
             for name in names.sorted() {
                 if let grant = pass.catalog.grant(named: name) {
                     // Set again by the look, or by the status it builds.
@@ -146,8 +143,7 @@ struct StatusReport {
                     look(at: grant, phase: phase, pass: pass, previous: previous, settings: settings, seen: seen)
                     continue
                 }
-                (phases[name], inputs[name]) = (nil, nil)
-                noisy.remove(name)
+                drop(name)
                 guard let before = previous.statuses[name], before.phase == .active else { continue }
                 reportDeletion(name, previous: before, removalFailed: pass.writes.errors[name] != nil)
             }
@@ -163,21 +159,28 @@ struct StatusReport {
         #if DEBUG
             if let whole {
                 let full = StatusReport(pass, previous: whole, settings: settings, now: now)
-                let (mine, theirs) = (
-                    Dictionary(statuses.map { ($0.name, $0) }) { $1 },
-                    Dictionary(full.statuses.map { ($0.name, $0) }) { $1 }
-                )
-                assert(
-                    phases == full.phases && inputs == full.inputs && mine == theirs && noisy == full.noisy
-                        && outside == full.outside
-                        && events.count == full.events.count && phaseChanges.count == full.phaseChanges.count,
-                    "the report of the grants that changed differs from the whole report: phases "
-                        + "\(Set(phases.keys).union(full.phases.keys).filter { phases[$0] != full.phases[$0] }.map { "\($0): \(String(describing: phases[$0])) vs \(String(describing: full.phases[$0]))" }), inputs "
-                        + "\(Set(inputs.keys).union(full.inputs.keys).filter { inputs[$0] != full.inputs[$0] }.map { "\($0): \(String(describing: inputs[$0])) vs \(String(describing: full.inputs[$0])) redecided \(String(describing: pass.desired.redecided)) written \(written)" }), statuses "
-                        + "\(Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }), noisy "
-                        + "\(noisy.symmetricDifference(full.noisy))")
+                assertSame(as: full)
             }
         #endif
+    }
+
+    /// A grant no longer in the catalog: no phase, input or noise kept for it.
+    private mutating func drop(_ name: String) {
+        (phases[name], inputs[name]) = (nil, nil)
+        noisy.remove(name)
+    }
+
+    /// The report of what changed came out as the whole report (debug builds).
+    private func assertSame(as full: StatusReport) {
+        let statusesByName = { (report: StatusReport) in Dictionary(report.statuses.map { ($0.name, $0) }) { $1 } }
+        let (mine, theirs) = (statusesByName(self), statusesByName(full))
+        let differing = Set(phases.keys).union(full.phases.keys).filter { phases[$0] != full.phases[$0] }
+            .union(Set(inputs.keys).union(full.inputs.keys).filter { inputs[$0] != full.inputs[$0] })
+            .union(Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] })
+            .union(noisy.symmetricDifference(full.noisy)).union(outside.symmetricDifference(full.outside))
+        assert(
+            differing.isEmpty && events.count == full.events.count && phaseChanges.count == full.phaseChanges.count,
+            "the report of the grants that changed differs from the whole report for \(differing.sorted())")
     }
 
     /// Every grant looked at: a first report, a new provenance, files fallen back, grants rejected, notices to send
